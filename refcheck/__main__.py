@@ -1,0 +1,5 @@
+"""`python -m refcheck` runs the command line."""
+
+from refcheck.cli import main
+
+main()

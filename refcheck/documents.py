@@ -1,0 +1,106 @@
+"""Read paths into Documents: find the files, decode their bytes, and detect each one's format."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from refcheck.errors import InputError
+from refcheck.models import Document, Format
+
+EXTENSIONS: dict[str, Format] = {
+    ".txt": Format.TEXT,
+    ".text": Format.TEXT,
+    ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
+    ".mdown": Format.MARKDOWN,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+    ".xhtml": Format.HTML,
+    ".wiki": Format.WIKITEXT,
+    ".wikitext": Format.WIKITEXT,
+    ".mediawiki": Format.WIKITEXT,
+}
+
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a larger file is refused, not read into memory
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# Japanese legacy encodings are tried before charset-normalizer's guess: on short texts it may pick a
+# Cyrillic or Chinese code page that also decodes the bytes without error.
+_JAPANESE_ENCODINGS = ("cp932", "euc_jp", "iso2022_jp")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def collect_paths(paths: list[str]) -> list[Path]:
+    """Expand the given paths: files as they are, directories recursively into supported files."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS))
+        elif path.is_file():
+            found.append(path)
+        elif path.exists():
+            raise InputError(f"{name}: not a regular file")
+        else:
+            raise InputError(f"{name}: no such file or directory")
+    return found
+
+
+def read_document(path: Path, forced_format: Format | None = None) -> Document:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(f"{path}: {size // (1024 * 1024)} MB is larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB limit")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
+    text, encoding = decode(data, str(path))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(path=str(path), format=forced_format or detect_format(path, text), text=text, encoding=encoding)
+
+
+def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
+    """Decode a document's bytes: BOM, then UTF-8, then Japanese legacy encodings, then charset-normalizer."""
+    if b"\x00" in data[:8192] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name}: binary file, not a document")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding.replace("-sig", "")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for encoding in _JAPANESE_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _KANA.search(text):
+            return text, encoding
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None or best.encoding is None:
+        raise InputError(f"{name}: binary file, not a document (no text encoding fits)")
+    return data.decode(best.encoding, errors="replace"), best.encoding
+
+
+def detect_format(path: Path, text: str) -> Format:
+    """By extension where it is telling; otherwise by content."""
+    by_extension = EXTENSIONS.get(path.suffix.lower())
+    if by_extension and by_extension is not Format.TEXT:
+        return by_extension
+    head = text[:4096].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html")) or re.search(r"<(body|head|p|div)[\s>]", head):
+        return Format.HTML
+    if re.search(r"<ref[\s>/]|\{\{\s*cite\s|\[\[[^\]]+\]\]|^==[^=].*==\s*$", text[:200_000], re.I | re.M):
+        return Format.WIKITEXT
+    if by_extension is None and re.search(r"^#{1,6} |\]\(https?://|^\[[^\]]+\]:\s", text[:200_000], re.M):
+        return Format.MARKDOWN
+    return Format.TEXT
+
+
+def is_supported_file(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in EXTENSIONS

@@ -1,0 +1,15 @@
+"""Extraction: one pure reader per format turns a Document into an Extraction; claims come from its prose blocks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from refcheck.models import Document, Extraction, Format
+
+
+def extract(document: Document) -> Extraction:
+    from refcheck.extract import claims, html, markdown, text, wikitext
+
+    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext}
+    extraction = readers[document.format].extract(document)
+    return replace(extraction, claims=tuple(claims.claims_from_blocks(extraction.blocks)))

@@ -1,0 +1,196 @@
+"""The plain, typed values that pass between the pipeline's steps (read → extract → fetch → inspect → verify → report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    TEXT = "text"  # conversation exports and other plain text
+    MARKDOWN = "markdown"
+    HTML = "html"
+    WIKITEXT = "wikitext"
+
+
+class Severity(StrEnum):
+    """Ordered info < warning < error, so `--fail-on` is one comparison."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def at_least(self, other: "Severity") -> bool:
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class UrlStatus(StrEnum):
+    """Exactly the statuses of the refcheck/1 JSON contract."""
+
+    OK = "ok"
+    DEAD = "dead"
+    SOFT_404 = "soft-404"
+    BLOCKED = "blocked"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    UNSAFE = "unsafe"
+    INVALID = "invalid"
+    EXCLUDED = "excluded"
+    OFFLINE = "offline"
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    format: Format
+    text: str
+    encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of a document's reference list. `id` is a string ("3", "note-a", a wikitext ref name)."""
+
+    id: str
+    line: int
+    title: str | None = None
+    site: str | None = None
+    url: str | None = None
+    retrieved: str | None = None  # YYYY-MM-DD
+    archive_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A `[N]` (or footnote, or <ref>) citation in the prose."""
+
+    ref: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    line: int
+    text: str | None = None  # anchor text, when the format has one
+    ref: str | None = None  # the reference id this link belongs to, if any
+
+
+@dataclass(frozen=True)
+class ProseBlock:
+    """A paragraph or list item of prose, as a reader found it, before it is split into sentences.
+
+    `citations` and `links` are (offset into `text`, value) pairs, so the sentence splitter can tell which
+    sentence each belongs to. Lines inside the block are `line` plus the newlines before an offset.
+    """
+
+    text: str
+    line: int
+    speaker: str | None = None
+    citations: tuple[tuple[int, str], ...] = ()  # (offset, reference id)
+    links: tuple[tuple[int, str], ...] = ()  # (offset, url)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of prose, the references it cites, and who said it (conversation exports)."""
+
+    text: str
+    line: int
+    refs: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    speaker: str | None = None  # "user" | "assistant" | None
+    check_worthy: bool = False
+    reasons: tuple[str, ...] = ()  # why it looks factual: "number: 1兆円", "verb: 発表", …
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    line: int | None = None
+    url: str | None = None
+    ref: str | None = None
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline `refcheck: ignore[rule]` comment: applies to `line` (the line after the comment)."""
+
+    line: int
+    rules: tuple[str, ...] = ()  # empty: every rule
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything one reader found in one document."""
+
+    references: tuple[Reference, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    links: tuple[Link, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    blocks: tuple[ProseBlock, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    has_markers: bool = False  # whether the format cites by marker (for unused-reference)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the page reader learned about a fetched page."""
+
+    title_candidates: tuple[str, ...] = ()  # best first: og:title, twitter:title, JSON-LD, <title>, <h1>
+    title: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+    published: str | None = None
+    main_text: str = ""
+    content_type: str | None = None
+    soft_404_signals: tuple[str, ...] = ()
+    challenge: str | None = None  # e.g. "cloudflare", "login-wall" when the page is not the article
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+    status: int
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str  # as written in the document
+    status: UrlStatus
+    fetched_url: str | None = None  # after --remap
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    page: PageFacts | None = None
+    from_cache: bool = False
+    reason: str | None = None
+    elapsed: float = 0.0
+    first_failed: str | None = None  # ISO date of the first failure in the current failing streak
+    failed_runs: int = 0  # runs in a row this URL has failed
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    document: Document
+    extraction: Extraction
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    command: str  # "extract" | "check"
+    documents: tuple[DocumentReport, ...]
+    urls: tuple[FetchResult, ...] = ()
+    notices: tuple[str, ...] = ()  # run-level messages, e.g. "no network: nothing was reachable"

@@ -1,0 +1,26 @@
+"""Shared test set-up: no proxies (tests talk only to loopback), and where the shared corpora live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# ../shared next to the checkout (CI lays a copy there); tests that need it skip cleanly without it.
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLE_EXPORT = SHARED / "samples" / "chatgpt-export-ai-policy.txt"
+CORPORA = SHARED / "corpora"
+
+
+@pytest.fixture(autouse=True)
+def _no_proxies(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def need_shared(path: Path) -> Path:
+    """Skip the calling test when a file from ../shared is absent (a fresh clone without it)."""
+    if not path.exists():
+        pytest.skip(f"needs {path} (../shared is not next to this checkout)")
+    return path
