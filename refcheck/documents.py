@@ -32,6 +32,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codec
 # Cyrillic or Chinese code page that also decodes the bytes without error.
 _JAPANESE_ENCODINGS = ("cp932", "euc_jp", "iso2022_jp")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B]")
 
 
 def collect_paths(paths: list[str]) -> list[Path]:
@@ -70,6 +71,11 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding.replace("-sig", "")
+    if _ISO2022_ESCAPE.search(data):  # 7-bit ISO-2022-JP is also valid UTF-8, so it must be caught first
+        try:
+            return data.decode("iso2022_jp"), "iso2022_jp"
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

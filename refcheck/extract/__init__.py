@@ -8,8 +8,10 @@ from refcheck.models import Document, Extraction, Format
 
 
 def extract(document: Document) -> Extraction:
+    """Run the document's reader, then keep as claims the sentences that are check-worthy or cite something."""
     from refcheck.extract import claims, html, markdown, text, wikitext
 
     readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext}
     extraction = readers[document.format].extract(document)
-    return replace(extraction, claims=tuple(claims.claims_from_blocks(extraction.blocks)))
+    kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
+    return replace(extraction, claims=tuple(kept))

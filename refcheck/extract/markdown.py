@@ -1,0 +1,424 @@
+"""Read a Markdown document into references, markers, links, prose blocks and suppressions (markdown-it-py).
+
+What counts: inline links, autolinks, bare URLs in text, reference-style links and their definitions,
+footnotes `[^1]` and their definitions, `[N]` markers with a `## References` (`## 参考文献`, `## 出典`…)
+list, and `<!-- refcheck: ignore[…] -->` comments. Images, code spans and code blocks are not links.
+
+Lines are exact: a few inline rules are wrapped so that each token they make remembers where its source
+starts and ends inside its block, and every prose block keeps one newline per source line, so a line is
+the block's first line plus the newlines before an offset.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from refcheck.extract import suppressions
+from refcheck.extract.entries import REFERENCES_HEADING, parse_entry
+from refcheck.extract.hrefs import checkable_href
+from refcheck.extract.lines import LineIndex
+from refcheck.extract.urls import find_urls
+from refcheck.models import Document, Extraction, Link, Marker, ProseBlock, Reference, Suppression
+
+_MARKER = re.compile(r"\[(\d{1,4})\]")
+_LINE_ENTRY = re.compile(r"\[(\d{1,4})\]|(\d{1,4})[.)]\s")
+_DEFINITION_LABEL = re.compile(r"\[((?:[^\]\\\n]|\\.)+)\]:")
+# The token each wrapped inline rule makes first; it gets meta["span"] = (start, end) in the block's source.
+_SPANNED_RULES = {
+    "link": "link_open",
+    "image": "image",
+    "autolink": "link_open",
+    "backticks": "code_inline",
+    "footnote_ref": "footnote_ref",
+    "html_inline": "html_inline",
+}
+
+
+def _with_span(rule, token_type: str):
+    def spanned(state, silent: bool) -> bool:
+        start, first = state.pos, len(state.tokens)
+        matched = rule(state, silent)
+        if matched and not silent:
+            for token in state.tokens[first:]:
+                if token.type == token_type:
+                    token.meta = {**(token.meta or {}), "span": (start, state.pos)}
+                    break
+        return matched
+
+    return spanned
+
+
+def _parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
+    functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
+    for name, token_type in _SPANNED_RULES.items():
+        parser.inline.ruler.at(name, _with_span(functions[name], token_type))
+    return parser
+
+
+_PARSER = _parser()
+
+
+@dataclass
+class _Prose:
+    """Plain text of one or more inline runs, with citations and links at offsets into it."""
+
+    line: int
+    parts: list[str] = field(default_factory=list)
+    length: int = 0
+    newlines: int = 0
+    citations: list[tuple[int, str]] = field(default_factory=list)
+    links: list[tuple[int, str]] = field(default_factory=list)
+    found_links: list[Link] = field(default_factory=list)
+    found_markers: list[Marker] = field(default_factory=list)
+    anchor_texts: list[str] = field(default_factory=list)
+
+    def emit(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+            self.length += len(text)
+            self.newlines += text.count("\n")
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def block(self) -> ProseBlock | None:
+        text = self.text
+        if not text.strip():
+            return None
+        return ProseBlock(text=text, line=self.line, citations=tuple(self.citations), links=tuple(self.links))
+
+
+@dataclass
+class _Found:
+    """What the walk over the whole document collects."""
+
+    references: list[Reference] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    blocks: list[ProseBlock] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+
+
+def extract(document: Document) -> Extraction:
+    env: dict = {}
+    tokens = _PARSER.parse(document.text, env)
+    reader = _Reader(document.text, env)
+    reader.walk(tokens)
+    found = reader.found
+    return Extraction(
+        references=tuple(sorted(found.references, key=lambda reference: reference.line)),
+        markers=tuple(found.markers),
+        links=tuple(found.links),
+        blocks=tuple(found.blocks),
+        suppressions=tuple(found.suppressions),
+        has_markers=bool(found.markers),
+    )
+
+
+class _Reader:
+    """One pass over the block tokens, knowing whether it is in a references section or a footnote."""
+
+    def __init__(self, text: str, env: dict):
+        self.text = text
+        self.lines = LineIndex(text)
+        self.found = _Found()
+        self.labels = self._definitions(env.get("references", {}))
+        self.section_level: int | None = None  # heading level of the open references section
+        self.section_list_depth = 0
+        self.section_position = 0
+        self.list_start: int | None = None
+        self.footnote: tuple[str, _Prose] | None = None
+        self.entry: tuple[str | None, _Prose] | None = None
+        self.row: _Prose | None = None
+
+    def _definitions(self, definitions: dict) -> dict[str, str]:
+        """Reference-style definitions become References; returns normalized label → label as written."""
+        labels = {}
+        for key, definition in sorted(definitions.items(), key=lambda item: (item[1].get("map") or [0])[0]):
+            line = (definition.get("map") or [0])[0] + 1
+            written = _DEFINITION_LABEL.search(self._line_text(line))
+            label = written.group(1).strip() if written and normalizeReference(written.group(1)) == key else key.lower()
+            labels[key] = label
+            url = definition.get("href") or None
+            self.found.references.append(Reference(id=label, line=line, title=definition.get("title") or None, url=url))
+        return labels
+
+    def _line_text(self, line: int) -> str:
+        if line > self.lines.line_count:
+            return ""
+        start = self.lines.start_of(line)
+        end = self.text.find("\n", start)
+        return self.text[start: len(self.text) if end == -1 else end]
+
+    # ---- the block level -------------------------------------------------------------------------------
+
+    def walk(self, tokens: list[Token]) -> None:
+        heading: Token | None = None
+        for token in tokens:
+            kind = token.type
+            if kind == "heading_open":
+                heading = token
+            elif kind == "inline":
+                if heading is not None:
+                    self._heading(heading, token)
+                    heading = None
+                else:
+                    self._inline(token)
+            elif kind == "html_block":
+                self._html(token.content, token.map[0] + 1)
+            elif kind == "footnote_open":
+                self.footnote = (token.meta.get("label", str(token.meta.get("id"))), None)
+            elif kind == "footnote_close":
+                self._close_footnote()
+            elif kind == "tr_open":
+                self.row = _Prose(line=token.map[0] + 1)
+            elif kind == "tr_close":
+                self._commit(self.row)
+                self.row = None
+            elif self.section_level is not None:
+                self._section_structure(token)
+
+    def _heading(self, heading: Token, inline: Token) -> None:
+        level = int(heading.tag[1:])
+        prose = self._read_inline(inline)
+        self._commit(prose, as_block=False)
+        if REFERENCES_HEADING.fullmatch(prose.text.strip()):
+            self.section_level, self.section_list_depth, self.section_position = level, 0, 0
+        elif self.section_level is not None and level <= self.section_level:
+            self.section_level = None
+
+    def _section_structure(self, token: Token) -> None:
+        """In a references section, each item of the top list is one entry."""
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            self.section_list_depth += 1
+            if self.section_list_depth == 1:
+                ordered = token.type == "ordered_list_open"
+                self.list_start = int(token.attrGet("start") or 1) if ordered else None
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            self.section_list_depth -= 1
+        elif token.type == "list_item_open" and self.section_list_depth == 1:
+            self.section_position += 1
+            # Numbered as rendered: `1. 1. 1.` shows 1, 2, 3.
+            number = str(self.list_start + self.section_position - 1) if self.list_start is not None else None
+            self.entry = (number, None)
+        elif token.type == "list_item_close" and self.section_list_depth == 1:
+            self._close_entry()
+
+    def _inline(self, token: Token) -> None:
+        if self.footnote is not None:
+            label, prose = self.footnote
+            self.footnote = (label, self._read_inline(token, into=prose))
+        elif self.entry is not None:
+            number, prose = self.entry
+            if number is None:  # a bullet list: `- [3] …` numbers itself, otherwise its position does
+                written = _LINE_ENTRY.match(token.content)
+                number = str(int(written.group(1))) if written and written.group(1) else str(self.section_position)
+            self.entry = (number, self._read_inline(token, into=prose))
+        elif self.section_level is not None and self.section_list_depth == 0 and _LINE_ENTRY.match(token.content):
+            self._line_entries(token)
+        elif self.row is not None:
+            if self.row.length:
+                self.row.emit("\t")
+            self._commit(self._read_inline(token, markers=True, into=self.row), as_block=False)
+        else:
+            self._commit(self._read_inline(token, markers=True))
+
+    def _commit(self, prose: _Prose | None, as_block: bool = True) -> None:
+        """Keep what a piece of prose found; a table row becomes a block only when the row ends."""
+        if prose is None:
+            return
+        self.found.links.extend(prose.found_links)
+        self.found.markers.extend(prose.found_markers)
+        prose.found_links, prose.found_markers = [], []
+        block = prose.block() if as_block else None
+        if block is not None:
+            self.found.blocks.append(block)
+
+    def _close_footnote(self) -> None:
+        label, prose = self.footnote
+        self.footnote = None
+        if prose is not None:
+            self._add_reference(label, prose)
+
+    def _close_entry(self) -> None:
+        number, prose = self.entry
+        self.entry = None
+        if prose is not None:
+            self._add_reference(number or str(self.section_position), prose)
+
+    def _add_reference(self, ref_id: str, prose: _Prose) -> None:
+        """A footnote definition or a list entry: its first URL is the source; other URLs stay links to it."""
+        urls = [link.url for link in prose.found_links]
+        parts = parse_entry(prose.text.strip(), urls=urls or None)
+        title = parts.title
+        if (title is None or title == parts.url) and prose.anchor_texts:
+            title = prose.anchor_texts[0]
+        self.found.references.append(Reference(
+            id=ref_id, line=prose.line, title=title, site=parts.site, url=parts.url,
+            retrieved=parts.retrieved, archive_url=parts.archive_url))
+        own = {parts.url, parts.archive_url}
+        self.found.links.extend(
+            Link(url=link.url, line=link.line, text=link.text, ref=ref_id) for link in prose.found_links if link.url not in own)
+
+    def _line_entries(self, token: Token) -> None:
+        """`[1] "Title". Site. URL` lines of a paragraph under a references heading, one entry each."""
+        prose = self._read_inline(token)
+        for index, text in enumerate(prose.text.split("\n")):
+            parts = parse_entry(text)
+            if parts.number is None:
+                continue
+            line = prose.line + index
+            self.found.references.append(Reference(
+                id=parts.number, line=line, title=parts.title, site=parts.site, url=parts.url,
+                retrieved=parts.retrieved, archive_url=parts.archive_url))
+            own = {parts.url, parts.archive_url}
+            self.found.links.extend(Link(url=link.url, line=link.line, text=link.text, ref=parts.number)
+                                    for link in prose.found_links if link.line == line and link.url not in own)
+
+    def _html(self, html: str, line: int) -> None:
+        for match in suppressions.COMMENT.finditer(html):
+            self._suppression(match, line + html.count("\n", 0, match.start()))
+
+    def _suppression(self, match: re.Match, line: int) -> None:
+        """Locate the comment on its source line (block quotes and lists indent it) and record it."""
+        column = self._line_text(line).find(match.group(0))
+        if column == -1:
+            return
+        offset = self.lines.start_of(line) + column
+        self.found.suppressions.append(suppressions.suppression_at(
+            self.text, self.lines, offset, offset + len(match.group(0)), match.group("rules")))
+
+    # ---- the inline level ------------------------------------------------------------------------------
+
+    def _read_inline(self, token: Token, markers: bool = False, into: _Prose | None = None) -> _Prose:
+        """Turn one inline token's children into plain text with the links and markers in it.
+
+        `into` continues a footnote, an entry or a table row; the text keeps one newline per source line
+        since that prose's first line, so offsets map back to exact lines.
+        """
+        first_line = token.map[0] + 1 if token.map else 1
+        prose = into if into is not None else _Prose(line=first_line)
+        base_newlines = max(first_line - prose.line, prose.newlines)
+        if prose.length and base_newlines == prose.newlines and not prose.parts[-1].endswith(("\n", "\t")):
+            prose.emit(" ")
+        prose.emit("\n" * (base_newlines - prose.newlines))
+        source = _Source(token.content, first_line)
+        link: dict | None = None
+
+        def sync(offset: int) -> None:
+            missing = source.newlines_before(offset) + base_newlines - prose.newlines
+            if missing > 0:
+                prose.emit("\n" * missing)
+
+        def current_line() -> int:
+            return prose.line + prose.newlines
+
+        for child in token.children or ():
+            kind, span = child.type, (child.meta or {}).get("span")
+            if span:
+                sync(span[0])
+            if kind == "text":
+                content = child.content.replace("\n", " ")
+                if link is not None:
+                    link["text"].append(content)
+                    prose.emit(content)
+                else:
+                    self._text(prose, content, markers, current_line())
+            elif kind in ("softbreak", "hardbreak"):
+                prose.emit("\n")
+                if link is not None:
+                    link["text"].append(" ")
+            elif kind == "code_inline":
+                prose.emit(child.content)
+            elif kind == "link_open":
+                link = {"href": child.attrGet("href"), "line": current_line(), "offset": prose.length, "text": [],
+                        "autolink": child.markup == "autolink", "span": span, "label": self._label(token.content, span)}
+            elif kind == "link_close" and link is not None:
+                self._link(prose, link)
+                if link["span"]:
+                    sync(link["span"][1])
+                link = None
+            elif kind == "footnote_ref":
+                label = child.meta.get("label")
+                if label is not None:
+                    prose.found_markers.append(Marker(ref=label, line=current_line()))
+                    prose.citations.append((prose.length, label))
+            elif kind == "image" and link is not None:
+                link["text"].append(child.content)  # a badge `[![alt](img)](url)`: the alt text names the link
+            elif kind == "html_inline":
+                self._html_inline(child.content, source, span)
+            if span and kind not in ("link_open",):
+                sync(span[1])
+        return prose
+
+    def _text(self, prose: _Prose, content: str, markers: bool, line: int) -> None:
+        """Plain text: bare URLs become links; `[N]` becomes a marker (dropped from the text) in prose."""
+        pieces = [(0, len(content), None)]
+        if markers:
+            pieces, cursor = [], 0
+            for match in _MARKER.finditer(content):
+                pieces.append((cursor, match.start(), match.group(1)))
+                cursor = match.end()
+            pieces.append((cursor, len(content), None))
+        for start, stop, marker in pieces:
+            segment = content[start:stop]
+            for offset, url in find_urls(segment):
+                prose.found_links.append(Link(url=url, line=line))
+                prose.links.append((prose.length + offset, url))
+            prose.emit(segment)
+            if marker is not None:
+                prose.found_markers.append(Marker(ref=marker, line=line))
+                prose.citations.append((prose.length, marker))
+
+    def _label(self, source: str, span: tuple[int, int] | None) -> str | None:
+        """The definition label a reference-style link uses (`[text][label]`, `[label][]`, `[label]`)."""
+        if not span:
+            return None
+        written = source[span[0]: span[1]]
+        if not written.endswith("]"):
+            return None
+        if written.endswith("[]"):
+            label = written[1:-3]
+        else:
+            opening = written.rfind("[")
+            label = written[opening + 1: -1] if opening > 0 else written[1:-1]
+        return self.labels.get(normalizeReference(label))
+
+    def _link(self, prose: _Prose, link: dict) -> None:
+        url = checkable_href(link["href"])
+        if url is None:
+            return
+        text = None if link["autolink"] else "".join(link["text"]).strip() or None
+        prose.found_links.append(Link(url=url, line=link["line"], text=text, ref=link["label"]))
+        prose.links.append((link["offset"], url))
+        if text:
+            prose.anchor_texts.append(text)
+
+    def _html_inline(self, html: str, source: "_Source", span: tuple[int, int] | None) -> None:
+        match = suppressions.COMMENT.fullmatch(html.strip())
+        if match and span:
+            self._suppression(match, source.line_of(span[0]))
+
+
+class _Source:
+    """An inline token's source text: offset → line, without rescanning it for every token."""
+
+    def __init__(self, content: str, first_line: int):
+        self.first_line = first_line
+        self.breaks = [index for index, char in enumerate(content) if char == "\n"] if "\n" in content else []
+
+    def newlines_before(self, offset: int) -> int:
+        return bisect_left(self.breaks, offset)
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line + self.newlines_before(offset)
+
