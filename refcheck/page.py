@@ -1,0 +1,828 @@
+"""Read a fetched page's bytes into PageFacts: decoding, title candidates, site name, date, main text, soft-404 and challenge signals."""
+
+from __future__ import annotations
+
+import codecs
+import html
+import json
+import re
+import unicodedata
+from urllib.parse import urljoin
+
+from charset_normalizer import from_bytes
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from refcheck.models import PageFacts
+
+MAX_MAIN_TEXT = 200_000  # characters; the claim checker searches it, a longer body adds nothing but memory
+_SNIFF_BYTES = 8192  # where a <meta charset> or XML declaration is looked for (WHATWG prescans 1024; real pages put it later)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decoding
+# ---------------------------------------------------------------------------------------------------------------
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+# A declared Japanese charset is decoded with its commonest superset first: servers say "Shift_JIS" for CP932
+# (NEC/IBM extensions, ① ② …) and "EUC-JP" for pages with JIS X 0212/0213 characters.
+_CODEC_FAMILIES: dict[str, tuple[str, ...]] = {
+    "shift_jis": ("cp932", "shift_jis_2004"),
+    "cp932": ("cp932", "shift_jis_2004"),
+    "shift_jis_2004": ("shift_jis_2004", "cp932"),
+    "shift_jisx0213": ("shift_jis_2004", "cp932"),
+    "euc_jp": ("euc_jp", "euc_jis_2004"),
+    "euc_jis_2004": ("euc_jis_2004", "euc_jp"),
+    "euc_jisx0213": ("euc_jis_2004", "euc_jp"),
+    "iso2022_jp": ("iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_2004"),
+    "iso2022_jp_2": ("iso2022_jp_2", "iso2022_jp_ext", "iso2022_jp_2004"),
+    "latin_1": ("cp1252",),  # WHATWG: iso-8859-1 and us-ascii labels mean windows-1252
+    "iso8859_1": ("cp1252",),
+    "ascii": ("cp1252",),
+}
+_JAPANESE_GUESSES = ("cp932", "euc_jp", "euc_jis_2004", "shift_jis_2004", "iso2022_jp_2")
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
+_XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9_:.\-]+)", re.I)
+_ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B(]")
+_KANA_OR_CJK_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]")
+# Signs of a wrong decode: half-width katakana (EUC-JP read as Shift_JIS), private-use, C1 controls, U+FFFD.
+_UNLIKELY_CHARS = re.compile(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode a page's bytes; returns (text, codec used). A declared charset is trusted only if it decodes plausibly."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace"), codec
+    if body.isascii():
+        if _ISO2022_ESCAPE.search(body):
+            return _decode_family(body, "iso2022_jp") or (body.decode("ascii"), "ascii")
+        return body.decode("ascii"), "ascii"
+    # Valid UTF-8 with multi-byte sequences is almost never a legacy encoding by accident: it beats any declaration
+    # (several Japanese pages declare Shift_JIS and are UTF-8).
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for declared in (_charset_from_header(content_type), _charset_from_markup(body)):
+        decoded = _decode_family(body, declared) if declared else None
+        if decoded:
+            return decoded
+    return _guess_encoding(body)
+
+
+def _charset_from_header(content_type: str | None) -> str | None:
+    match = _HEADER_CHARSET.search(content_type or "")
+    return _codec_name(match.group(1)) if match else None
+
+
+def _charset_from_markup(body: bytes) -> str | None:
+    head = body[:_SNIFF_BYTES]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return _codec_name(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def _codec_name(label: str) -> str | None:
+    label = label.strip().lower()
+    if label in ("x-sjis", "sjis", "ms_kanji", "windows-31j", "x-ms-cp932", "csshiftjis", "ms932"):
+        return "shift_jis"
+    if label in ("x-euc-jp", "cseucpkdfmtjapanese", "eucjp-ms", "eucjp-win", "cp51932"):
+        return "euc_jp"
+    try:
+        return codecs.lookup(label).name.replace("-", "_")
+    except LookupError:
+        return None
+
+
+def _decode_family(body: bytes, codec: str) -> tuple[str, str] | None:
+    """Strictly decode with a declared codec (or its supersets) and keep the result only if it looks like real text."""
+    if codec.startswith("utf_16") or codec.startswith("utf_32"):
+        return None  # a page that really is UTF-16 starts with a BOM; a UTF-16 label on 8-bit bytes is wrong (WHATWG)
+    for candidate in _CODEC_FAMILIES.get(codec, (codec,)):
+        try:
+            text = body.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_plausible(text):
+            return text, candidate
+    return None
+
+
+def _looks_plausible(text: str) -> bool:
+    non_ascii = len(_NON_ASCII.findall(text))
+    if non_ascii < 10:
+        return True
+    return len(_UNLIKELY_CHARS.findall(text)) / non_ascii < 0.1
+
+
+def _japanese_score(text: str) -> float:
+    non_ascii = len(_NON_ASCII.findall(text)) or 1
+    return (len(_KANA_OR_CJK_PUNCT.findall(text)) - 3 * len(_UNLIKELY_CHARS.findall(text))) / non_ascii
+
+
+def _guess_encoding(body: bytes) -> tuple[str, str]:
+    """No usable declaration: Japanese codecs first (kana are a strong signal), then charset-normalizer."""
+    sample = body[:65536]
+    best: tuple[float, str] | None = None
+    for codec in _JAPANESE_GUESSES:
+        try:
+            score = _japanese_score(sample.decode(codec))
+        except UnicodeDecodeError:
+            # A truncated sample may end inside a character; judge the codec on the whole body then.
+            try:
+                score = _japanese_score(body.decode(codec)) if len(body) > len(sample) else None
+            except UnicodeDecodeError:
+                score = None
+        if score is not None and (best is None or score > best[0]):
+            best = (score, codec)
+    if best and best[0] >= 0.2:
+        for codec in _CODEC_FAMILIES.get(best[1], (best[1],)):
+            try:
+                return body.decode(codec), codec
+            except UnicodeDecodeError:
+                continue
+        return body.decode(best[1], errors="replace"), best[1]
+    match = from_bytes(body).best()
+    if match is not None:
+        return str(match), match.encoding
+    return body.decode("utf-8", errors="replace"), "utf-8"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The page as a whole
+# ---------------------------------------------------------------------------------------------------------------
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|title|meta)[\s>]", re.I)
+
+
+def read_page(body: bytes, content_type: str | None, url: str) -> PageFacts:
+    """Everything the checks need from one fetched page. Never raises on bad input."""
+    media_type = _media_type(content_type)
+    if media_type is None:
+        media_type = _sniff_media_type(body)
+    if media_type in _HTML_TYPES:
+        return _read_html(body, content_type, url, media_type)
+    if media_type.startswith("text/") and media_type not in ("text/xml", "text/css", "text/javascript"):
+        text, _ = decode_html(body, content_type)
+        return PageFacts(main_text=_tidy_lines(text)[:MAX_MAIN_TEXT], content_type=media_type)
+    return PageFacts(content_type=media_type)
+
+
+def _media_type(content_type: str | None) -> str | None:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media or None
+
+
+def _sniff_media_type(body: bytes) -> str:
+    head = body[:1024].lstrip()
+    if _HTML_SNIFF.search(head):
+        return "text/html"
+    if b"\x00" in head and not head.startswith(codecs.BOM_UTF16_LE) and not head.startswith(codecs.BOM_UTF16_BE):
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def _read_html(body: bytes, content_type: str | None, url: str, media_type: str) -> PageFacts:
+    text, _ = decode_html(body, content_type)
+    try:
+        tree = LexborHTMLParser(text)
+    except Exception:  # selectolax raises on a few pathological inputs; a page we cannot parse is just empty
+        return PageFacts(content_type=media_type)
+    meta = _collect_meta(tree)
+    json_ld = _json_ld_facts(tree)
+    candidates = _title_candidates(tree, meta, json_ld)
+    site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
+    challenge_hint = _challenge_from_markup(text, candidates)
+    has_password = tree.css_first("input[type=password]") is not None
+    h1 = _first_h1(tree)
+    canonical_url, language, published = _canonical_url(tree, url), _language(tree, meta), _published(tree, meta, json_ld)
+    main_text = extract_main_text(tree, text)  # last: it removes boilerplate from the tree
+    return PageFacts(
+        title_candidates=candidates,
+        title=candidates[0] if candidates else None,
+        site_name=site_name,
+        canonical_url=canonical_url,
+        language=language,
+        published=published,
+        main_text=main_text,
+        content_type=media_type,
+        soft_404_signals=_soft_404_signals(candidates, h1, main_text),
+        challenge=challenge_hint or _login_wall(has_password, candidates, main_text),
+    )
+
+
+def _first(*values: str | None) -> str | None:
+    for value in values:
+        if value:
+            return value
+    return None
+
+
+def _clean_inline(value: str | None) -> str:
+    return re.sub(r"\s+", " ", value or "").strip()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Metadata: <meta>, JSON-LD, titles, canonical, language, date
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _collect_meta(tree: LexborHTMLParser) -> dict[str, str]:
+    """First non-empty content of each <meta name|property|itemprop|http-equiv>, keys lower-cased."""
+    found: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = _clean_inline(attrs.get("content"))
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            for key in (attrs.get(attr) or "").lower().split():
+                found.setdefault(key, content)
+    return found
+
+
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "technarticle", "techarticle", "scholarlyarticle", "report", "socialmediaposting", "liveblogposting", "posting",
+    "backgroundnewsarticle", "reviewnewsarticle", "review", "howto", "recipe", "qapage", "discussionforumposting",
+}
+_PAGE_TYPES = {"webpage", "itempage", "aboutpage", "faqpage", "medicalwebpage", "profilepage"}
+
+
+def _json_ld_facts(tree: LexborHTMLParser) -> dict[str, str]:
+    """headline/name, publisher, date from the article (or web page) object of the page's JSON-LD."""
+    items = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        items.extend(_json_ld_items(script.text(deep=True)))
+    by_id = {item.get("@id"): item for item in items if isinstance(item.get("@id"), str)}
+    article = next((item for item in items if _ld_types(item) & _ARTICLE_TYPES), None)
+    page = next((item for item in items if _ld_types(item) & _PAGE_TYPES), None)
+    website = next((item for item in items if "website" in _ld_types(item)), None)
+    facts: dict[str, str] = {}
+    for source, prefix in ((article, "article"), (page, "page")):
+        if source is None:
+            continue
+        facts.setdefault(f"{prefix}_headline", _ld_text(source.get("headline")) or _ld_text(source.get("name")))
+        facts.setdefault(f"{prefix}_name", _ld_text(source.get("name")))
+        publisher = source.get("publisher")
+        if isinstance(publisher, list) and publisher:
+            publisher = publisher[0]
+        if isinstance(publisher, dict) and "name" not in publisher:
+            publisher = by_id.get(publisher.get("@id"), publisher)
+        if isinstance(publisher, dict):
+            facts.setdefault("publisher", _ld_text(publisher.get("name")))
+        facts.setdefault("published", _ld_text(source.get("datePublished")) or _ld_text(source.get("dateCreated")))
+    if website is not None:
+        facts["website"] = _ld_text(website.get("name"))
+    return {key: value for key, value in facts.items() if value}
+
+
+def _json_ld_items(raw: str) -> list[dict]:
+    raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        try:  # raw control characters inside strings are the commonest fault in hand-written JSON-LD
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            return []
+    items: list[dict] = []
+    _flatten_ld(data, items, depth=0)
+    return items
+
+
+def _flatten_ld(data, items: list[dict], depth: int) -> None:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for element in data:
+            _flatten_ld(element, items, depth + 1)
+    elif isinstance(data, dict):
+        items.append(data)
+        if "@graph" in data:
+            _flatten_ld(data["@graph"], items, depth + 1)
+        if isinstance(data.get("mainEntity"), (dict, list)):
+            _flatten_ld(data["mainEntity"], items, depth + 1)
+
+
+def _ld_types(item: dict) -> set[str]:
+    value = item.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)}
+
+
+def _ld_text(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    if isinstance(value, str):
+        return _clean_inline(_unescape_entities(value)) or None
+    return None
+
+
+def _unescape_entities(value: str) -> str:
+    """Some CMSs HTML-escape the strings inside their JSON-LD ("&amp;", "&#8217;")."""
+    return html.unescape(value) if "&" in value else value
+
+
+_OTHER_TITLE_META = ("dc.title", "dc:title", "dcterms.title", "parsely-title", "sailthru.title")
+
+
+def _title_candidates(tree: LexborHTMLParser, meta: dict[str, str], json_ld: dict[str, str]) -> tuple[str, ...]:
+    """Every title the page gives, metadata before markup; the first one another source corroborates goes first."""
+    sourced = [
+        ("social", meta.get("og:title")),
+        ("social", meta.get("twitter:title")),
+        ("json-ld", json_ld.get("article_headline")),
+        ("json-ld", json_ld.get("article_name")),
+        ("json-ld", json_ld.get("page_headline")),
+        *(("meta", meta.get(key)) for key in _OTHER_TITLE_META),
+        ("title", _html_title(tree)),
+        ("h1", _first_h1(tree)),
+    ]
+    unique: list[tuple[str, str]] = []
+    for source, title in sourced:
+        title = _clean_inline(title)
+        if title and len(title) <= 1000 and all(title != seen for _, seen in unique):
+            unique.append((source, title))
+    titles = [title for _, title in unique]
+    best = _corroborated(unique)
+    if best:
+        titles.remove(best)
+        titles.insert(0, best)
+    return tuple(titles)
+
+
+def _corroborated(sourced: list[tuple[str, str]]) -> str | None:
+    """The first title that shares most of its words with a title from another kind of source.
+
+    A metadata title that nothing else on the page repeats is a social-media teaser or a description
+    (Wikipedia's JSON-LD headline is "Wikimedia list article"); the <title>/<h1> pair then wins.
+    og:title and twitter:title are one kind: one is usually copied from the other.
+    """
+    words = [(source, _title_words(title)) for source, title in sourced]
+    for index, (source, own) in enumerate(words):
+        if any(other_source != source and _overlap(own, other) >= 0.6 for other_source, other in words):
+            return sourced[index][1]
+    return None
+
+
+_TITLE_WORD = re.compile(r"[^\W_]+", re.ASCII)
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _title_words(title: str) -> set[str]:
+    """Latin words, and single characters for Japanese/Chinese/Korean (which have no spaces between words)."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    return set(_TITLE_WORD.findall(text)) | set(_CJK_CHAR.findall(text))
+
+
+def _overlap(shorter_or_any: set[str], other: set[str]) -> float:
+    """Share of the smaller set found in the larger: "Headline" vs "Headline | Site" overlaps fully."""
+    small, large = sorted((shorter_or_any, other), key=len)
+    return len(small & large) / len(small) if small else 0.0
+
+
+def _html_title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("head > title") or tree.css_first("title")
+    if node is None:
+        return None
+    # An SVG <title> is an image label, not the page's title.
+    if node.parent is not None and node.parent.tag == "svg":
+        return None
+    return node.text(deep=True)
+
+
+def _first_h1(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("h1")
+    return _clean_inline(node.text(deep=True, separator=" ")) if node is not None else None
+
+
+def _canonical_url(tree: LexborHTMLParser, url: str) -> str | None:
+    node = tree.css_first('link[rel~="canonical" i]') or tree.css_first('link[rel="canonical"]')
+    href = (node.attributes.get("href") or "").strip() if node is not None else ""
+    if not href:
+        return None
+    base = tree.css_first("base[href]")
+    base_url = urljoin(url, base.attributes.get("href") or "") if base is not None else url
+    try:
+        return urljoin(base_url, href)
+    except ValueError:
+        return None
+
+
+def _language(tree: LexborHTMLParser, meta: dict[str, str]) -> str | None:
+    html_node = tree.css_first("html")
+    candidates = (
+        html_node.attributes.get("lang") if html_node is not None else None,
+        html_node.attributes.get("xml:lang") if html_node is not None else None,
+        meta.get("og:locale"),
+        meta.get("content-language"),
+        meta.get("language"),
+    )
+    for value in candidates:
+        value = (value or "").strip().split(",")[0].strip().replace("_", "-")
+        if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+            return value
+    return None
+
+
+_DATE_META_KEYS = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate", "publish-date",
+    "date", "dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date",
+    "citation_publication_date", "citation_date", "article.published", "published-date", "cxenseparse:recs:publishtime",
+)
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_JA_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_COMPACT_DATE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:T|\d{2}|$)")
+
+
+def _published(tree: LexborHTMLParser, meta: dict[str, str], json_ld: dict[str, str]) -> str | None:
+    """The article's publication date as YYYY-MM-DD (date precision is what references cite)."""
+    raw_values = [meta.get(key) for key in _DATE_META_KEYS[:3]]
+    raw_values.append(json_ld.get("published"))
+    raw_values.extend(meta.get(key) for key in _DATE_META_KEYS[3:])
+    for node in tree.css("time[datetime]")[:3]:
+        raw_values.append(node.attributes.get("datetime"))
+    for raw in raw_values:
+        date = normalise_date(raw)
+        if date:
+            return date
+    return None
+
+
+def normalise_date(raw: str | None) -> str | None:
+    """'2020-02-15T09:00:00+09:00', '2020/2/15', '2020年2月15日', '20200215' → '2020-02-15' (None if not a date)."""
+    if not raw:
+        return None
+    raw = unicodedata.normalize("NFKC", raw)
+    match = _ISO_DATE.search(raw) or _JA_DATE.search(raw) or _COMPACT_DATE.search(raw)
+    if not match:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Soft-404 signals and challenge pages
+# ---------------------------------------------------------------------------------------------------------------
+
+_NOT_FOUND_PHRASES = re.compile(
+    r"ページが見つかりません|ページは見つかりません|お探しのページ|指定されたページ|ページは存在しません|ページが存在しません"
+    r"|削除された可能性|移動または削除|見つかりませんでした|アクセスしようとしたページ|ページを表示できません"
+    r"|page not found|page cannot be found|page could not be found|page can't be found|page can’t be found"
+    r"|not be found|doesn't exist|doesn’t exist|does not exist|no longer available|no longer exists"
+    r"|page you (?:are|were|’re|'re) looking for|page you requested|we can't find|we can’t find|we couldn't find"
+    r"|nothing was found|error 404|404 error|404 not found|file not found",
+    re.I,
+)
+_TITLE_404 = re.compile(r"(?<![\d.,/])404(?![\d.,/])|\bnot found\b|\berror\b|エラー", re.I)
+
+
+def _soft_404_signals(candidates: tuple[str, ...], h1: str | None, main_text: str) -> tuple[str, ...]:
+    """Phrases that say "not found" in the title, the h1 or the start of the text. Signals only: rules decide."""
+    signals: list[str] = []
+    places = [("title", title) for title in candidates[:3]] + [("h1", h1 or ""), ("body", main_text[:600])]
+    for place, text in places:
+        for match in _NOT_FOUND_PHRASES.finditer(text):
+            signals.append(f"{place}: {match.group(0).lower()}")
+        if place != "body":
+            for match in _TITLE_404.finditer(text):
+                signals.append(f"{place}: {match.group(0).lower()}")
+    return tuple(dict.fromkeys(signals))
+
+
+_CHALLENGE_TITLES = re.compile(
+    r"^(just a moment|attention required|please wait|checking your browser|one more step|ddos-guard|ddos protection"
+    r"|access denied|security check|verifying you are human|are you a robot|human verification|captcha"
+    r"|しばらくお待ちください|アクセスが集中)",
+    re.I,
+)
+_CHALLENGE_MARKUP = re.compile(
+    r"cf-chl-|_cf_chl_opt|cf_chl_|challenge-platform/h/|cf-browser-verification|checking your browser before accessing"
+    r"|ddos protection by|enable javascript and cookies to continue|verify you are human|cf-turnstile"
+    r"|geo\.captcha-delivery\.com|_incapsula_resource|px-captcha",
+    re.I,
+)
+
+
+def _challenge_from_markup(text: str, candidates: tuple[str, ...]) -> str | None:
+    """A bot challenge is a short page with a challenge title or the challenge's own script markers."""
+    if len(text) > 300_000:
+        return None  # challenges are small pages; a long page that embeds a challenge script is the real page
+    title_says = any(_CHALLENGE_TITLES.search(title) for title in candidates[:3])
+    markup_says = _CHALLENGE_MARKUP.search(text) is not None
+    if markup_says and (title_says or len(text) < 60_000):
+        return "cloudflare"
+    if title_says and len(text) < 30_000:
+        return "cloudflare"
+    return None
+
+
+_LOGIN_TITLE = re.compile(r"log\s?in|sign\s?in|ログイン|サインイン|会員登録|認証", re.I)
+
+
+def _login_wall(has_password: bool, candidates: tuple[str, ...], main_text: str) -> str | None:
+    """A password form standing in for the article: the form is there and there is little else to read."""
+    if not has_password:
+        return None
+    text_length = len(main_text)
+    login_title = any(_LOGIN_TITLE.search(title) for title in candidates[:3])
+    if text_length < 600 or (login_title and text_length < 1500):
+        return "login-wall"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Main text: a readability-like scoring over selectolax nodes
+# ---------------------------------------------------------------------------------------------------------------
+
+_ALWAYS_REMOVED = (
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "button",
+    "select", "textarea", "input", "nav", "aside", "footer", "dialog", "math", "video", "audio", "picture",
+)
+_UNLIKELY = re.compile(
+    r"-ad-|\bads?\b|^ad-|adsense|advert|agegate|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus"
+    r"|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor"
+    r"|supplemental|pagination|pager|popup|share|sharing|newsletter|subscribe|recommend|ranking|promo|cookie|modal"
+    r"|outbrain|taboola|\bnav\b|navbar|navigation|toolbar|signup|paywall|byline|author-bio|tag-?list|\btags\b",
+    re.I,
+)
+_MAYBE = re.compile(r"and|article|body|column|content|main|mathjax|shadow|entry|story|post-text|honbun|kiji", re.I)
+_POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|honbun|kiji|detail|news-?body", re.I
+)
+_NEGATIVE = re.compile(
+    r"-ad-|hidden|^hid$|banner|combx|comment|com-|contact|foot|footnote|gdpr|masthead|media|meta|outbrain|promo"
+    r"|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|caption|credit|byline",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_COMMAS = re.compile(r"[,，、。]")
+_BLOCK_TAGS = frozenset(
+    "p div section article main header footer aside nav ul ol li dl dt dd table thead tbody tfoot tr td th h1 h2 h3 "
+    "h4 h5 h6 blockquote pre figure figcaption hr address center details summary fieldset caption".split()
+)
+_CONDITIONAL_TAGS = frozenset("div section ul ol table dl figure header center details form".split())
+_SCORED_PARAGRAPHS = "p, pre, td, blockquote"
+_DIV_LIKE = "div, section, article, main, font, center, dd, span"
+
+
+def extract_main_text(tree: LexborHTMLParser, source: str | None = None) -> str:
+    """The article body as text, paragraphs separated by "\\n". Mutates the tree (boilerplate is removed).
+
+    Like Readability, a pass that finds almost nothing is retried on a fresh parse of `source` without the
+    class/id-based removal: a wrapper named "page-ad-margins" or "header-style-2" can hold the whole article.
+    """
+    text = _main_text_pass(tree, strip_unlikely=True)
+    if len(text) < _RETRY_BELOW and source is not None:
+        retry = _main_text_pass(LexborHTMLParser(source), strip_unlikely=False)
+        if len(retry) > len(text):
+            text = retry
+    return text
+
+
+_RETRY_BELOW = 500  # characters; Readability's charThreshold
+
+
+def _main_text_pass(tree: LexborHTMLParser, strip_unlikely: bool) -> str:
+    body = tree.body
+    if body is None:
+        return ""
+    _remove_boilerplate(tree, strip_unlikely)
+    blocks: list[str] = []
+    for root in _content_roots(tree, body):
+        _emit_blocks(root, blocks, depth=0)
+    return _tidy_lines("".join(blocks))[:MAX_MAIN_TEXT]
+
+
+def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
+    tree.strip_tags(list(_ALWAYS_REMOVED))
+    for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden]"):
+        if node.tag in ("html", "body"):
+            continue
+        style = node.attributes.get("style") or ""
+        if "style" in node.attributes and not _HIDDEN_STYLE.search(style) and "hidden" not in node.attributes:
+            if node.attributes.get("aria-hidden") != "true":
+                continue
+        node.remove()  # unlink, not destroy: later nodes of the same list may sit inside it
+    if not strip_unlikely:
+        return
+    for node in tree.css("[class], [id], [role]"):
+        if node.tag in ("html", "body", "article", "main", "a", "p") or node.parent is None:
+            continue
+        attrs = node.attributes
+        role = (attrs.get("role") or "").lower()
+        if role in ("navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "menubar", "alert"):
+            node.remove()
+            continue
+        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if _UNLIKELY.search(hints) and not _MAYBE.search(hints):
+            node.remove()
+
+
+def _class_weight(node: LexborNode) -> int:
+    attrs = node.attributes
+    weight = 0
+    for value in (attrs.get("class"), attrs.get("id")):
+        if value:
+            if _NEGATIVE.search(value):
+                weight -= 25
+            if _POSITIVE.search(value):
+                weight += 25
+    return weight
+
+
+_TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3,
+              "address": -3, "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "form": -3,
+              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "th": -5}
+
+
+def _content_roots(tree: LexborHTMLParser, body: LexborNode) -> list[LexborNode]:
+    """The node(s) holding the article: an explicit articleBody when substantial, else the best-scored container."""
+    for selector in ('[itemprop="articleBody"]', '[itemprop="articlebody"]'):
+        marked = [node for node in tree.css(selector) if len(node.text(deep=True, strip=True)) >= 250]
+        if marked:
+            return marked[:3]
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for paragraph, text in _scored_paragraphs(body):
+        _add_paragraph_score(paragraph, text, scores, nodes)
+    if not scores:
+        return [body]
+    top = _pick_top_candidate(scores, nodes)
+    return _with_related_siblings(top, scores, nodes)
+
+
+def _scored_paragraphs(body: LexborNode):
+    for node in body.css(_SCORED_PARAGRAPHS):
+        text = node.text(deep=True, strip=True)
+        if len(text) >= 25:
+            yield node, text
+    # Text written straight into a <div> with <br>s (common on Japanese sites) is a paragraph too.
+    for node in body.css(_DIV_LIKE):
+        text = node.text(deep=False, strip=True)
+        if len(text) >= 40:
+            yield node, text
+
+
+def _add_paragraph_score(paragraph: LexborNode, text: str, scores: dict[int, float], nodes: dict[int, LexborNode]):
+    score = 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+    ancestor = paragraph.parent if paragraph.tag in ("p", "pre", "td", "blockquote") else paragraph
+    level = 0
+    while ancestor is not None and ancestor.tag not in ("html", "#document") and level < 5:
+        key = ancestor.mem_id
+        if key not in scores:
+            scores[key] = _TAG_BONUS.get(ancestor.tag, 0) + _class_weight(ancestor)
+            nodes[key] = ancestor
+        scores[key] += score if level == 0 else score / 2 if level == 1 else score / (level * 3)
+        ancestor = ancestor.parent
+        level += 1
+
+
+def _link_density(node: LexborNode, text_length: int | None = None) -> float:
+    if text_length is None:
+        text_length = len(node.text(deep=True, strip=True))
+    if text_length == 0:
+        return 0.0
+    link_length = sum(len(link.text(deep=True, strip=True)) for link in node.css("a"))
+    return min(1.0, link_length / text_length)
+
+
+def _pick_top_candidate(scores: dict[int, float], nodes: dict[int, LexborNode]) -> LexborNode:
+    ranked = sorted(scores, key=scores.get, reverse=True)[:12]
+    final = {key: scores[key] * (1 - _link_density(nodes[key])) for key in ranked}
+    ordered = sorted(final, key=final.get, reverse=True)
+    top_key = ordered[0]
+    top = nodes[top_key]
+    # Several strong candidates under one ancestor (an article split into sections): take the ancestor.
+    # Readability asks for three; articles cut into two chunks around an ad slot are common enough to ask for one.
+    alternatives = [nodes[key] for key in ordered[1:6] if final[key] >= 0.75 * final[top_key]]
+    alternatives = [node for node in alternatives if not _is_inside(top, node) and not _is_inside(node, top)]
+    if alternatives:
+        ancestor = top.parent
+        while ancestor is not None and ancestor.tag not in ("body", "html"):
+            if any(_is_inside(node, ancestor) for node in alternatives):
+                return ancestor
+            ancestor = ancestor.parent
+    return top
+
+
+def _is_inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    target = ancestor.mem_id
+    current = node.parent
+    while current is not None:
+        if current.mem_id == target:
+            return True
+        current = current.parent
+    return False
+
+
+def _with_related_siblings(top: LexborNode, scores: dict[int, float], nodes: dict[int, LexborNode]) -> list[LexborNode]:
+    parent = top.parent
+    if parent is None or top.tag in ("body", "html"):
+        return [top]
+    top_score = scores.get(top.mem_id, 0)
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.attributes.get("class")
+    chosen: list[LexborNode] = []
+    for sibling in parent.iter():
+        if sibling.mem_id == top.mem_id:
+            chosen.append(sibling)
+            continue
+        bonus = top_score * 0.2 if top_class and sibling.attributes.get("class") == top_class else 0
+        if sibling.mem_id in scores and scores[sibling.mem_id] + bonus >= threshold:
+            chosen.append(sibling)
+        elif sibling.tag == "p":
+            text = sibling.text(deep=True, strip=True)
+            density = _link_density(sibling, len(text))
+            if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and text[-1:] in ".。"):
+                chosen.append(sibling)
+    return chosen
+
+
+_SKIPPED_INSIDE_ARTICLE = frozenset(("figure", "figcaption", "h1", "img", "-comment"))
+# Short pieces inside the article that are about it, not of it: captions, credits, bylines, dates, ad labels.
+_META_HINTS = re.compile(
+    r"caption|credit|byline|dateline|timestamp|published|updated|posted|author|advert|sponsor|copyright|related"
+    r"|newsletter|promo|share|social|disclaimer|subscribe|read-?more|see-?also|recommend",
+    re.I,
+)
+
+
+def _is_meta_piece(node: LexborNode) -> bool:
+    hints = node.attributes.get("class") or node.attributes.get("id")
+    if not hints or not _META_HINTS.search(hints) or _POSITIVE_BODY.search(hints):
+        return False
+    return len(node.text(deep=True, strip=True)) < 300
+
+
+_POSITIVE_BODY = re.compile(r"article-?body|post-?body|entry-?content|story-?body|main-?content", re.I)
+
+
+def _emit_blocks(node: LexborNode, out: list[str], depth: int) -> None:
+    """Write a subtree's text into `out`; block elements become line breaks, link lists and junk are dropped."""
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag in _SKIPPED_INSIDE_ARTICLE or (tag != "-text" and _is_meta_piece(child)):
+            continue
+        if tag == "-text":
+            out.append((child.text_content or "").replace("\n", " "))  # source line breaks are spaces in HTML
+        elif tag == "br":
+            out.append("\n")
+        elif tag == "pre":
+            out.append("\n" + (child.text(deep=True) or "").replace("\n", "\u2028") + "\n")
+        elif tag in _BLOCK_TAGS:
+            if (tag in _CONDITIONAL_TAGS and _is_junk_container(child)) or _is_link_line(child, tag):
+                continue
+            out.append("\n")
+            if depth < 200:
+                _emit_blocks(child, out, depth + 1)
+            out.append("\n")
+        elif depth < 200:
+            _emit_blocks(child, out, depth + 1)
+
+
+_LINK_LINE_TAGS = frozenset("li p h2 h3 h4 h5 h6 dt dd".split())
+
+
+def _is_link_line(node: LexborNode, tag: str) -> bool:
+    """A short block that is nothing but a link: a "related stories" headline or "read more", not prose."""
+    if tag not in _LINK_LINE_TAGS or node.css_first("a") is None:
+        return False
+    text = node.text(deep=True, strip=True)
+    return len(text) <= 150 and _link_density(node, len(text)) >= 0.9
+
+
+def _is_junk_container(node: LexborNode) -> bool:
+    """Readability's conditional clean, simplified: link lists, short negative blocks, empty wrappers."""
+    text = node.text(deep=True, strip=True)
+    length = len(text)
+    if length == 0:
+        return True
+    weight = _class_weight(node)
+    if node.tag == "form" and length < 1000:
+        return True  # a search box or newsletter sign-up; ASP.NET wraps whole pages in one <form>, which stays
+    if len(_COMMAS.findall(text)) >= 10:
+        return False
+    density = _link_density(node, length)
+    if node.tag in ("ul", "ol"):
+        return density > 0.5
+    if weight < 0 and length < 200:
+        return True
+    if weight < 25 and density > 0.5 and length < 2000:
+        return True
+    return weight >= 25 and density > 0.7
+
+
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000\u200b]+")
+
+
+def _tidy_lines(text: str) -> str:
+    """Collapse spaces inside lines and drop empty lines; a <pre>'s own line breaks survive."""
+    lines = (_SPACES.sub(" ", line).strip() for line in re.split(r"\n", text.replace("\u2028", "\n")))
+    return "\n".join(line for line in lines if line)
