@@ -1,0 +1,142 @@
+"""Tests for refcheck.rules.support: key facts, lexical support, and the unsupported/unverifiable findings."""
+
+from __future__ import annotations
+
+from refcheck.models import Claim, FetchResult, PageFacts, Severity, UrlStatus
+from refcheck.rules.support import assess_support, check_claim_support
+
+JA_SOURCE = (
+    "政府は2025年12月26日、AI基本計画を閣議決定した。関連予算として5,000億円を計上する。"
+    "計画には「源内」と呼ばれる政府向けAI基盤の整備も含まれる。\n"
+    "また、国内の研究機関と協力し、2.5万人のAI人材を育成する方針だ。"
+)
+EN_SOURCE = (
+    "The company said on Tuesday it would invest $4 billion in new data centres in Texas. "
+    "OpenAI will rent most of the capacity under a five-year agreement. "
+    "PLaMo Translate, a model by Preferred Networks, was released in 2025."
+)
+
+
+def test_japanese_claim_restating_the_source_is_supported():
+    verdict = assess_support("政府はAI基本計画を閣議決定し、関連予算として5000億円を計上する。", JA_SOURCE)
+    assert verdict.verdict == "supported"
+    assert verdict.missing == () and verdict.contradictions == ()
+    assert "5,000億円" in verdict.best_passage
+
+
+def test_contradicted_number_reports_what_the_source_says():
+    verdict = assess_support("政府はAI基本計画を閣議決定し、関連予算として1兆円を計上する。", JA_SOURCE)
+    assert verdict.verdict != "supported"
+    assert verdict.contradictions == (("1兆円", "5,000億円"),)
+    supported = assess_support("政府はAI基本計画を閣議決定し、関連予算として5000億円を計上する。", JA_SOURCE)
+    assert verdict.score < supported.score
+
+
+def test_kanji_and_arabic_amounts_are_the_same_fact():
+    source = "同社の売上高は1,000,000,000,000円に達した。"
+    assert assess_support("同社の売上高は1兆円に達した。", source).verdict == "supported"
+    assert assess_support("同社の売上高は一兆円に達した。", source).verdict == "supported"
+    assert assess_support("同社の売上高は１兆円に達した。", source).verdict == "supported"
+
+
+def test_quoted_term_present_or_absent():
+    present = assess_support("計画には「源内」と呼ばれるAI基盤の整備も含まれる。", JA_SOURCE)
+    absent = assess_support("計画には「さくら」と呼ばれるAI基盤の整備も含まれる。", JA_SOURCE)
+    assert present.verdict == "supported"
+    assert absent.verdict == "partly-supported"
+    assert absent.missing == ("さくら",)
+
+
+def test_number_the_source_lacks_is_missing():
+    verdict = assess_support("政府は2.5万人のAI人材を3年で育成する方針だ。", JA_SOURCE)
+    assert verdict.verdict == "partly-supported"
+    assert verdict.missing == ("3年",)
+
+
+def test_unrelated_claim_is_not_supported():
+    verdict = assess_support("東京の天気は明日晴れる見込みで、気温は30度まで上がる。", JA_SOURCE)
+    assert verdict.verdict == "not-supported"
+    assert verdict.score < 0.3
+
+
+def test_english_supported_partly_and_not():
+    assert assess_support("The company will invest $4 billion in data centres in Texas.", EN_SOURCE).verdict == "supported"
+    assert assess_support("PLaMo Translate was released by Preferred Networks.", EN_SOURCE).verdict == "supported"
+    contradicted = assess_support("The company will invest $10 billion in data centres in Texas.", EN_SOURCE)
+    assert contradicted.verdict != "supported"
+    assert contradicted.contradictions == (("$10 billion", "$4 billion"),)
+    missing_name = assess_support("The company said OpenAI and xAI will rent the capacity.", EN_SOURCE)
+    assert "xAI" in missing_name.missing and "OpenAI" not in missing_name.missing
+    assert assess_support("The weather in Paris was sunny and warm yesterday.", EN_SOURCE).verdict == "not-supported"
+
+
+def test_names_match_after_case_folding_and_nfkc():
+    assert assess_support("ＯｐｅｎＡＩ will rent the capacity under a five-year agreement.", EN_SOURCE).missing == ()
+    assert "PLaMo Translate" not in assess_support("The plamo translate model came out.", EN_SOURCE).missing
+
+
+def test_empty_source_supports_nothing():
+    verdict = assess_support("政府は1兆円を投じる。", "")
+    assert verdict.verdict == "not-supported" and verdict.score == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# The rule.
+
+CLAIM = Claim(text="政府はAI基本計画を閣議決定し、関連予算として1兆円を計上する。", line=7, refs=("1",))
+
+
+def ok_page(text: str, url: str = "https://example.org/a") -> FetchResult:
+    return FetchResult(url=url, status=UrlStatus.OK, http_status=200, page=PageFacts(title="t", main_text=text))
+
+
+def test_contradicted_claim_gives_unsupported_claim_with_evidence():
+    found = check_claim_support(CLAIM, [("1", ok_page(JA_SOURCE))])
+    assert found is not None
+    assert found.rule == "unsupported-claim" and found.severity == Severity.WARNING
+    assert found.line == 7 and found.ref == "1"
+    assert "5,000億円" in found.message and "1兆円" in found.message
+    assert found.evidence["verdict"] in ("partly-supported", "not-supported")
+    assert found.evidence["contradictions"] == [["1兆円", "5,000億円"]]
+    assert set(found.evidence) >= {"verdict", "score", "missing", "contradictions", "best_passage", "sources"}
+
+
+def test_supported_by_one_readable_source_gives_nothing():
+    claim = Claim(text="政府はAI基本計画を閣議決定し、関連予算として5,000億円を計上する。", line=3, refs=("1", "2"))
+    other = ok_page("全く関係のない記事です。天気は晴れ。", "https://example.org/b")
+    assert check_claim_support(claim, [("2", other), ("1", ok_page(JA_SOURCE))]) is None
+
+
+def test_reference_without_url_is_unverifiable_not_supported():
+    found = check_claim_support(CLAIM, [("1", None)])
+    assert found is not None and found.rule == "unverifiable-claim"
+    assert "cannot be verified" in found.message.lower()
+    assert found.evidence["reasons"] == ["1: no URL"]
+
+
+def test_dead_page_is_unverifiable():
+    dead = FetchResult(url="https://example.org/gone", status=UrlStatus.DEAD, http_status=404, reason="HTTP 404")
+    found = check_claim_support(CLAIM, [("https://example.org/gone", dead)])
+    assert found is not None and found.rule == "unverifiable-claim"
+    assert found.url == "https://example.org/gone" and found.ref is None
+    assert "dead" in found.message
+
+
+def test_ok_page_without_text_is_unverifiable():
+    empty = FetchResult(url="https://example.org/e", status=UrlStatus.OK, http_status=200, page=PageFacts(main_text="  "))
+    no_page = FetchResult(url="https://example.org/n", status=UrlStatus.OK, http_status=200)
+    found = check_claim_support(CLAIM, [("1", empty), ("2", no_page)])
+    assert found is not None and found.rule == "unverifiable-claim"
+    assert len(found.evidence["reasons"]) == 2
+
+
+def test_unreadable_sources_are_listed_when_a_readable_one_fails_to_support():
+    dead = FetchResult(url="https://example.org/gone", status=UrlStatus.DEAD, http_status=404)
+    found = check_claim_support(CLAIM, [("1", ok_page(JA_SOURCE)), ("2", dead)])
+    assert found is not None and found.rule == "unsupported-claim"
+    assert found.evidence["sources"] == ["1", "2"]
+    assert found.evidence["unreadable"] == ["2: dead"]
+
+
+def test_claim_citing_nothing_is_left_to_uncited_claim():
+    assert check_claim_support(CLAIM, []) is None
