@@ -1,0 +1,544 @@
+"""The fetcher's SQLite cache: each fetched URL's last result and revalidation headers, and its failure history."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import random
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from refcheck.errors import CacheError
+from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
+from refcheck.settings import CacheSettings
+
+CACHE_FILENAME = "refcheck.sqlite"
+
+# The shape of the tables. A file written with another schema is rebuilt: it is a cache, nothing in it is precious.
+SCHEMA_VERSION = 1
+
+# The version of the page reader whose PageFacts an entry holds. Bump it when page.py learns to read pages better:
+# entries written by another version are treated as absent, so the smarter reader sees every page again.
+PARSER_VERSION = 1
+
+BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
+_LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on
+_IN_CHUNK = 500  # URLs per `IN (...)` query; well under SQLite's host-parameter limit
+
+# Outcomes that this run's settings or the cache decided rather than the web: storing them would poison other runs
+# (an `unsafe` URL is fine under --allow-private; `offline` means the cache had nothing).
+_NOT_STORED = frozenset({UrlStatus.UNSAFE, UrlStatus.INVALID, UrlStatus.EXCLUDED, UrlStatus.OFFLINE})
+# Outcomes that extend a failure streak; `ok` ends it; `blocked` says nothing either way and leaves it as it is.
+_FAILURES = frozenset({UrlStatus.DEAD, UrlStatus.SOFT_404, UrlStatus.TIMEOUT, UrlStatus.ERROR})
+# Outcomes that may go away on their own, so they are always fetched again.
+_TRANSIENT = frozenset({UrlStatus.TIMEOUT, UrlStatus.ERROR})
+
+_RESULT_COLUMNS = (
+    "fetched_url", "status", "http_status", "final_url", "redirects", "page", "reason", "elapsed",
+    "etag", "last_modified", "stored_at", "parser_version", "extra",
+)  # fmt: skip
+# FetchResult fields that are not stored as they are: the key, and what the cache itself supplies on the way out.
+_DERIVED_FIELDS = frozenset({"url", "fetched_url", "from_cache", "first_failed", "failed_runs"})
+_SELECT_ENTRY = (
+    "SELECT r.fetched_url, r.status, r.http_status, r.final_url, r.redirects, r.page, r.reason, r.elapsed,"
+    " r.etag, r.last_modified, r.stored_at, r.extra, h.first_failed, h.failed_runs"
+    " FROM results r LEFT JOIN history h ON h.url = r.fetched_url"
+    " WHERE r.parser_version = ? AND r.fetched_url"
+)
+_UPSERT_RESULT = (
+    f"INSERT INTO results ({', '.join(_RESULT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _RESULT_COLUMNS)})"
+    f" ON CONFLICT(fetched_url) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RESULT_COLUMNS[1:])}"
+)
+_UPSERT_HISTORY = (
+    "INSERT INTO history (url, first_failed, failed_runs, last_failed_run, last_run_id, last_status, last_checked)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET first_failed = excluded.first_failed,"
+    " failed_runs = excluded.failed_runs, last_failed_run = excluded.last_failed_run,"
+    " last_run_id = excluded.last_run_id, last_status = excluded.last_status, last_checked = excluded.last_checked"
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """One stored fetch result: `result.url` and `result.fetched_url` are both the URL that was fetched."""
+
+    result: FetchResult
+    stored_at: float  # unix time
+    etag: str | None
+    last_modified: str | None
+
+
+def is_fresh(entry: CacheEntry, settings: CacheSettings, now: float) -> bool:
+    """Whether a stored result may be reused without asking the web again.
+
+    Definite outcomes are reused within their max-age: `ok` for `max_age_ok`; `dead`, `soft-404` and `blocked`
+    (401/403, a challenge page) for the shorter `max_age_failure`. Transient ones (timeout, error, any 5xx, 429)
+    are never fresh. An entry stamped in the future (a clock that moved back) is not fresh either.
+    """
+    result = entry.result
+    if result.status in _TRANSIENT or _is_transient_http(result.http_status):
+        return False
+    if result.status == UrlStatus.OK:
+        max_age = settings.max_age_ok
+    elif result.status in (UrlStatus.DEAD, UrlStatus.SOFT_404, UrlStatus.BLOCKED):
+        max_age = settings.max_age_failure
+    else:
+        return False
+    age = now - entry.stored_at
+    return 0 <= age < max_age
+
+
+def _is_transient_http(http_status: int | None) -> bool:
+    return http_status is not None and (http_status == 429 or http_status >= 500)
+
+
+class FetchCache:
+    """One open cache file. Every write is its own short transaction, committed before the call returns.
+
+    Safe to share between threads of one process (calls are serialised), and between processes (SQLite's WAL
+    locking; a busy writer is waited for). Entries are keyed by the URL actually fetched (after --remap).
+
+    Failure history, per fetched URL: `dead`, `soft-404`, `timeout` and `error` extend the current streak, counted
+    once per `run_id` however often the run stores the URL; `ok` ends it; `blocked` leaves it as it is (it says
+    nothing about whether the page exists). `first_failed` is the local date the streak began. By default each
+    FetchCache is a run of its own; a reused (fresh) entry is not a new observation and is not counted.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        run_id: str | None = None,
+        parser_version: int = PARSER_VERSION,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.directory = Path(directory)
+        self.path = self.directory / CACHE_FILENAME
+        self.run_id = run_id or uuid.uuid4().hex
+        self.parser_version = parser_version
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn = self._open()
+        try:
+            with self._errors("prepare"):
+                self.db = sqlite_utils.Database(self._conn, execute_plugins=False)
+                self._write(self._ensure_schema)
+        except CacheError:
+            self.close()
+            raise
+
+    # ── opening ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create cache directory {self.directory}: {exc.strerror or exc}") from exc
+        conn = None
+        try:
+            # isolation_level=None: the sqlite3 module opens no hidden transactions; we BEGIN and COMMIT ourselves.
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            self._retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone())
+            # In WAL mode NORMAL still survives a killed process; only a power cut may lose the last commits.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            raise CacheError(self._unusable_message(exc)) from exc
+
+    def _unusable_message(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            return (
+                f"cache file {self.path} is not a usable SQLite database ({text}); "
+                "delete it or use another --cache-dir"
+            )
+        return f"cannot open cache {self.path}: {text} (check permissions, or use another --cache-dir or --no-cache)"
+
+    def _ensure_schema(self) -> None:
+        """Create the tables, or rebuild them if another schema version made them; runs in the open transaction."""
+        # sqlite-utils writes the DDL; we execute it ourselves so it joins our transaction whatever the
+        # sqlite-utils version (older ones commit on their own inside Table.create).
+        self._conn.execute(self.db.create_table_sql("meta", {"key": str, "value": str}, pk="key", if_not_exists=True))
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] == str(SCHEMA_VERSION):
+            return
+        if row is None and set(self.db.table_names()) - {"meta"}:
+            # Some other program's database under our file name: rebuilding would destroy its tables.
+            raise CacheError(f"{self.path} is an SQLite database but not a refcheck cache; use another --cache-dir")
+        for name in ("results", "history"):
+            self._conn.execute(f"DROP TABLE IF EXISTS {name}")
+        results = {
+            "fetched_url": str, "status": str, "http_status": int, "final_url": str, "redirects": str,
+            "page": str, "reason": str, "elapsed": float, "etag": str, "last_modified": str,
+            "stored_at": float, "parser_version": int, "extra": str,
+        }  # fmt: skip
+        history = {
+            "url": str, "first_failed": str, "failed_runs": int, "last_failed_run": str,
+            "last_run_id": str, "last_status": str, "last_checked": float,
+        }  # fmt: skip
+        self._conn.execute(
+            self.db.create_table_sql(
+                "results", results, pk="fetched_url", not_null={"status", "stored_at", "parser_version"}
+            )
+        )
+        self._conn.execute("CREATE INDEX results_stored_at ON results (stored_at)")  # for prune
+        self._conn.execute(
+            self.db.create_table_sql(
+                "history", history, pk="url", not_null={"failed_runs"}, defaults={"failed_runs": 0}
+            )
+        )
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+
+    # ── reading ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    def lookup(self, fetched_url: str) -> CacheEntry | None:
+        """The stored entry for a fetched URL (its result marked `from_cache`), or None when there is none usable."""
+        with self._errors("read"):
+            row = self._connection().execute(f"{_SELECT_ENTRY} = ?", (self.parser_version, fetched_url)).fetchone()
+        return _entry_from_row(row) if row else None
+
+    def lookup_many(self, fetched_urls: Iterable[str]) -> dict[str, CacheEntry]:
+        """Entries for many URLs at once, keyed by fetched URL; URLs with no usable entry are left out."""
+        unique = list(dict.fromkeys(fetched_urls))
+        entries: dict[str, CacheEntry] = {}
+        with self._errors("read"):
+            conn = self._connection()
+            for start in range(0, len(unique), _IN_CHUNK):
+                chunk = unique[start : start + _IN_CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                for row in conn.execute(f"{_SELECT_ENTRY} IN ({marks})", (self.parser_version, *chunk)):
+                    entry = _entry_from_row(row)
+                    if entry is not None:
+                        entries[row[0]] = entry
+        return entries
+
+    # ── writing ──────────────────────────────────────────────────────────────────────────────────────────────
+
+    def store(
+        self, result: FetchResult, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """Save a fresh result (committed before returning) and count it in the failure history.
+
+        Returns the result with `first_failed` and `failed_runs` filled in. Outcomes that depend on this run's
+        settings rather than on the web (unsafe, invalid, excluded, offline) are not stored and come back as
+        they are.
+        """
+        if result.status in _NOT_STORED:
+            return result
+        key = result.fetched_url or result.url
+        now = self._clock()
+        row = _row_from_result(result, key, etag, last_modified, now, self.parser_version)
+
+        def save() -> tuple[str | None, int]:
+            self._conn.execute(_UPSERT_RESULT, row)
+            return self._record_outcome(key, result.status, now)
+
+        with self._errors("write"):
+            first_failed, failed_runs = self._write(save)
+        return dataclasses.replace(result, first_failed=first_failed, failed_runs=failed_runs)
+
+    def revalidated(self, fetched_url: str) -> FetchResult | None:
+        """A 304 answer: keep the stored entry, restamp it as fetched now, and count this run's check of it.
+
+        Returns the stored result (`from_cache=True`), or None if there is no usable entry to keep.
+        """
+        now = self._clock()
+
+        def restamp() -> FetchResult | None:
+            row = self._conn.execute(f"{_SELECT_ENTRY} = ?", (self.parser_version, fetched_url)).fetchone()
+            entry = _entry_from_row(row) if row else None
+            if entry is None:
+                return None
+            self._conn.execute("UPDATE results SET stored_at = ? WHERE fetched_url = ?", (now, fetched_url))
+            stored = entry.result
+            # 304 says the stored answer still holds, so it counts as this run's outcome (a success for `ok`).
+            first_failed, failed_runs = self._record_outcome(fetched_url, stored.status, now)
+            return dataclasses.replace(stored, first_failed=first_failed, failed_runs=failed_runs)
+
+        with self._errors("write"):
+            return self._write(restamp)
+
+    def _record_outcome(self, url: str, status: UrlStatus, now: float) -> tuple[str | None, int]:
+        """Update the failure streak inside the caller's transaction; a run counts once however often it fails."""
+        row = self._conn.execute(
+            "SELECT first_failed, failed_runs, last_failed_run FROM history WHERE url = ?", (url,)
+        ).fetchone()
+        first_failed, failed_runs, last_failed_run = row if row else (None, 0, None)
+        if status in _FAILURES:
+            if failed_runs == 0:
+                first_failed, failed_runs = date.fromtimestamp(now).isoformat(), 1
+            elif last_failed_run != self.run_id:
+                failed_runs += 1
+            last_failed_run = self.run_id
+        elif status == UrlStatus.OK:
+            first_failed, failed_runs, last_failed_run = None, 0, None
+        self._conn.execute(
+            _UPSERT_HISTORY,
+            (url, first_failed, failed_runs, last_failed_run, self.run_id, str(status), now),
+        )
+        return first_failed, failed_runs
+
+    # ── maintenance: `refcheck cache stats|prune|clear` ──────────────────────────────────────────────────────
+
+    def stats(self) -> dict:
+        """What the cache holds, as plain JSON-ready values (times are unix seconds)."""
+        with self._errors("read"):
+            conn = self._connection()
+            entries, oldest, newest = conn.execute(
+                "SELECT count(*), min(stored_at), max(stored_at) FROM results WHERE parser_version = ?",
+                (self.parser_version,),
+            ).fetchone()
+            by_status = dict(
+                conn.execute(
+                    "SELECT status, count(*) FROM results WHERE parser_version = ? GROUP BY status ORDER BY status",
+                    (self.parser_version,),
+                ).fetchall()
+            )
+            outdated = conn.execute(
+                "SELECT count(*) FROM results WHERE parser_version != ?", (self.parser_version,)
+            ).fetchone()[0]
+            failing = [
+                {"url": url, "first_failed": first, "failed_runs": runs, "last_status": last}
+                for url, first, runs, last in conn.execute(
+                    "SELECT url, first_failed, failed_runs, last_status FROM history WHERE failed_runs > 0"
+                    " ORDER BY failed_runs DESC, first_failed, url"
+                )
+            ]
+            history_urls = self.db["history"].count
+        return {
+            "path": str(self.path),
+            "entries": entries,
+            "by_status": by_status,
+            "outdated_entries": outdated,
+            "oldest": oldest,
+            "newest": newest,
+            "file_size": self._file_size(),
+            "history_urls": history_urls,
+            "failing_urls": len(failing),
+            "failing": failing,
+        }
+
+    def _file_size(self) -> int:
+        # The WAL holds recent commits until a checkpoint folds them in, so it is part of the cache's size.
+        sidecars = (self.path, self.path.with_name(self.path.name + "-wal"))
+        return sum(p.stat().st_size for p in sidecars if p.exists())
+
+    def prune(self, older_than: float) -> int:
+        """Remove entries stored more than `older_than` seconds ago, and entries of other parser versions.
+
+        History of URLs not checked since then goes too. Returns the number of entries removed.
+        """
+        if older_than < 0:
+            raise ValueError("older_than must be zero or more seconds")
+        cutoff = self._clock() - older_than
+
+        def remove() -> int:
+            removed = self._conn.execute(
+                "DELETE FROM results WHERE stored_at < ? OR parser_version != ?", (cutoff, self.parser_version)
+            ).rowcount
+            self._conn.execute(
+                "DELETE FROM history WHERE last_checked < ?"
+                " AND url NOT IN (SELECT fetched_url FROM results)",
+                (cutoff,),
+            )
+            return removed
+
+        with self._errors("prune"):
+            return self._write(remove)
+
+    def clear(self) -> int:
+        """Remove every entry and all history. Returns the number of entries removed."""
+
+        def remove() -> int:
+            removed = self._conn.execute("DELETE FROM results").rowcount
+            self._conn.execute("DELETE FROM history")
+            return removed
+
+        with self._errors("clear"):
+            removed = self._write(remove)
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
+
+    # ── plumbing ─────────────────────────────────────────────────────────────────────────────────────────────
+
+    def close(self) -> None:
+        """Close the file; calling it twice is harmless."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> FetchCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise CacheError(f"cache {self.path} is closed")
+        return self._conn
+
+    def _write(self, work: Callable[[], T]) -> T:
+        """Run `work` in one IMMEDIATE transaction and commit it, retrying if the database stays locked."""
+        conn = self._connection()
+
+        def attempt() -> T:
+            # IMMEDIATE takes the write lock up front, so a read-then-write never fails halfway on a lock upgrade.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                value = work()
+                conn.execute("COMMIT")
+                return value
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+        return self._retry_locked(attempt)
+
+    @staticmethod
+    def _retry_locked(attempt: Callable[[], T]) -> T:
+        for tries_left in range(_LOCK_RETRIES - 1, -1, -1):
+            try:
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if tries_left == 0 or not _is_lock_error(exc):
+                    raise
+                time.sleep(random.uniform(0.05, 0.25))  # jitter, so two waiting writers do not collide again
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Serialise calls, and turn any SQLite failure into one CacheError line."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                text = str(exc)
+                if "not a database" in text or "malformed" in text:
+                    raise CacheError(self._unusable_message(exc)) from exc
+                raise CacheError(f"cannot {action} cache {self.path}: {text}") from exc
+
+
+def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+# ── FetchResult ⇄ row ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _row_from_result(
+    result: FetchResult, key: str, etag: str | None, last_modified: str | None, now: float, parser_version: int
+) -> dict[str, Any]:
+    extra = {
+        f.name: _plain(getattr(result, f.name))
+        for f in dataclasses.fields(result)
+        if f.name not in _DERIVED_FIELDS and f.name not in _RESULT_COLUMNS
+    }
+    return {
+        "fetched_url": key,
+        "status": str(result.status),
+        "http_status": result.http_status,
+        "final_url": result.final_url,
+        "redirects": _json([[r.url, r.status] for r in result.redirects]),
+        "page": _json(_plain(result.page)) if result.page is not None else None,
+        "reason": result.reason,
+        "elapsed": result.elapsed,
+        "etag": etag,
+        "last_modified": last_modified,
+        "stored_at": now,
+        "parser_version": parser_version,
+        "extra": _json(extra) if extra else None,
+    }
+
+
+def _entry_from_row(row: tuple) -> CacheEntry | None:
+    """The entry a row holds, or None for a row this version of refcheck cannot read (treated as absent)."""
+    try:
+        return _decode_row(row)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _decode_row(row: tuple) -> CacheEntry:
+    (key, status, http_status, final_url, redirects, page, reason, elapsed,
+     etag, last_modified, stored_at, extra, first_failed, failed_runs) = row  # fmt: skip
+    result = FetchResult(
+        url=key,
+        fetched_url=key,
+        status=UrlStatus(status),
+        http_status=http_status,
+        final_url=final_url,
+        redirects=_redirects_from_json(redirects),
+        page=_page_from_plain(json.loads(page)) if page else None,
+        from_cache=True,
+        reason=reason,
+        elapsed=elapsed if elapsed is not None else 0.0,
+        first_failed=first_failed,
+        failed_runs=failed_runs or 0,
+        **(_known_fields(FetchResult, json.loads(extra)) if extra else {}),
+    )
+    return CacheEntry(result=result, stored_at=stored_at, etag=etag, last_modified=last_modified)
+
+
+def _redirects_from_json(text: str | None) -> tuple[Redirect, ...]:
+    if not text or text == "[]":  # most URLs do not redirect: skip the JSON parser
+        return ()
+    return tuple(Redirect(url, status) for url, status in json.loads(text))
+
+
+def _page_from_plain(data: dict) -> PageFacts:
+    return PageFacts(**_known_fields(PageFacts, data))
+
+
+def _known_fields(cls: type, data: dict) -> dict[str, Any]:
+    """Keep only the fields `cls` still has (the model may have changed since the entry was written)."""
+    names = _field_names(cls)
+    return {name: _tuples(value) if type(value) is list else value for name, value in data.items() if name in names}
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    # Cached: a warm run decodes thousands of entries, and dataclasses.fields() is slow enough to show.
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass as JSON-ready dicts and lists (tuples come back as tuples on the way out)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    # The models are frozen dataclasses with tuple fields; JSON only has lists.
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
