@@ -109,6 +109,7 @@ class Claim:
     speaker: str | None = None  # "user" | "assistant" | None
     check_worthy: bool = False
     reasons: tuple[str, ...] = ()  # why it looks factual: "number: 1兆円", "verb: 発表", …
+    block: int | None = None  # index of the ProseBlock (paragraph or list item) it came from, for block-level citations
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,5 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     claims_from: str = "all"  # "assistant" | "user" | "all"
     show_progress: bool = False
+    disabled_rules: frozenset[str] = frozenset()
+    rule_severity: dict[str, Severity] = field(default_factory=dict)  # overrides of the registry's defaults

@@ -1,0 +1,307 @@
+"""The command line: options → Settings → pipeline → reporters → exit code. No logic of its own."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from refcheck import __version__
+from refcheck.errors import ConfigError, RefcheckError
+from refcheck.models import Format, Report, Severity
+from refcheck.report import worst_severity
+from refcheck.settings import CacheSettings, FetchSettings, Settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+REPORT_FORMATS = ("text", "json")
+
+
+def main() -> None:
+    """Entry point: any RefcheckError becomes one line on stderr and exit 2, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("refcheck: aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except RefcheckError as error:
+        click.echo(f"refcheck: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("refcheck: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug: still one line, with a way to see the traceback
+        if os.environ.get("REFCHECK_DEBUG"):
+            raise
+        click.echo(f"refcheck: internal error: {type(error).__name__}: {error} (set REFCHECK_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="refcheck")
+def cli() -> None:
+    """Check the citations in documents: references, [N] markers, links, and the claims that rest on them.
+
+    \b
+    refcheck extract FILE...   list references, markers, links and claims; offline findings only
+    refcheck check FILE...     also fetch every URL once (cached) and report dead links, soft 404s,
+                               title and site mismatches, and claims their sources do not support
+    refcheck cache stats       what the URL cache holds (also: prune, clear)
+
+    Documents: conversation exports (.txt), Markdown, HTML and MediaWiki wikitext; directories are
+    searched for them. Exit codes: 0 no finding at or above --fail-on, 1 there is one, 2 usage error
+    or unreadable input, 3 internal error.
+    """
+
+
+def _common_options(function):
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS), default=("text",),
+                     show_default=True, help="Report format; repeat with --output to write several in one run."),
+        click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+                     help="Write the report to FILE instead of stdout; the Nth --output takes the Nth --format."),
+        click.option("--input-format", type=click.Choice([f.value for f in Format]),
+                     help="Read every document as this format instead of detecting it."),
+        click.option("--fail-on", type=click.Choice([s.value for s in Severity] + ["never"]), default="error",
+                     show_default=True, help="Exit 1 when a finding has at least this severity."),
+        click.option("--claims-from", type=click.Choice(["all", "assistant", "user"]), default="all", show_default=True,
+                     help="In conversation exports, whose sentences are checked as claims."),
+        click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no tables."),
+        click.option("-v", "--verbose", is_flag=True, help="Text report: also info findings and passages."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command()
+@_common_options
+def extract(paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose):
+    """List the references, [N] markers, links and claims of each document, with the findings that need no
+    network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
+    from refcheck.pipeline import extract_paths
+
+    settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from)
+    report = extract_paths(paths, settings)
+    _emit(report, formats, outputs, quiet=quiet, verbose=verbose)
+    sys.exit(_exit_code(report, fail_on))
+
+
+@cli.command()
+@_common_options
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--deadline", type=float, default=30.0, show_default=True, help="Seconds per URL, all retries included.")
+@click.option("--max-concurrency", type=click.IntRange(1, 1024), default=64, show_default=True,
+              help="Requests in flight at once.")
+@click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests in flight to one host at once.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Extra attempts for timeouts, connection errors, 429 and 502/503/504.")
+@click.option("--max-body", type=click.IntRange(1024), default=2 * 1024 * 1024, show_default=True,
+              help="Bytes of (decoded) body read per page.")
+@click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'",
+              help="Fetch matching URLs from elsewhere (findings still name the URL as written). Repeatable.")
+@click.option("--include", multiple=True, metavar="REGEX", help="Check only URLs matching one of these.")
+@click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check URLs matching this.")
+@click.option("--header", multiple=True, metavar="'NAME: VALUE'", help="Extra request header. Repeatable.")
+@click.option("--accept", "accept_status", multiple=True, type=int, metavar="STATUS",
+              help="Treat this HTTP status as ok. Repeatable.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--offline", is_flag=True, help="Answer from the cache only; URLs not in it get status 'offline'.")
+@click.option("--max-age", default="7d", show_default=True, help="Reuse a cached success this long (e.g. 3600, 12h, 7d).")
+@click.option("--max-age-failure", default="1d", show_default=True, help="Reuse a cached definite failure this long.")
+@click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
+              help="Call a URL dead only after it failed in this many separate runs (until then: unreachable).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+def check(paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose, timeout, deadline,
+          max_concurrency, per_host, retries, max_body, remap, include, exclude, header, accept_status,
+          allow_private, cache_dir, no_cache, offline, max_age, max_age_failure, confirm_dead, progress):
+    """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
+    soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
+    from refcheck.pipeline import check_paths
+
+    fetch = FetchSettings(
+        timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, retries=retries,
+        max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
+        include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
+        headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status))
+    if offline and no_cache:
+        raise ConfigError("--offline answers from the cache, so it cannot be combined with --no-cache")
+    cache = CacheSettings(directory=Path(cache_dir), enabled=not no_cache, offline=offline,
+                          max_age_ok=parse_duration(max_age), max_age_failure=parse_duration(max_age_failure),
+                          confirm_dead=confirm_dead)
+    settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
+                        claims_from=claims_from)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    with _progress_bar(show_progress) as (on_start, on_result):
+        report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
+    _emit(report, formats, outputs, quiet=quiet, verbose=verbose)
+    sys.exit(_exit_code(report, fail_on))
+
+
+@cli.group()
+def cache():
+    """Look after the URL cache (default ./cache/refcheck.sqlite)."""
+
+
+@cache.command("stats")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def cache_stats(cache_dir, output_format):
+    """How many URLs the cache holds, by status, and which have been failing."""
+    import json
+
+    stats = _open_cache(cache_dir).stats()
+    if output_format == "json":
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
+    else:
+        for key, value in stats.items():
+            click.echo(f"{key}: {value}")
+
+
+@cache.command("prune")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
+@click.option("--older-than", default="30d", show_default=True, help="Remove entries stored longer ago than this.")
+def cache_prune(cache_dir, older_than):
+    """Remove old entries."""
+    removed = _open_cache(cache_dir).prune(parse_duration(older_than))
+    click.echo(f"removed {removed} entries")
+
+
+@cache.command("clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
+def cache_clear(cache_dir):
+    """Remove every entry (the history of failures too)."""
+    removed = _open_cache(cache_dir).clear()
+    click.echo(f"removed {removed} entries")
+
+
+def _open_cache(cache_dir: str):
+    from refcheck.fetch.cache import FetchCache
+
+    return FetchCache(Path(cache_dir))
+
+
+def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool) -> None:
+    """Render each requested format once; the Nth --output takes the Nth --format, the rest go to stdout."""
+    if len(outputs) > len(formats) and formats == ("text",):
+        formats = tuple(_format_from_suffix(path) for path in outputs)
+    if len(outputs) > len(formats):
+        raise ConfigError("more --output files than --format options")
+    to_stdout = formats[len(outputs):]
+    if len(to_stdout) > 1:
+        raise ConfigError("several formats on stdout: give each --format after the first an --output FILE")
+    for report_format, path in zip(formats, outputs):
+        _write_atomically(Path(path), _render(report, report_format, color=False, quiet=quiet, verbose=verbose))
+    for report_format in to_stdout:
+        color = report_format == "text" and sys.stdout.isatty()
+        click.echo(_render(report, report_format, color=color, quiet=quiet, verbose=verbose), nl=False)
+
+
+def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool) -> str:
+    if report_format == "json":
+        from refcheck.report import json as json_report
+
+        return json_report.render(report)
+    from refcheck.report import text
+
+    width = click.get_terminal_size()[0] if color else 120
+    return text.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
+
+
+def _format_from_suffix(path: str) -> str:
+    return "json" if path.endswith(".json") else "text"
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    """Write beside the target and rename, so a reader never sees half a report."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(content, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _exit_code(report: Report, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_OK
+    worst = worst_severity(report)
+    return EXIT_FINDINGS if worst is not None and worst.at_least(Severity(fail_on)) else EXIT_OK
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from '3600', '90s', '15m', '12h', '7d' or '2w'."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*", str(text))
+    if not match:
+        raise ConfigError(f"{text!r} is not a duration (examples: 3600, 15m, 12h, 7d)")
+    scale = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def _parse_remap(text: str) -> tuple[str, str]:
+    parts = text.strip().split(None, 1)
+    if len(parts) != 2:
+        raise ConfigError(f"--remap {text!r}: expected 'REGEX REPLACEMENT'")
+    _regexes((parts[0],), "--remap")
+    return parts[0], parts[1]
+
+
+def _parse_header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise ConfigError(f"--header {text!r}: expected 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _regexes(patterns, option: str) -> tuple[str, ...]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ConfigError(f"{option} {pattern!r}: not a valid regular expression ({error})") from None
+    return tuple(patterns)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr while URLs are fetched; nothing at all when it is not shown."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.progress = None
+        self.task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None, None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("checking URLs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True)
+        self.progress.start()
+        return self._start, self._advance
+
+    def _start(self, total: int) -> None:
+        self.task = self.progress.add_task("urls", total=total)
+
+    def _advance(self, result) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task)
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.stop()
+        return False

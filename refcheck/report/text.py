@@ -1,0 +1,103 @@
+"""The readable terminal report (rich): findings by document with path:line, severity, rule and evidence, then summaries."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from refcheck.models import DocumentReport, Finding, Report, Severity
+from refcheck.report import summarize
+
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+EVIDENCE_LABELS = {
+    "cited_title": "cited title", "page_title": "page title", "score": "similarity",
+    "cited_site": "cited site", "page_site_name": "page's site", "url_domain": "URL's domain",
+    "sentence": "sentence", "reasons": "looks factual because", "missing": "missing from source",
+    "contradictions": "source says otherwise", "best_passage": "closest passage", "final_url": "now at",
+}
+
+
+def render(report: Report, *, color: bool = False, width: int = 120, verbose: bool = False, quiet: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    for notice in report.notices:
+        console.print(f"[bold]note:[/] {escape(notice)}")
+    for document_report in report.documents:
+        if report.command == "extract" and not quiet:
+            _print_references(console, document_report)
+        _print_findings(console, document_report, verbose=verbose)
+    if not quiet:
+        _print_summary(console, report)
+    return buffer.getvalue()
+
+
+def _print_references(console: Console, document_report: DocumentReport) -> None:
+    extraction = document_report.extraction
+    table = Table(title=f"{document_report.document.path} ({document_report.document.format}): "
+                        f"{len(extraction.references)} references, {len(extraction.markers)} markers, "
+                        f"{len(extraction.links)} links, {len(extraction.claims)} claims",
+                  title_justify="left", show_lines=False)
+    for column in ("id", "line", "title", "site", "retrieved", "url"):
+        table.add_column(column, overflow="fold")
+    for r in extraction.references:
+        table.add_row(r.id, str(r.line), escape(r.title or ""), escape(r.site or ""), r.retrieved or "", escape(r.url or ""))
+    console.print(table)
+
+
+def _print_findings(console: Console, document_report: DocumentReport, *, verbose: bool) -> None:
+    path = document_report.document.path
+    if not document_report.findings:
+        console.print(f"[green]{escape(path)}: no findings[/]")
+        return
+    console.print(f"[bold]{escape(path)}[/]")
+    for item in document_report.findings:
+        if item.severity is Severity.INFO and not verbose:
+            continue
+        console.print(_finding_line(path, item))
+        for label, value in _evidence_lines(item, verbose):
+            console.print(f"      [dim]{label}:[/] {escape(value)}")
+
+
+def _finding_line(path: str, item: Finding) -> str:
+    style = SEVERITY_STYLE[item.severity]
+    where = f"{path}:{item.line}" if item.line else path
+    return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {escape(item.message)}"
+
+
+def _evidence_lines(item: Finding, verbose: bool):
+    for key, label in EVIDENCE_LABELS.items():
+        value = item.evidence.get(key)
+        if value in (None, "", [], ()):
+            continue
+        if key == "best_passage" and not verbose:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = "; ".join(" → ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) for v in value)
+        yield label, str(value)
+
+
+def _print_summary(console: Console, report: Report) -> None:
+    summary = summarize(report)
+    counts = summary["findings"]
+    console.print(
+        f"\n[bold]{summary['documents']} document(s)[/]: {summary['references']} references, "
+        f"{summary['markers']} markers, {summary['links']} links, {summary['claims']} claims — "
+        f"[bold red]{counts['error']} error(s)[/], [yellow]{counts['warning']} warning(s)[/], "
+        f"[cyan]{counts['info']} info[/]")
+    if summary["rules"]:
+        table = Table(title="findings by rule", title_justify="left")
+        table.add_column("rule")
+        table.add_column("count", justify="right")
+        for rule, count in summary["rules"].items():
+            table.add_row(rule, str(count))
+        console.print(table)
+    if summary["urls"]:
+        table = Table(title="URLs by status", title_justify="left")
+        table.add_column("status")
+        table.add_column("count", justify="right")
+        for status, count in summary["urls"].items():
+            table.add_row(status, str(count))
+        console.print(table)

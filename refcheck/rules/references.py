@@ -1,0 +1,103 @@
+"""Offline rules on a document's own references, markers and links: nothing is fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from refcheck.extract.urls import is_fetchable_url
+from refcheck.models import Extraction, Finding, Reference
+from refcheck.rules.registry import finding
+from refcheck.rules.titles import is_generic_title, normalize_title
+
+# Schemes a document may link to on purpose that refcheck does not fetch: not invalid, just not web pages.
+NON_WEB_SCHEMES = {"mailto", "tel", "sms", "data", "irc", "news", "urn", "doi", "isbn"}
+
+
+def reference_findings(extraction: Extraction) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += missing_references(extraction)
+    findings += unused_references(extraction)
+    findings += duplicate_references(extraction.references)
+    for reference in extraction.references:
+        findings += single_reference_findings(reference)
+    findings += invalid_links(extraction)
+    return findings
+
+
+def missing_references(extraction: Extraction) -> Iterator[Finding]:
+    known = {reference.id for reference in extraction.references}
+    for marker in extraction.markers:
+        if marker.ref not in known:
+            yield finding("missing-reference", f"[{marker.ref}] cites a reference that the list does not have",
+                          line=marker.line, ref=marker.ref)
+
+
+def unused_references(extraction: Extraction) -> Iterator[Finding]:
+    if not extraction.has_markers:
+        return  # a format without markers cannot leave an entry uncited
+    own_line = {reference.id: reference.line for reference in extraction.references}
+    cited = {marker.ref for marker in extraction.markers}
+    # A link that names a reference (Markdown `[text][label]`) cites it too, unless it is the entry's own URL.
+    cited |= {link.ref for link in extraction.links if link.ref and link.line != own_line.get(link.ref)}
+    for reference in extraction.references:
+        if reference.id not in cited:
+            yield finding("unused-reference", f"reference [{reference.id}] is not cited anywhere in the text",
+                          line=reference.line, ref=reference.id, url=reference.url)
+
+
+def duplicate_references(references: tuple[Reference, ...]) -> Iterator[Finding]:
+    first_by_key: dict[tuple, Reference] = {}
+    for reference in references:
+        key = _identity(reference)
+        if key is None:
+            continue
+        earlier = first_by_key.setdefault(key, reference)
+        if earlier is not reference:
+            what = "URL" if key[0] == "url" else "title and site"
+            yield finding("duplicate-reference",
+                          f"reference [{reference.id}] has the same {what} as [{earlier.id}] (line {earlier.line})",
+                          line=reference.line, ref=reference.id, url=reference.url,
+                          evidence={"duplicate_of": earlier.id})
+
+
+def _identity(reference: Reference) -> tuple | None:
+    if reference.url:
+        parts = urlsplit(reference.url.strip())
+        path = parts.path.rstrip("/") or "/"
+        return ("url", parts.netloc.lower().removeprefix("www."), path, parts.query)
+    if reference.title:
+        return ("title", normalize_title(reference.title), normalize_title(reference.site or ""))
+    return None
+
+
+def single_reference_findings(reference: Reference) -> Iterator[Finding]:
+    if not reference.url and not reference.archive_url:
+        yield finding("no-url", f"reference [{reference.id}] has no URL: nothing can be fetched to verify it",
+                      line=reference.line, ref=reference.id)
+    if reference.title and is_generic_title(reference.title, reference.site, reference.url):
+        yield finding("generic-title",
+                      f"reference [{reference.id}] is titled only \"{reference.title}\", the name of a site, not an article",
+                      line=reference.line, ref=reference.id, url=reference.url,
+                      evidence={"cited_title": reference.title, "site": reference.site})
+
+
+def invalid_links(extraction: Extraction) -> Iterator[Finding]:
+    seen: set[tuple[str, int]] = set()
+    candidates = [(r.url, r.line, r.id) for r in extraction.references if r.url]
+    candidates += [(link.url, link.line, link.ref) for link in extraction.links]
+    for url, line, ref in candidates:
+        if (url, line) in seen or not looks_invalid(url):
+            continue
+        seen.add((url, line))
+        yield finding("invalid-url", f"{url!r} is not a URL that can be fetched", line=line, url=url, ref=ref)
+
+
+def looks_invalid(url: str) -> bool:
+    """Malformed http(s) URLs and unknown schemes; relative links, anchors and mailto: are left alone."""
+    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    if not scheme or scheme in NON_WEB_SCHEMES or url.startswith(("#", "/", "./", "../")):
+        return False
+    if scheme in ("http", "https"):
+        return not is_fetchable_url(url)
+    return True
