@@ -17,7 +17,13 @@ def page_findings(extraction: Extraction, results: dict[str, FetchResult]) -> li
         title = check_title(reference.title, result.page, url=reference.url, **where)
         if title is not None:
             findings.append(title)
-        site = check_site(reference.site, result.final_url or reference.url, result.page, **where)
+        site = check_site(reference.site, _publisher_url(reference.url, result), result.page, **where)
         if site is not None:
             findings.append(site)
     return findings
+
+
+def _publisher_url(document_url: str, result: FetchResult) -> str:
+    """The URL whose domain names the publisher: where redirects led, unless --remap sent the fetch elsewhere."""
+    remapped = result.fetched_url not in (None, result.url)
+    return document_url if remapped else (result.final_url or document_url)

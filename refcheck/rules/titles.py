@@ -1,0 +1,354 @@
+"""Is the fetched page the article a reference names? Title normalisation, comparison, and the title rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from refcheck.models import Finding, PageFacts
+from refcheck.rules.registry import finding
+from refcheck.rules.sites import (domain_name_keys, looks_like_domain, name_key, publishers_at, publishers_named,
+                                  related_publishers)
+
+# Thresholds chosen on tests/fixtures/titles/pairs.jsonl (see docs/publishers.md and the test's printed figures).
+# Latin titles: word-level similarity; CJK titles: character-bigram or content-word overlap (Dice), all 0..100.
+LATIN_THRESHOLD = 84.0
+CJK_THRESHOLD = 65.0
+CJK_WORD_THRESHOLD = 75.0  # content words (runs of kanji, katakana, latin) shared, for rephrased particles
+# In a short CJK title one substituted word (辞任/訪米, 利用/調達) leaves most bigrams shared: below this length
+# (characters of the shorter title) character overlap alone is not enough, the content words must agree.
+CJK_SHORT_TITLE = 20
+# Titles that carry the same numbers (a date, an amount) share a specific fact: a looser bar is enough.
+SAME_NUMBERS_RELIEF = 20.0
+# A title contained in another (a dropped subtitle, a prefix) counts only when it is long enough to name an article.
+MIN_CONTAINED_LATIN = 10
+MIN_CONTAINED_CJK = 7
+
+_QUOTES = str.maketrans("", "", "「」『』“”‘’\"'《》〈〉«»„‟‚‛`´")
+# Em/en dashes and bars separate title parts; hyphen-like marks join words. ー (katakana long vowel) is neither.
+_SEPARATING_DASHES = re.compile(r"\s*[–—―]+\s*")
+# One table for both (a single translate pass): joining dashes and wave dashes, and bracket styles as [].
+_JOINING_DASHES_AND_BRACKETS = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "−": "-", "〜": "~", "～": "~",
+                                              "【": "[", "】": "]", "〔": "[", "〕": "]", "〖": "[", "〗": "]"})
+_LEADING_BULLETS = re.compile(r"^[\s■□●○◆◇▼▽▲△★☆※◎◉・]+")
+_TRAILING_PUNCTUATION = re.compile(r"[\s.。,、:;!?・\-|/~]+$")
+# Separators between a title and a site name or section: " | ", "｜", " - ", " : ", "：", " / ", " · ", "::", "_".
+_SITE_SEPARATOR = re.compile(r"(\s*\|\s*|\s*::\s*|\s+[-/·•»«]\s+|\s*(?<!\d):(?!\d)\s*|\s*-{2,}\s*|(?<=\S)-\s+|\s*_\s*)")
+# Separators between a main title and its subtitle (for "a dropped subtitle is not a mismatch").
+_SUBTITLE_SEPARATOR = re.compile(r"\s*(?:\||::|(?<!\d):(?!\d)|\s-\s|-{2,}|(?<!\d)~(?!\d)|\s/\s|\s·\s|\s_\s)\s*")
+_LEADING_TAG = re.compile(r"^\s*\[[^\]]{1,12}\]\s*")  # 【速報】, 【独自】, [News]
+_TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,40})\)\s*$")  # "(METI/経済産業省)"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")  # 1.1 and 1.0 are different versions, not {1} and {1, 0}
+_ERA = re.compile(r"(令和|平成|昭和)(\d+|元)年")
+# Content words of a Japanese title: what is left between hiragana (particles, inflections) and punctuation.
+_CONTENT_WORD = re.compile(r"[^\u3040-\u309f\W_]+")
+_ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}
+# Words that, with the site's name removed, leave a title that still names no article.
+GENERIC_WORDS = frozenset(name_key(word) for word in (
+    "home", "homepage", "home page", "top", "top page", "index", "official site", "official website", "news",
+    "blog", "press releases", "press release", "news release", "ホーム", "トップ", "トップページ", "ホームページ",
+    "公式サイト", "公式ホームページ", "公式ウェブサイト", "ニュース", "ニュースリリース", "プレスリリース", "お知らせ",
+    "記事一覧", "ブログ", "報道発表", "報道発表資料", "新着情報",
+))
+
+
+@dataclass(frozen=True)
+class TitleComparison:
+    matches: bool
+    score: float  # 0..100, the best similarity found
+    best_page_title: str
+    reason: str
+
+
+# --- normalisation -----------------------------------------------------------------------------------------
+
+
+def _unify_marks(text: str) -> str:
+    """NFKC (full-width → half-width), separating dashes spaced as " - ", joining dashes as "-", brackets as []."""
+    text = unicodedata.normalize("NFKC", text).translate(_JOINING_DASHES_AND_BRACKETS)
+    return _SEPARATING_DASHES.sub(" - ", text)
+
+
+@lru_cache(maxsize=4096)  # a title is read several ways, and the same page title is compared with many references
+def normalize_title(text: str) -> str:
+    """A title reduced for comparison: NFKC, case-folded, no quotes, dashes and brackets unified, spaces collapsed."""
+    text = _unify_marks(text or "").translate(_QUOTES).casefold()
+    text = _LEADING_BULLETS.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return _TRAILING_PUNCTUATION.sub("", text)
+
+
+def compact(text: str) -> str:
+    """Letters and digits only: the form two titles are compared in."""
+    return name_key(normalize_title(text))
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def _long_enough(key: str) -> bool:
+    return len(key) >= (MIN_CONTAINED_CJK if _is_cjk(key) else MIN_CONTAINED_LATIN)
+
+
+# --- site names before and after a title -------------------------------------------------------------------
+
+
+def _site_keys(site_names: Iterable[str]) -> set[str]:
+    keys = {name_key(name) for name in site_names if name}
+    return {key for key in keys if key}
+
+
+def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
+    key = name_key(segment)
+    if not key:
+        return False
+    if key in site_keys or publishers_named(segment) or looks_like_domain(segment.strip()):
+        return True
+    # "YOMIURI ONLINE（読売新聞）" contains the site's name and little else.
+    return any(len(site) >= 3 and site in key and len(key) <= len(site) + 16 for site in site_keys)
+
+
+def _is_section_segment(segment: str) -> bool:
+    """A short section or category name between a title and its site ("スポーツ", "Environment")."""
+    key = name_key(segment)
+    return 0 < len(key) <= (6 if _is_cjk(key) else 14) and len(segment.split()) <= 2
+
+
+def _split_parts(title: str) -> tuple[list[str], list[str]]:
+    pieces = _SITE_SEPARATOR.split(title)
+    return pieces[0::2], pieces[1::2]  # segments, and the separators between them
+
+
+def _join_parts(segments: list[str], separators: list[str]) -> str:
+    text = segments[0] if segments else ""
+    for separator, segment in zip(separators, segments[1:]):
+        text += separator + segment
+    return text.strip()
+
+
+def _strip_known(title: str, site_keys: set[str]) -> str:
+    segments, separators = _split_parts(title)
+    # From the end: the last site segment within the last three, and short sections next to it.
+    for index in range(len(segments) - 1, max(0, len(segments) - 4), -1):
+        if index > 0 and _is_site_segment(segments[index], site_keys):
+            keep = index
+            while keep > 1 and index - keep < 2 and _is_section_segment(segments[keep - 1]):
+                keep -= 1
+            segments, separators = segments[:keep], separators[: keep - 1]
+            break
+    # From the start: a site name before the title ("NEWS WEB EASY|…").
+    if len(segments) > 1 and _is_site_segment(segments[0], site_keys):
+        segments, separators = segments[1:], separators[1:]
+    text = _join_parts(segments, separators)
+    paren = _TRAILING_PAREN.search(text)
+    if paren and any(_is_site_segment(part, site_keys) for part in re.split(r"[/|]", paren.group(1))):
+        text = text[: paren.start()]
+    return text
+
+
+def _strip_site_like_tail(title: str) -> str:
+    """Drop a last segment that looks like a site name ("… - Impress Watch") when the separator is a clear one."""
+    segments, separators = _split_parts(title)
+    if len(segments) < 2 or separators[-1].strip() in {"_", ""} or separators[-1] == ": ":
+        return title  # "Daring Fireball: Colophon": a colon followed by a space opens a subtitle, not a site name
+    tail, main = segments[-1], _join_parts(segments[:-1], separators[:-1])
+    tail_key, main_key = name_key(tail), name_key(main)
+    site_like = 0 < len(tail_key) <= 24 and len(tail.split()) <= 4 and not re.search(r"[。.!?]\s*$", tail)
+    if site_like and _long_enough(main_key) and len(main_key) > len(tail_key):
+        return main
+    return title
+
+
+def strip_site_affixes(title: str, site_names: Iterable[str] = ()) -> str:
+    """The title without a site name added before or after it (`… | 読売新聞オンライン`, `【速報】…`, `… - ITmedia NEWS`).
+
+    Given site names and the publisher table's names are removed wherever they stand as a segment; any other
+    short last segment after a clear separator is removed as a likely site name. Text is NFKC-normalised.
+    """
+    text = _LEADING_TAG.sub("", _unify_marks(title or "")).strip()
+    stripped = _strip_known(text, _site_keys(site_names))
+    return _strip_site_like_tail(stripped) if stripped == text else stripped
+
+
+# --- comparison --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """The ways one title can be read: whole, without site names, without a site-like tail; and its parts."""
+
+    keys: tuple[str, ...]
+    parts: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]  # Latin words, in order
+    content_words: tuple[frozenset[str], ...]  # CJK content words
+    numbers: frozenset[str]
+
+
+def _gregorian_years(text: str) -> str:
+    """令和7年 → 2025年, so a title written with the era name matches one written with the Western year."""
+    return _ERA.sub(lambda m: f"{_ERA_START[m.group(1)] + (1 if m.group(2) == '元' else int(m.group(2)))}年", text)
+
+
+def _forms(title: str, site_keys: set[str]) -> _Forms:
+    title = _gregorian_years(unicodedata.normalize("NFKC", title))
+    unified = _LEADING_TAG.sub("", _unify_marks(title)).strip()
+    known = _strip_known(unified, site_keys)
+    readings = [title, unified, known, _strip_site_like_tail(known)]
+    keys = tuple(dict.fromkeys(key for key in map(compact, readings) if key))
+    parts = tuple(dict.fromkeys(key for reading in readings[2:]
+                                for key in map(compact, _SUBTITLE_SEPARATOR.split(reading)) if _long_enough(key)))
+    words = tuple(dict.fromkeys(words for words in map(tuple, map(_plain_words, readings)) if words))
+    content = tuple(dict.fromkeys(frozenset(_CONTENT_WORD.findall(normalize_title(reading))) for reading in readings))
+    return _Forms(keys, parts, words, tuple(words for words in content if words), _numbers(unified))
+
+
+def _plain_words(text: str) -> list[str]:
+    return re.sub(r"[^\w]+", " ", normalize_title(text)).split()
+
+
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(number if "." in number else number.lstrip("0") or "0" for number in _NUMBER.findall(text))
+
+
+def _numbers_conflict(first: frozenset[str], second: frozenset[str]) -> bool:
+    """Both titles carry numbers and neither set holds the other: "Issue 85" is not "Issue 86"."""
+    return bool(first) and bool(second) and not (first <= second or second <= first)
+
+
+def _contained(shorter: str, longer: str) -> bool:
+    return _long_enough(shorter) and (longer.startswith(shorter) or longer.endswith(shorter))
+
+
+def _bigrams(key: str) -> list[str]:
+    return [key[i:i + 2] for i in range(len(key) - 1)] or [key]
+
+
+def _dice(first: str, second: str) -> float:
+    a, b = _bigrams(first), _bigrams(second)
+    pool, common = list(b), 0
+    for gram in a:
+        if gram in pool:
+            pool.remove(gram)
+            common += 1
+    return 200.0 * common / (len(a) + len(b))
+
+
+def _set_dice(first: frozenset[str], second: frozenset[str]) -> float:
+    return 200.0 * len(first & second) / (len(first) + len(second))
+
+
+def _similarity(cited: _Forms, page: _Forms, relief: float) -> tuple[float, bool]:
+    """The best similarity (0..100) and whether it clears the bar for the titles' script."""
+    if any(_is_cjk(key) for key in cited.keys + page.keys):
+        characters, a, b = max((_dice(a, b), a, b) for a in cited.keys for b in page.keys)
+        words = max((_set_dice(a, b) for a in cited.content_words for b in page.content_words), default=0.0)
+        long_enough = min(len(a), len(b)) >= CJK_SHORT_TITLE or relief > 0
+        passes = (characters >= CJK_THRESHOLD - relief and long_enough) or words >= CJK_WORD_THRESHOLD - relief
+        return round(max(characters, words), 1), passes
+    # Latin: word by word, so one changed word in a short title weighs as much as it reads.
+    score = max((fuzz.ratio(a, b) for a in cited.words for b in page.words), default=0.0)
+    return round(score, 1), score >= LATIN_THRESHOLD - relief
+
+
+def _compare_one(cited: _Forms, page: _Forms) -> tuple[bool, float, str]:
+    relief = SAME_NUMBERS_RELIEF if cited.numbers and cited.numbers == page.numbers else 0.0
+    score, similar = _similarity(cited, page, relief)
+    conflict = _numbers_conflict(cited.numbers, page.numbers)
+    if cited.keys[0] == page.keys[0]:
+        return True, 100.0, "same title after normalisation"
+    if conflict:
+        return False, score, "the titles carry different numbers"
+    if set(cited.keys) & set(page.keys):
+        return True, 100.0, "same title once the site name is removed"
+    for a in cited.keys:
+        for b in page.keys:
+            shorter, longer = sorted((a, b), key=len)
+            if _contained(shorter, longer):
+                return True, 100.0, "one title is the other with a subtitle, prefix or site name added"
+    if set(cited.keys) & set(page.parts) or set(page.keys) & set(cited.parts):
+        return True, 100.0, "one title is a part of the other (a dropped subtitle)"
+    if similar:
+        return True, score, "similar titles"
+    return False, score, "the titles name different articles"
+
+
+def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[str] = ()) -> TitleComparison:
+    """Compare a cited title with the page's title candidates; a match with any candidate is a match."""
+    site_keys = _site_keys(site_names)
+    cited_forms = _forms(cited, site_keys)
+    if not cited_forms.keys:
+        return TitleComparison(True, 0.0, "", "no cited title to compare")
+    best: tuple[bool, float, str, str] | None = None
+    for page_title in page_titles:
+        if not page_title or not compact(page_title) or name_key(page_title) in site_keys:
+            continue  # an empty page title, or one that is only the site's name, says nothing about the article
+        matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
+        if best is None or (matches, score) > (best[0], best[1]):
+            best = (matches, score, page_title, reason)
+    if best is None:
+        return TitleComparison(True, 0.0, "", "no page title to compare")
+    return TitleComparison(matches=best[0], score=best[1], best_page_title=best[2], reason=best[3])
+
+
+# --- the rules ---------------------------------------------------------------------------------------------
+
+
+def _context_publishers(site: str | None, url: str | None) -> tuple:
+    found = publishers_named(site) + publishers_at(looks_like_domain(site) or "") + publishers_at(url or "")
+    return tuple(dict.fromkeys(found))
+
+
+def is_generic_title(title: str | None, site: str | None, url: str | None) -> bool:
+    """True when the title is only a site or publisher name (`"Impress Watch". Impress Watch.`), naming no article."""
+    key = compact(title or "")
+    if not key:
+        return False
+    if key == name_key(site) or key in domain_name_keys(looks_like_domain(site) or "") or (
+            url and key in domain_name_keys(url)):
+        return True
+    titled = publishers_named(title)
+    if titled and _publisher_fits(titled, site, url):
+        return True
+    site_names = [site or "", *(name for publisher in _context_publishers(site, url) for name in publisher.names)]
+    remainder = name_key(strip_site_affixes(title or "", site_names))
+    return not remainder or remainder in GENERIC_WORDS
+
+
+def _publisher_fits(titled: tuple, site: str | None, url: str | None) -> bool:
+    """A title naming a publisher is generic unless the site or URL says the page is elsewhere (`"BBC". Wikipedia.`)."""
+    site_publishers = publishers_named(site) + publishers_at(looks_like_domain(site) or "")
+    if site_publishers:
+        return related_publishers(titled, site_publishers)
+    if url and publishers_at(url):
+        return related_publishers(titled, publishers_at(url))
+    if url:
+        return any(name_key(name) in domain_name_keys(url) for publisher in titled for name in publisher.names)
+    return True  # nothing says the title means anything but the publisher
+
+
+def check_title(cited_title: str | None, page: PageFacts | None, *, line: int | None = None,
+                url: str | None = None, ref: str | None = None) -> Finding | None:
+    """A title-mismatch finding when the page's titles name another article than the cited one; else None."""
+    if not cited_title or page is None or page.challenge:
+        return None  # no title, no page, or a challenge page that is not the article: no verdict
+    candidates = tuple(dict.fromkeys(t for t in (*page.title_candidates, page.title) if t and t.strip()))
+    if not candidates:
+        return None
+    if is_generic_title(cited_title, page.site_name, url) or is_generic_title(cited_title, None, url):
+        return None  # a title that is only a site name is the generic-title rule's business
+    site_names = [page.site_name or "", *(name for p in publishers_at(url or "") for name in p.names)]
+    comparison = compare_titles(cited_title, candidates, site_names)
+    if comparison.matches:
+        return None
+    message = (f"the page's title is \"{comparison.best_page_title}\", not \"{cited_title}\" "
+               f"(similarity {comparison.score:.0f}/100)")
+    return finding("title-mismatch", message, line=line, url=url, ref=ref,
+                   evidence={"cited_title": cited_title, "page_title": comparison.best_page_title,
+                             "score": comparison.score})
