@@ -76,7 +76,7 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
-    return replace(report, findings=report.findings + _finish(findings, extraction, settings))
+    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings)))
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
@@ -108,7 +108,11 @@ def _finish(findings: list[Finding], extraction: Extraction, settings: Settings)
             continue
         severity = settings.rule_severity.get(item.rule)
         kept.append(replace(item, severity=severity) if severity else item)
-    return tuple(sorted(kept, key=lambda f: (f.line or 0, f.rule)))
+    return _sorted(kept)
+
+
+def _sorted(findings) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda f: (f.line or 0, f.rule)))
 
 
 def _suppressed(item: Finding, suppressions: tuple[Suppression, ...]) -> bool:

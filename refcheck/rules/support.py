@@ -234,8 +234,12 @@ def _verdict(score: float, facts: _Facts, language: str) -> str:
     return "partly-supported"
 
 
+_URL_IN_CLAIM = re.compile(r"(?:https?|ftp)://[^\s<>\"「」、。）]+|\bwww\.[^\s<>\"「」、。）]+")
+
+
 def assess_support(claim: str, source_text: str) -> SupportVerdict:
     """How well `source_text` supports `claim`: a verdict, a 0..1 score, missing and contradicted facts."""
+    claim = _URL_IN_CLAIM.sub(" ", claim)  # a URL's digits and words are an address, not facts to look for
     language = "ja" if _is_japanese(claim) else "en"
     lexical = _lexical_support(claim, _sentences(source_text), language == "ja")
     facts = _key_facts(claim, source_text, lexical.best_passage)
@@ -292,7 +296,7 @@ def check_claim_support(claim: Claim, sources: Sequence[tuple[str, FetchResult |
             "unverifiable-claim",
             f"Cannot be verified: no cited source could be read ({'; '.join(reasons)}).",
             line=claim.line, **_location(sources[0][0]),
-            evidence={"claim": claim.text, "sources": [source for source, _ in sources], "reasons": reasons},
+            evidence={"claim": claim.text, "sources": [source for source, _ in sources], "unreadable": reasons},
         )
     verdicts = [(source, assess_support(claim.text, text)) for source, text in readable]
     best_source, best = max(verdicts, key=lambda pair: (pair[1].verdict == "supported", pair[1].score))

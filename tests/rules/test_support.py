@@ -111,7 +111,7 @@ def test_reference_without_url_is_unverifiable_not_supported():
     found = check_claim_support(CLAIM, [("1", None)])
     assert found is not None and found.rule == "unverifiable-claim"
     assert "cannot be verified" in found.message.lower()
-    assert found.evidence["reasons"] == ["1: no URL"]
+    assert found.evidence["unreadable"] == ["1: no URL"]
 
 
 def test_dead_page_is_unverifiable():
@@ -127,7 +127,7 @@ def test_ok_page_without_text_is_unverifiable():
     no_page = FetchResult(url="https://example.org/n", status=UrlStatus.OK, http_status=200)
     found = check_claim_support(CLAIM, [("1", empty), ("2", no_page)])
     assert found is not None and found.rule == "unverifiable-claim"
-    assert len(found.evidence["reasons"]) == 2
+    assert len(found.evidence["unreadable"]) == 2
 
 
 def test_unreadable_sources_are_listed_when_a_readable_one_fails_to_support():
@@ -140,3 +140,9 @@ def test_unreadable_sources_are_listed_when_a_readable_one_fails_to_support():
 
 def test_claim_citing_nothing_is_left_to_uncited_claim():
     assert check_claim_support(CLAIM, []) is None
+
+
+def test_digits_inside_a_url_are_not_facts_to_look_for():
+    verdict = assess_support("詳しくは https://www.example-news.jp/articles/2026/11/plan.html を参照。政府はAI基本計画を決定した。",
+                             "政府はAI基本計画を決定した。")
+    assert not any("11" in missing or "2026" in missing for missing in verdict.missing)

@@ -1,0 +1,773 @@
+"""The fetcher: the only code that talks httpx. It fetches each unique URL once, politely and safely, and turns every answer or failure into a FetchResult.
+
+Shape of one URL's fetch: filter (include/exclude) → remap → cache → for each hop: guard check → host and global
+concurrency gates → GET (streamed) → retries on transient outcomes → follow redirects by hand → read the page.
+Every failure becomes data (an `Attempt`, then a `FetchResult`); httpx exceptions are mapped in `attempt_for_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import errno
+import functools
+import http
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpcore
+import httpx
+
+from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
+from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget, canonical_host
+from refcheck.fetch.remap import Remapper
+from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
+from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
+from refcheck.settings import CacheSettings, FetchSettings
+
+if TYPE_CHECKING:
+    from refcheck.fetch.cache import FetchCache
+
+NO_NETWORK_REASON = "no network: nothing was reachable"
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
+SMALL_BODY_CAP = 64 * 1024  # what is read of an error, challenge or redirect body (enough to spot a challenge)
+PAGE_READER_THREAD_BYTES = 256 * 1024  # bodies larger than this are parsed off the event loop
+BOMB_RATIO = 100  # decoded bytes per compressed byte beyond which a capped body is reported as a bomb
+
+PageReader = Callable[[bytes, "str | None", str], PageFacts]
+
+
+@dataclass(frozen=True)
+class FetchRun:
+    results: dict[str, FetchResult]  # keyed by the URL as written in the document
+    notices: tuple[str, ...] = ()  # run-level messages, e.g. the one "no network" notice
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request's outcome, before redirects are followed: what the retry policy and the redirect loop decide on."""
+
+    status: UrlStatus
+    reason: str | None = None
+    http_status: int | None = None
+    location: str | None = None  # a 3xx's Location, still relative
+    transient: bool = False  # worth retrying
+    retry_after: float | None = None
+    connection_level: bool = False  # DNS failure or network unreachable: evidence of "no network"
+    page: PageFacts | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304 to our conditional request
+    body: bytes | None = field(default=None, repr=False)  # a success's decoded body, read before the page is parsed
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A fetched URL's final answer, plus what the run needs beyond the FetchResult."""
+
+    result: FetchResult
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    connection_level: bool = False
+
+
+class InvalidTarget(Exception):
+    """A URL that cannot be fetched as written (not http(s), no host, malformed)."""
+
+
+# ── URLs ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def prepare_url(url: str) -> str:
+    """The URL as it will be requested: http(s) only, fragment dropped, a numeric host in its standard spelling.
+
+    Raises InvalidTarget. Spellings like `http://0x7f.1/` or `http://2130706433/` become `http://127.0.0.1/` here,
+    so the guard and the socket see the address they denote (httpx itself would reject or misread some of them).
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        raise InvalidTarget(f"malformed URL: {error}") from error
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidTarget(f"not an http(s) URL (scheme {scheme or 'missing'!r})")
+    host = parts.hostname
+    if not host:
+        raise InvalidTarget("URL has no host")
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + canonical_host(host) + (f":{port}" if port is not None else "")
+    prepared = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    try:
+        httpx.URL(prepared)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as error:
+        raise InvalidTarget(f"malformed URL: {error}") from error
+    return prepared
+
+
+def _host_key(url: httpx.URL) -> str:
+    return url.host.lower()
+
+
+# ── mapping answers and exceptions to attempts (the one place) ─────────────────────────────────────────────────
+
+
+def _phrase(status: int) -> str:
+    try:
+        return f"HTTP {status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def attempt_for_status(status: int, retry_after: float | None = None) -> Attempt:
+    """What a non-success, non-redirect HTTP status means for the URL."""
+    reason = _phrase(status)
+    transient = status in TRANSIENT_HTTP_STATUSES
+    if status in (404, 410):
+        return Attempt(UrlStatus.DEAD, reason, status)
+    if status in (401, 403, 451):
+        return Attempt(UrlStatus.BLOCKED, reason, status)
+    if status == 429:
+        return Attempt(UrlStatus.BLOCKED, f"{reason} (rate limited)", status, transient=True, retry_after=retry_after)
+    if 300 <= status < 400:
+        return Attempt(UrlStatus.ERROR, f"{reason} without a Location header", status)
+    return Attempt(UrlStatus.ERROR, reason, status, transient=transient, retry_after=retry_after)
+
+
+def attempt_for_error(error: BaseException, timeout: float) -> Attempt:
+    """What an exception raised while requesting or reading means for the URL. Every httpx exception lands here."""
+    if isinstance(error, UnsafeTarget):
+        return Attempt(UrlStatus.UNSAFE, f"refused: {error}")
+    if isinstance(error, ResolutionFailed):
+        if error.nonexistent:
+            return Attempt(UrlStatus.DEAD, f"host not found (NXDOMAIN): {error.host}", connection_level=True)
+        return Attempt(UrlStatus.ERROR, f"DNS lookup failed for {error.host}: {error.detail}",
+                       transient=True, connection_level=True)
+    if isinstance(error, httpx.TimeoutException):
+        phase = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read",
+                 httpx.WriteTimeout: "write", httpx.PoolTimeout: "pool"}.get(type(error), "request")
+        return Attempt(UrlStatus.TIMEOUT, f"{phase} timeout (nothing for {timeout:g} s)", transient=True)
+    tls = _cause(error, ssl.SSLError)
+    if tls is not None:
+        return Attempt(UrlStatus.ERROR, f"TLS error: {getattr(tls, 'reason', None) or tls}")
+    code = _errno(error)
+    if isinstance(error, httpx.ConnectError):
+        if code == errno.ECONNREFUSED:
+            return Attempt(UrlStatus.DEAD, "connection refused", transient=True)
+        if code in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+            return Attempt(UrlStatus.ERROR, f"network unreachable ({errno.errorcode[code]})",
+                           transient=True, connection_level=True)
+        return Attempt(UrlStatus.ERROR, f"connection failed: {error or type(error).__name__}", transient=True)
+    if code in (errno.ECONNRESET, errno.EPIPE) or isinstance(error, (httpx.ReadError, httpx.WriteError)):
+        return Attempt(UrlStatus.ERROR, "connection reset by the server", transient=True)
+    if isinstance(error, httpx.RemoteProtocolError):
+        return Attempt(UrlStatus.ERROR, f"protocol error: {error}", transient=True)
+    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return Attempt(UrlStatus.INVALID, f"malformed URL: {error}")
+    return Attempt(UrlStatus.ERROR, f"{type(error).__name__}: {error}")
+
+
+def _cause(error: BaseException, kind: type[BaseException]) -> BaseException | None:
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 10:
+        if isinstance(current, kind):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def _errno(error: BaseException) -> int | None:
+    """The first errno anywhere in the exception's chain (anyio wraps the socket's OSError in one without errno)."""
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno:
+            return current.errno
+        if isinstance(current, BaseExceptionGroup):
+            pending.extend(current.exceptions)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return None
+
+
+# Bot walls answer with their own page instead of the article. Header signals are definite; body markers are
+# checked only on small error-status bodies (or left to the page reader for 200s), so an article that merely
+# mentions Cloudflare is not mistaken for a challenge.
+_CHALLENGE_HEADERS = (
+    ("cf-mitigated", "challenge", "cloudflare"),
+    ("x-amzn-waf-action", "challenge", "aws-waf"),
+    ("x-amzn-waf-action", "captcha", "aws-waf"),
+)
+_CHALLENGE_BODIES = (
+    (b"cf-chl", "cloudflare"),
+    (b"challenge-platform", "cloudflare"),
+    (b"<title>just a moment...</title>", "cloudflare"),
+    (b"attention required! | cloudflare", "cloudflare"),
+    (b"captcha-delivery.com", "datadome"),
+    (b"px-captcha", "perimeterx"),
+    (b"sucuri website firewall", "sucuri"),
+)
+
+
+def detect_challenge(headers: httpx.Headers, body: bytes | None) -> str | None:
+    """The bot-protection vendor whose challenge this answer is, or None."""
+    for name, value, vendor in _CHALLENGE_HEADERS:
+        if headers.get(name, "").lower() == value:
+            return vendor
+    if headers.get("x-datadome") or headers.get("x-dd-b"):
+        return "datadome"
+    if body:
+        lowered = body[:SMALL_BODY_CAP].lower()
+        for marker, vendor in _CHALLENGE_BODIES:
+            if marker in lowered:
+                return vendor
+    return None
+
+
+def _is_readable(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return not media or media.startswith("text/") or media in ("application/xhtml+xml", "application/xml")
+
+
+def _default_page_reader() -> PageReader:
+    try:
+        from refcheck.page import read_page
+    except ImportError:  # the page reader is optional for the fetcher: without it, pages are not read
+        return lambda body, content_type, url: PageFacts(content_type=content_type)
+    return read_page
+
+
+# ── the transport ──────────────────────────────────────────────────────────────────────────────────────────────
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs ~80 ms, too much to repeat per run."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+class PinnedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport (HTTP/1.1 and HTTP/2, pooled, reused connections) whose sockets connect through the guard."""
+
+    def __init__(self, guard: Guard, *, limits: httpx.Limits):
+        # httpx has no public way to hand httpcore a network backend, so this builds the pool the parent would build,
+        # with PinnedBackend, instead of calling the parent's __init__ (which would also load a second CA bundle).
+        # The parent's methods use nothing but `_pool`. Proxies are never used: they would connect to unchecked
+        # addresses.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=_tls_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=True,
+            network_backend=PinnedBackend(guard),
+        )
+
+
+class PerOriginTransport(httpx.AsyncBaseTransport):
+    """One small pinned pool per origin (scheme, host, port), so connections are kept and reused per site.
+
+    httpcore's single pool scans every connection for every queued request; with a few hundred connections (50
+    hosts × 4) that scan costs more CPU than the requests themselves. Small pools keep it O(per-host).
+    """
+
+    def __init__(self, guard: Guard, *, per_origin: int):
+        self._guard = guard
+        self._limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
+        self._pools: dict[tuple[bytes, bytes, int | None], PinnedTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        origin = (request.url.raw_scheme, request.url.raw_host, request.url.port)
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = PinnedTransport(self._guard, limits=self._limits)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for pool in self._pools.values():
+            await pool.aclose()
+
+
+def user_agent(settings: FetchSettings) -> str:
+    if settings.user_agent:
+        return settings.user_agent
+    from refcheck import __version__
+
+    return f"refcheck/{__version__}"
+
+
+# ── the fetcher ────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+class Fetcher:
+    """One run's fetching: one client, one guard, the concurrency gates and retry budgets it shares across URLs.
+
+    `guard`, `sleep` and `transport` are seams for tests (a resolver that maps fake names, a sleep that does not
+    wait, httpx.MockTransport); production code leaves them alone.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        cache: FetchCache | None = None,
+        cache_settings: CacheSettings = CacheSettings(),
+        read_page: PageReader | None = None,
+        guard: Guard | None = None,
+        sleep: Sleep = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        self.settings = settings
+        self.cache = cache
+        self.cache_settings = cache_settings
+        self.read_page = read_page or _default_page_reader()
+        self.guard = guard or Guard(allow_private=settings.allow_private)
+        self.remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
+        self.budget = HostRetryBudget(settings.host_retry_budget)
+        self._sleep = sleep
+        self._transport = transport
+        self._host_gates: dict[str, asyncio.Semaphore] = {}
+        self._global_gate: asyncio.Semaphore | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._client_transport: httpx.AsyncBaseTransport | None = None
+
+    # ── run ──
+
+    async def run(self, urls: Iterable[str], on_result: Callable[[FetchResult], None] | None = None) -> FetchRun:
+        """Fetch every unique URL once; results keyed by the URL as written, in first-seen order."""
+        results: dict[str, FetchResult] = {}
+        report = on_result or (lambda result: None)
+
+        def settle(result: FetchResult) -> None:
+            results[result.url] = result
+            report(result)
+
+        unique = list(dict.fromkeys(urls))  # `urls` may be a one-shot iterator
+        by_target: dict[str, list[str]] = {}
+        for url in unique:
+            immediate, target = self._route(url)
+            if immediate is not None:
+                settle(immediate)
+            else:
+                by_target.setdefault(target, []).append(url)
+
+        notices: list[str] = []
+        if by_target:
+            notices = await self._fetch_targets(by_target, settle)
+        order = {url: index for index, url in enumerate(unique)}
+        return FetchRun(dict(sorted(results.items(), key=lambda item: order[item[0]])), tuple(notices))
+
+    def _route(self, url: str) -> tuple[FetchResult | None, str]:
+        """An immediate result (excluded, invalid) or the URL to fetch."""
+        if self.remapper.is_excluded(url):
+            return FetchResult(url=url, status=UrlStatus.EXCLUDED, reason="excluded by --include/--exclude"), ""
+        remapped = self.remapper.remap(url)
+        try:
+            return None, prepare_url(remapped)
+        except InvalidTarget as error:
+            via = f" (remapped to {remapped})" if remapped != url else ""
+            return FetchResult(url=url, status=UrlStatus.INVALID, reason=f"{error}{via}"), ""
+
+    async def _fetch_targets(self, by_target: dict[str, list[str]], settle: Callable[[FetchResult], None]) -> list[str]:
+        entries = self._cached_entries(by_target)
+        if self.cache_settings.offline:
+            for target, doc_urls in by_target.items():
+                self._settle_all(self._offline_result(target, entries.get(target)), doc_urls, settle)
+            return []
+
+        self._global_gate = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+        # The gates bound requests in flight; each origin's pool keeps its own connections for reuse (one shared
+        # pool capped at the concurrency would evict one host's idle connection to open another's).
+        transport = self._transport or PerOriginTransport(self.guard, per_origin=max(1, self.settings.per_host))
+        headers = {"User-Agent": user_agent(self.settings), "Accept": ACCEPT, "Accept-Encoding": accept_encoding()}
+        headers.update(dict(self.settings.headers))
+        deferred: list[tuple[_Outcome, str, list[str]]] = []  # connection-level failures, judged once all are in
+        attempted = 0
+
+        async def one(target: str, doc_urls: list[str]) -> None:
+            nonlocal attempted
+            outcome, went_online = await self._fetch_or_reuse(target, entries.get(target))
+            # A URL the guard refused never reached for the network, so it is no evidence either way.
+            refused = outcome.result.status is UrlStatus.UNSAFE and not outcome.result.redirects
+            attempted += went_online and not refused
+            if outcome.connection_level:
+                deferred.append((outcome, target, doc_urls))
+                return
+            self._settle_all(await self._remember(outcome), doc_urls, settle)
+
+        async with httpx.AsyncClient(transport=transport, headers=headers, follow_redirects=False, trust_env=False,
+                                     timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
+            self._client, self._client_transport = client, transport
+            await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
+            self._client = None
+
+        # "Nothing reachable": when every URL that went to the network failed before reaching any server (DNS
+        # failed everywhere, or the network is unreachable), the machine is offline; calling the links dead would
+        # be a lie, so each is an `error` with one notice, and nothing of it is stored in the cache.
+        if deferred and len(deferred) == attempted:
+            for outcome, _, doc_urls in deferred:
+                offline = dataclasses.replace(outcome.result, status=UrlStatus.ERROR, reason=NO_NETWORK_REASON)
+                self._settle_all(offline, doc_urls, settle)
+            return [NO_NETWORK_REASON]
+        for outcome, _, doc_urls in deferred:
+            self._settle_all(await self._remember(outcome), doc_urls, settle)
+        return []
+
+    @staticmethod
+    def _settle_all(result: FetchResult, doc_urls: list[str], settle: Callable[[FetchResult], None]) -> None:
+        for url in doc_urls:
+            settle(dataclasses.replace(result, url=url))
+
+    # ── cache ──
+
+    def _cached_entries(self, by_target: dict[str, list[str]]) -> dict:
+        if self.cache is None:
+            return {}
+        lookup_many = getattr(self.cache, "lookup_many", None)
+        if lookup_many is not None:
+            return lookup_many(list(by_target))
+        found = {target: self.cache.lookup(target) for target in by_target}
+        return {target: entry for target, entry in found.items() if entry is not None}
+
+    @staticmethod
+    def _offline_result(target: str, entry) -> FetchResult:
+        if entry is None:
+            return FetchResult(url=target, status=UrlStatus.OFFLINE, fetched_url=target,
+                               reason="offline: not in the cache")
+        return dataclasses.replace(entry.result, fetched_url=target, from_cache=True)
+
+    async def _fetch_or_reuse(self, target: str, entry) -> tuple[_Outcome, bool]:
+        """The URL's outcome and whether the network was used for it."""
+        if entry is not None:
+            from refcheck.fetch.cache import is_fresh
+
+            if is_fresh(entry, self.cache_settings, time.time()):
+                return _Outcome(dataclasses.replace(entry.result, fetched_url=target, from_cache=True)), False
+        validators = _validators(entry)
+        outcome = await self._fetch(target, validators)
+        if outcome.not_modified and self.cache is not None:
+            kept = await asyncio.to_thread(self.cache.revalidated, target)
+            if kept is not None:
+                elapsed = outcome.result.elapsed
+                return _Outcome(dataclasses.replace(kept, fetched_url=target, from_cache=True, elapsed=elapsed)), True
+            outcome = await self._fetch(target, {})
+        return outcome, True
+
+    async def _remember(self, outcome: _Outcome) -> FetchResult:
+        """Store a freshly fetched result (committed at once) and return it with its failure history."""
+        result = outcome.result
+        if self.cache is None or result.from_cache:
+            return result
+        stored = await asyncio.to_thread(self.cache.store, dataclasses.replace(result, url=result.fetched_url),
+                                         etag=outcome.etag, last_modified=outcome.last_modified)
+        return dataclasses.replace(stored, url=result.url)
+
+    # ── one URL ──
+
+    async def _fetch(self, target: str, validators: dict[str, str] | None = None) -> _Outcome:
+        """Fetch one prepared URL, following redirects, within the per-URL deadline."""
+        chain: list[Redirect] = []
+        position = [target]  # the URL being requested, for a deadline that strikes mid-chain
+        window = asyncio.timeout(None)  # rescheduled by the clock once the first request starts
+        clock = _Deadline(self.settings.deadline, window)
+        try:
+            async with window:
+                attempt = await self._follow(target, validators or {}, chain, position, clock)
+        except TimeoutError:
+            if not window.expired():
+                raise
+            attempt = Attempt(UrlStatus.TIMEOUT, f"no final answer within the {self.settings.deadline:g} s deadline")
+        result = FetchResult(
+            url=target,
+            status=attempt.status,
+            fetched_url=target,
+            http_status=attempt.http_status,
+            final_url=position[0],
+            redirects=tuple(chain),
+            page=attempt.page,
+            reason=attempt.reason,
+            elapsed=round(clock.elapsed(), 4),
+        )
+        return _Outcome(result, attempt.etag, attempt.last_modified, attempt.not_modified,
+                        connection_level=attempt.connection_level and not chain)
+
+    async def _follow(self, target: str, validators: dict[str, str], chain: list[Redirect], position: list[str],
+                      clock: _Deadline) -> Attempt:
+        """Request `target` and each redirect's destination in turn; returns the last attempt."""
+        current = target
+        seen = {target}
+        headers = validators
+        while True:
+            position[0] = current
+            attempt = await self._hop_with_retries(current, headers, clock)
+            headers = {}  # conditional headers belong to the URL whose validators they are
+            if attempt.location is None:
+                if chain and attempt.status is UrlStatus.UNSAFE:
+                    attempt = dataclasses.replace(attempt, reason=f"redirect to {current}: {attempt.reason}")
+                return attempt
+            chain.append(Redirect(current, attempt.http_status or 0))
+            try:
+                following = prepare_url(urljoin(current, attempt.location))
+            except InvalidTarget as error:
+                return Attempt(UrlStatus.ERROR, f"redirect to an unusable URL {attempt.location!r}: {error}",
+                               attempt.http_status)
+            if following in seen:
+                loop = " → ".join([*(hop.url for hop in chain), following])
+                return Attempt(UrlStatus.ERROR, f"redirect loop: {loop}", attempt.http_status)
+            if len(chain) > self.settings.max_redirects:
+                return Attempt(UrlStatus.ERROR, f"more than {self.settings.max_redirects} redirects",
+                               attempt.http_status)
+            seen.add(following)
+            current = following
+
+    async def _hop_with_retries(self, url: str, headers: dict[str, str], clock: _Deadline) -> Attempt:
+        count = 0
+
+        async def once() -> Attempt:
+            nonlocal count
+            count += 1
+            return await self._hop(url, headers, clock)
+
+        host = _host_key(httpx.URL(url))
+        attempt = await with_retries(
+            once, host=host, retries=self.settings.retries, budget=self.budget,
+            retry_after_cap=self.settings.retry_after_cap, time_left=clock.left,
+            sleep=self._sleep,
+        )
+        if count > 1 and attempt.transient and attempt.reason:
+            attempt = dataclasses.replace(attempt, reason=f"{attempt.reason} (after {count} attempts)")
+        return attempt
+
+    def _host_gate(self, host: str) -> asyncio.Semaphore:
+        gate = self._host_gates.get(host)
+        if gate is None:
+            gate = self._host_gates[host] = asyncio.Semaphore(max(1, self.settings.per_host))
+        return gate
+
+    async def _hop(self, url: str, headers: dict[str, str], clock: _Deadline) -> Attempt:
+        """One GET of one URL: guard, gates, request, and what the answer means. Never raises for the URL's sake."""
+        parsed = httpx.URL(url)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            await self.guard.check(parsed.raw_host.decode("ascii"), port)
+        except (UnsafeTarget, ResolutionFailed) as error:
+            return attempt_for_error(error, self.settings.timeout)
+        assert self._client is not None and self._global_gate is not None
+        async with self._host_gate(_host_key(parsed)), self._global_gate:
+            clock.start()
+            try:
+                response = await self._send(parsed, headers)
+                try:
+                    attempt = await self._interpret(response)
+                finally:
+                    await response.aclose()
+            except (httpx.HTTPError, httpx.StreamError) as error:
+                return attempt_for_error(error, self.settings.timeout)
+        # The page is parsed after the gates are released: CPU work should not hold a slot meant for the network.
+        return await self._with_page(attempt, url) if attempt.body is not None else attempt
+
+    async def _send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
+        # Straight to the transport: the client's send() would build the next redirect request itself, which fails
+        # on an odd Location before refcheck can see it. Redirects are refcheck's to follow, and the client still
+        # builds the request (default headers, timeouts) and owns the transport.
+        request = self._client.build_request("GET", url, headers=headers)
+        response = await self._client_transport.handle_async_request(request)
+        response.request = request
+        return response
+
+    async def _interpret(self, response: httpx.Response) -> Attempt:
+        """What the answer means, reading only as much of the body as that needs."""
+        status = response.status_code
+        headers = response.headers
+        location = headers.get("location")
+        if 300 <= status < 400 and status != 304 and location:
+            await _drain(response)
+            return Attempt(UrlStatus.OK, _phrase(status), status, location=location)
+        if status == 304:
+            return Attempt(UrlStatus.OK, None, status, not_modified=True)
+        if 200 <= status < 300 or status in self.settings.accept_status:
+            return await self._success(response)
+        body = await _read_small(response) if _is_readable(headers.get("content-type")) else b""
+        challenge = detect_challenge(headers, body)
+        if challenge:
+            return Attempt(UrlStatus.BLOCKED, f"bot challenge ({challenge}), {_phrase(status)}", status)
+        return attempt_for_status(status, parse_retry_after(headers.get("retry-after")))
+
+    async def _success(self, response: httpx.Response) -> Attempt:
+        headers = response.headers
+        content_type = headers.get("content-type")
+        found = Attempt(UrlStatus.OK, None, response.status_code, content_type=content_type,
+                        etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+        challenge = detect_challenge(headers, None)
+        if challenge:
+            return dataclasses.replace(found, status=UrlStatus.BLOCKED, reason=f"bot challenge ({challenge})")
+        if not _is_readable(content_type):  # a PDF or an image: alive; its bytes are not needed
+            return dataclasses.replace(found, page=PageFacts(content_type=content_type))
+        cap = self.settings.max_body_bytes
+        try:
+            decoder = await _read_capped(response, cap)
+        except DecodingError as error:
+            return dataclasses.replace(found, page=PageFacts(content_type=content_type),
+                                       reason=f"body not readable: {error}")
+        note = None
+        if decoder.full and decoder.expansion() > BOMB_RATIO:
+            note = (f"decompression stopped at the {cap}-byte cap, expanding {decoder.expansion():.0f}:1 "
+                    f"(a decompression bomb?)")
+        return dataclasses.replace(found, body=decoder.body(), reason=note)
+
+    async def _with_page(self, attempt: Attempt, url: str) -> Attempt:
+        """Run the page reader on a success's body; a challenge page turns the success into `blocked`."""
+        body, content_type = attempt.body, attempt.content_type
+        try:
+            if len(body) > PAGE_READER_THREAD_BYTES:
+                page = await asyncio.to_thread(self.read_page, body, content_type, url)
+            else:
+                page = self.read_page(body, content_type, url)
+        except Exception as error:  # a reader bug must not sink the run; the URL still answered
+            return dataclasses.replace(attempt, body=None, page=PageFacts(content_type=content_type),
+                                       reason=f"page not read: {type(error).__name__}: {error}")
+        if page.challenge:
+            return dataclasses.replace(attempt, body=None, page=page, status=UrlStatus.BLOCKED,
+                                       reason=f"bot challenge ({page.challenge})")
+        return dataclasses.replace(attempt, body=None, page=page)
+
+
+class _Deadline:
+    """A URL's total time budget. It starts when its first request gets through the concurrency gates, so time
+    spent queued behind other URLs of the same host is not charged to it."""
+
+    def __init__(self, seconds: float, window: asyncio.Timeout):
+        self.seconds = seconds
+        self._window = window
+        self._started: float | None = None
+
+    def start(self) -> None:
+        if self._started is None:
+            self._started = time.monotonic()
+            self._window.reschedule(asyncio.get_running_loop().time() + self.seconds)
+
+    def left(self) -> float:
+        return self.seconds if self._started is None else self.seconds - (time.monotonic() - self._started)
+
+    def elapsed(self) -> float:
+        return 0.0 if self._started is None else time.monotonic() - self._started
+
+
+def _validators(entry) -> dict[str, str]:
+    """Conditional-request headers from a stale cached success, so an unchanged page costs a 304."""
+    if entry is None or entry.result.status is not UrlStatus.OK:
+        return {}
+    headers = {}
+    if entry.etag:
+        headers["If-None-Match"] = entry.etag
+    if entry.last_modified:
+        headers["If-Modified-Since"] = entry.last_modified
+    return headers
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> CappedDecoder:
+    """Read and decode a body until `cap` decoded bytes (or a little more than `cap` raw bytes) have arrived."""
+    if response.is_stream_consumed:  # an in-memory response (httpx.MockTransport): httpx has decoded it already
+        decoder = CappedDecoder(None, cap)
+        decoder.feed(response.content)
+        return decoder
+    decoder = CappedDecoder(response.headers.get("content-encoding"), cap)
+    # aiter_raw: the bytes as sent, so decoding is ours and bounded; httpx would inflate a whole chunk at once.
+    async for chunk in response.aiter_raw():
+        decoder.feed(chunk)
+        if decoder.full or decoder.raw_bytes > cap + SMALL_BODY_CAP:
+            break
+    return decoder
+
+
+async def _read_small(response: httpx.Response) -> bytes:
+    """Up to SMALL_BODY_CAP decoded bytes of a body (error pages, challenges); errors here only mean less to read."""
+    try:
+        return (await _read_capped(response, SMALL_BODY_CAP)).body()
+    except (DecodingError, httpx.HTTPError):
+        return b""
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a short redirect body to its end so the connection can be reused; a long one is cut (connection closed)."""
+    length = response.headers.get("content-length")
+    if not response.is_stream_consumed and length is not None and length.isdigit() and int(length) <= SMALL_BODY_CAP:
+        try:
+            async for _ in response.aiter_raw():
+                pass
+        except httpx.HTTPError:
+            pass
+
+
+# ── entry points ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+async def fetch_all_async(
+    urls: Iterable[str],
+    settings: FetchSettings,
+    *,
+    cache: FetchCache | None = None,
+    cache_settings: CacheSettings = CacheSettings(),
+    read_page: PageReader | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
+    guard: Guard | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> FetchRun:
+    fetcher = Fetcher(settings, cache=cache, cache_settings=cache_settings, read_page=read_page, guard=guard,
+                      sleep=sleep)
+    return await fetcher.run(urls, on_result)
+
+
+def fetch_all(
+    urls: Iterable[str],
+    settings: FetchSettings,
+    *,
+    cache: FetchCache | None = None,
+    cache_settings: CacheSettings = CacheSettings(),
+    read_page: PageReader | None = None,
+    on_result: Callable[[FetchResult], None] | None = None,
+    guard: Guard | None = None,
+    sleep: Sleep = asyncio.sleep,
+) -> FetchRun:
+    """Fetch every unique URL once and return each one's result, keyed by the URL as written in the document.
+
+    A synchronous wrapper over the asyncio fetcher; called from inside a running event loop it runs in a thread.
+    `guard` and `sleep` are test seams (fake DNS, no real waiting between retries).
+    """
+    work = lambda: fetch_all_async(urls, settings, cache=cache, cache_settings=cache_settings,  # noqa: E731
+                                   read_page=read_page, on_result=on_result, guard=guard, sleep=sleep)
+    try:
+        asyncio.get_running_loop()
+        in_a_loop = True
+    except RuntimeError:
+        in_a_loop = False
+    if not in_a_loop:  # run outside the except block, so exceptions inside keep their own context chains
+        return asyncio.run(work())
+    box: dict[str, object] = {}
+
+    def in_thread() -> None:
+        try:
+            box["run"] = asyncio.run(work())
+        except BaseException as error:  # handed back to the caller's thread below
+            box["error"] = error
+
+    thread = threading.Thread(target=in_thread, name="refcheck-fetch")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["run"]  # type: ignore[return-value]

@@ -1,0 +1,56 @@
+"""Fixtures for the fetcher's tests: a real loopback server, quick settings, a sleep that only records, a page reader that records."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+
+from refcheck.models import PageFacts
+from refcheck.settings import FetchSettings
+from tests.webserver import WebServer
+
+
+@pytest.fixture
+def server():
+    with WebServer() as running:
+        yield running
+
+
+@pytest.fixture
+def quick() -> FetchSettings:
+    """Loopback allowed (the test server is on 127.0.0.1), short timeouts, two retries."""
+    return FetchSettings(allow_private=True, timeout=0.5, deadline=5.0, retries=2, retry_after_cap=10.0)
+
+
+class RecordingSleep:
+    """Stands in for asyncio.sleep between retries: records each delay, waits for nothing."""
+
+    def __init__(self):
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def no_wait() -> RecordingSleep:
+    return RecordingSleep()
+
+
+@dataclass
+class RecordingReader:
+    """A page reader that keeps what it was given and returns a title from the first bytes."""
+
+    calls: list[tuple[bytes, str | None, str]] = field(default_factory=list)
+
+    def __call__(self, body: bytes, content_type: str | None, url: str) -> PageFacts:
+        self.calls.append((body, content_type, url))
+        return PageFacts(content_type=content_type, title=f"{len(body)} bytes")
+
+
+@pytest.fixture
+def reader() -> RecordingReader:
+    return RecordingReader()

@@ -1,0 +1,81 @@
+"""Smoke test of the fetch benchmark's parts: the simulated web on loopback, and refcheck finding exactly its dead pages (no timing is asserted, no lychee needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import run as bench  # noqa: E402  (bench/run.py)
+from simweb import plan_web  # noqa: E402
+
+URLS, HOSTS, LATENCY, DEAD, REDIRECTS = 20, 2, 0.01, 0.2, 0.1
+
+
+@pytest.fixture()
+def web():
+    with bench.SimWebProcess(urls=URLS, hosts=HOSTS, latency=LATENCY, seed=3, dead=DEAD, redirects=REDIRECTS,
+                             lifetime=60) as server:
+        yield server
+
+
+def test_plan_is_seeded_and_mixes_dead_redirected_and_live_pages():
+    pages = plan_web(URLS, HOSTS, seed=3, dead_share=DEAD, redirect_share=REDIRECTS)
+    assert pages == plan_web(URLS, HOSTS, seed=3, dead_share=DEAD, redirect_share=REDIRECTS)
+    kinds = [page.kind for page in pages]
+    assert kinds.count("dead") == 4 and kinds.count("redirect") == 2
+    assert {page.host for page in pages} == {"127.0.0.2", "127.0.0.3"}
+    assert len({page.path for page in pages}) == URLS
+
+
+def test_floor_counts_the_limits_and_the_redirects_extra_hop():
+    pages = plan_web(2000, 50, dead_share=0.05, redirect_share=0.02)
+    assert bench.refcheck_floor(pages, 0.1, 64, 4) == pytest.approx((3.2, 32))  # ceil(2040 / 64)
+    seconds, rounds = bench.refcheck_floor(pages, 0.1, 1000, 4)  # now the busiest host decides
+    busiest = max(sum(2 if p.kind == "redirect" else 1 for p in pages if p.host == host) for host in {p.host for p in pages})
+    assert rounds == -(-busiest // 4)
+
+
+def test_simulated_web_serves_pages_404s_and_redirects(web):
+    import urllib.error
+    import urllib.request
+
+    pages = plan_web(URLS, HOSTS, seed=3, dead_share=DEAD, redirect_share=REDIRECTS)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    live = next(page for page in pages if page.kind == "ok")
+    with opener.open(live.url(web.port), timeout=10) as answer:
+        body = answer.read().decode()
+    assert f"<title>{live.title} |" in body and 'property="og:title"' in body and 4_000 < len(body) < 20_000
+    dead = next(page for page in pages if page.kind == "dead")
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        opener.open(dead.url(web.port), timeout=10)
+    assert failure.value.code == 404
+    moved = next(page for page in pages if page.kind == "redirect")
+    with opener.open(moved.url(web.port), timeout=10) as answer:  # urllib follows the 301 on the same host
+        assert answer.url.endswith(moved.redirect_target) and answer.status == 200
+    assert web.stats()["statuses"] == {"200": 2, "301": 1, "404": 1}
+
+
+def test_refcheck_finds_exactly_the_dead_pages(web, tmp_path):
+    pages = plan_web(URLS, HOSTS, seed=3, dead_share=DEAD, redirect_share=REDIRECTS)
+    document = tmp_path / "links.md"
+    bench.write_document(pages, web.port, document, "markdown")
+    report = tmp_path / "report.json"
+    command = bench.refcheck_command(document, tmp_path / "cache", report, [],
+                                     python_prefix=[sys.executable, "-m", "refcheck"])
+    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=90,
+                              env=bench._child_env())
+    assert finished.returncode == 0, finished.stderr
+    outcome = bench.refcheck_outcome(report)
+    assert outcome["dead"] == bench.dead_urls(pages, web.port)
+    assert outcome["other"] == {}
+    assert outcome["redirected"] == 2
+    assert web.stats()["requests"] == URLS + 2  # each URL once, plus the redirects' second hop
+    statuses = {entry["url"]: entry["status"] for entry in json.loads(report.read_text())["urls"]}
+    assert len(statuses) == URLS
