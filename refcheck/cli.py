@@ -99,7 +99,7 @@ def extract(paths, formats, outputs, input_format, fail_on, claims_from, quiet, 
 @_common_options
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per request.")
 @click.option("--deadline", type=float, default=30.0, show_default=True, help="Seconds per URL, all retries included.")
-@click.option("--max-concurrency", type=click.IntRange(1, 1024), default=64, show_default=True,
+@click.option("--max-concurrency", type=click.IntRange(1, 1024), default=128, show_default=True,
               help="Requests in flight at once.")
 @click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Requests in flight to one host at once.")

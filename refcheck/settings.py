@@ -12,7 +12,7 @@ from refcheck.models import Format, Severity
 class FetchSettings:
     timeout: float = 10.0  # seconds per request (connect, and each read of the body)
     deadline: float = 30.0  # seconds per URL, all attempts and redirects together
-    max_concurrency: int = 64  # requests in flight at once
+    max_concurrency: int = 128  # requests in flight at once (lychee's default too)
     per_host: int = 4  # requests in flight to one host at once
     max_body_bytes: int = 2 * 1024 * 1024  # of the decoded body; enough for title, metadata and main text
     max_redirects: int = 10
@@ -26,6 +26,7 @@ class FetchSettings:
     headers: tuple[tuple[str, str], ...] = ()
     accept_status: tuple[int, ...] = ()  # extra HTTP statuses treated as ok
     user_agent: str | None = None  # default: "refcheck/<version> (+project url)"
+    probe_soft_404: bool = True  # ask each host once for a path that cannot exist, to recognise its soft 404s
 
 
 @dataclass(frozen=True)
