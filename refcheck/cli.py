@@ -46,7 +46,10 @@ def main() -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="refcheck")
-def cli() -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True),
+              help="Configuration file (default: the nearest refcheck.toml, or pyproject.toml with [tool.refcheck]).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
     """Check the citations in documents: references, [N] markers, links, and the claims that rest on them.
 
     \b
@@ -59,6 +62,13 @@ def cli() -> None:
     searched for them. Exit codes: 0 no finding at or above --fail-on, 1 there is one, 2 usage error
     or unreadable input, 3 internal error.
     """
+    from refcheck.config import find_config, load_config
+    from refcheck.rules.registry import RULES
+
+    path = Path(config_path) if config_path else find_config(Path.cwd())
+    config = load_config(path, set(RULES))
+    ctx.obj = config
+    ctx.default_map = config.defaults  # options given on the command line still win
 
 
 def _common_options(function):
@@ -84,12 +94,14 @@ def _common_options(function):
 
 @cli.command()
 @_common_options
-def extract(paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose):
+@click.pass_obj
+def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
-    settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from)
+    settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
+                        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)
     report = extract_paths(paths, settings)
     _emit(report, formats, outputs, quiet=quiet, verbose=verbose)
     sys.exit(_exit_code(report, fail_on))
@@ -124,7 +136,8 @@ def extract(paths, formats, outputs, input_format, fail_on, claims_from, quiet, 
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Call a URL dead only after it failed in this many separate runs (until then: unreachable).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
-def check(paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose, timeout, deadline,
+@click.pass_obj
+def check(config, paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose, timeout, deadline,
           max_concurrency, per_host, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, max_age, max_age_failure, confirm_dead, progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
@@ -135,14 +148,16 @@ def check(paths, formats, outputs, input_format, fail_on, claims_from, quiet, ve
         timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, retries=retries,
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
         include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
-        headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status))
+        headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status),
+        host_headers=config.host_headers)
     if offline and no_cache:
         raise ConfigError("--offline answers from the cache, so it cannot be combined with --no-cache")
     cache = CacheSettings(directory=Path(cache_dir), enabled=not no_cache, offline=offline,
                           max_age_ok=parse_duration(max_age), max_age_failure=parse_duration(max_age_failure),
                           confirm_dead=confirm_dead)
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
-                        claims_from=claims_from)
+                        claims_from=claims_from, rule_severity=config.rule_severity,
+                        disabled_rules=config.disabled_rules)
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)

@@ -24,6 +24,7 @@ class FetchSettings:
     include: tuple[str, ...] = ()  # regexes; if any, only matching URLs are checked
     exclude: tuple[str, ...] = ()
     headers: tuple[tuple[str, str], ...] = ()
+    host_headers: tuple[tuple[str, str, str], ...] = ()  # (host, name, value): sent only to that host and its subdomains
     accept_status: tuple[int, ...] = ()  # extra HTTP statuses treated as ok
     user_agent: str | None = None  # default: "refcheck/<version> (+project url)"
     probe_soft_404: bool = True  # ask each host once for a path that cannot exist, to recognise its soft 404s
