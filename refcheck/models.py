@@ -180,6 +180,9 @@ class FetchResult:
     elapsed: float = 0.0
     first_failed: str | None = None  # ISO date of the first failure in the current failing streak
     failed_runs: int = 0  # runs in a row this URL has failed
+    archive_url: str | None = None  # a dead or soft-404 source's archived copy (fetch/archive.py), else None
+    archived_at: str | None = None  # when that copy was taken, ISO 8601 ("2025-12-26T09:30:00Z"), if known
+    archive_reason: str | None = None  # why a dead source has no usable copy ("no snapshot", a timeout, …)
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,7 @@ class DocumentReport:
     document: Document
     extraction: Extraction
     findings: tuple[Finding, ...] = ()
+    scope: frozenset[int] | None = None  # with --changed-since: the lines checked (None: every line)
 
 
 @dataclass(frozen=True)

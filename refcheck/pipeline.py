@@ -22,9 +22,10 @@ def extract_paths(paths: Iterable[str], settings: Settings) -> Report:
     for document_path in _document_paths(paths):
         document = read_document(document_path, settings.input_format)
         extraction = extract(document)
+        scope = _scope(document_path, settings)
         findings = reference_findings(extraction) + uncited_claim_findings(
             extraction.claims, claims_from=settings.claims_from)
-        reports.append(DocumentReport(document, extraction, _finish(findings, extraction, settings)))
+        reports.append(DocumentReport(document, extraction, _finish(findings, extraction, settings, scope), scope))
     return Report(command="extract", documents=tuple(reports))
 
 
@@ -35,18 +36,64 @@ def check_paths(paths: Iterable[str], settings: Settings,
     from refcheck.fetch import fetch_all  # the network layer is loaded only when a check needs it
 
     extracted = extract_paths(paths, settings)
-    urls = unique_urls(report.extraction for report in extracted.documents)
+    urls = urls_to_fetch(extracted.documents, settings)
     if on_start:
         on_start(len(urls))
     cache = _open_cache(settings)
     try:
         run = fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result)
+        from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
+
+        run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
+        urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
     finally:
         if cache is not None:
             cache.close()
     documents = tuple(_with_network_findings(report, run.results, settings) for report in extracted.documents)
     ordered = tuple(run.results[url] for url in urls if url in run.results)
     return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices))
+
+
+def urls_to_fetch(documents: Iterable[DocumentReport], settings: Settings) -> list[str]:
+    """The unique URLs in scope (--changed-since) and of this shard (--shard), with the sources their claims cite."""
+    documents = list(documents)
+    urls = unique_urls(_in_scope(d.extraction, d.scope) for d in documents)
+    if settings.shard is not None:
+        from refcheck.changes import in_shard
+
+        urls = [url for url in urls if in_shard(url, settings.shard)]
+    wanted = dict.fromkeys(urls)
+    # A claim is verified where its first source is fetched, and there it needs every source it cites.
+    for document in documents:
+        for claim in _claims_to_verify(document.extraction.claims, settings.claims_from):
+            if document.scope is not None and claim.line not in document.scope:
+                continue
+            sources = _claim_source_urls(claim, document.extraction)
+            if sources and (settings.shard is None or sources[0] in wanted):
+                wanted.update(dict.fromkeys(sources))
+    return list(wanted)
+
+
+def _claim_source_urls(claim: Claim, extraction: Extraction) -> list[str]:
+    references = {r.id: r for r in extraction.references}
+    urls = [references[r].url or references[r].archive_url for r in claim.refs if r in references]
+    return [url for url in [*urls, *claim.urls] if url and is_fetchable_url(url)]
+
+
+def _in_scope(extraction: Extraction, scope: frozenset[int] | None) -> Extraction:
+    if scope is None:
+        return extraction
+    return replace(extraction, references=tuple(r for r in extraction.references if r.line in scope),
+                   links=tuple(link for link in extraction.links if link.line in scope))
+
+
+def _scope(path, settings: Settings) -> frozenset[int] | None:
+    if settings.changed_since is None:
+        return None
+    from refcheck.changes import changed_lines
+
+    lines = changed_lines(str(path), settings.changed_since)
+    return None if lines is None else frozenset(lines)
 
 
 def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
@@ -72,11 +119,14 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
     findings += page_findings(extraction, results)
     references = {reference.id: reference for reference in extraction.references}
     for claim in _claims_to_verify(extraction.claims, settings.claims_from):
+        first_sources = _claim_source_urls(claim, extraction)[:1]
+        if settings.shard is not None and first_sources and first_sources[0] not in results:
+            continue  # another shard verifies this claim
         sources = _claim_sources(claim, references, results)
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
-    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings)))
+    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings, report.scope)))
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
@@ -100,11 +150,14 @@ def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResul
     return sources
 
 
-def _finish(findings: list[Finding], extraction: Extraction, settings: Settings) -> tuple[Finding, ...]:
-    """Apply configured severities, turned-off rules and inline suppressions; sort by line."""
+def _finish(findings: list[Finding], extraction: Extraction, settings: Settings,
+            scope: frozenset[int] | None = None) -> tuple[Finding, ...]:
+    """Apply configured severities, turned-off rules, inline suppressions and the --changed-since scope; sort."""
     kept = []
     for item in findings:
         if item.rule in settings.disabled_rules or _suppressed(item, extraction.suppressions):
+            continue
+        if scope is not None and item.line is not None and item.line not in scope:
             continue
         severity = settings.rule_severity.get(item.rule)
         kept.append(replace(item, severity=severity) if severity else item)

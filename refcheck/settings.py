@@ -41,12 +41,30 @@ class CacheSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """Rescuing dead sources from a Wayback-style availability API (fetch/archive.py)."""
+
+    enabled: bool = False  # `refcheck check` turns it on (--archive); library callers opt in
+    endpoint: str = "https://archive.org/wayback/available"
+    timeout: float = 10.0  # seconds for one lookup, all of it (connect, answer, body)
+    in_flight: int = 1  # lookups in flight to the archive at once: it is one shared, donated service
+    interval: float = 1.0  # seconds between the starts of two lookups
+    budget: float = 120.0  # seconds all of a run's lookups may take together; the rest are skipped
+    max_age_hit: float = 30 * 86400.0  # seconds a found snapshot is reused (a past snapshot does not change)
+    max_age_miss: float = 86400.0  # seconds "no snapshot" is reused (one may be taken any day)
+    copies_per_host: int = 2  # archived copies fetched at once from one archive host
+
+
+@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     input_format: Format | None = None
     fail_on: Severity = Severity.ERROR
     claims_from: str = "all"  # "assistant" | "user" | "all"
     show_progress: bool = False
     disabled_rules: frozenset[str] = frozenset()
+    changed_since: str | None = None  # a git revision: check only lines changed since it
+    shard: tuple[int, int] | None = None  # (K, N): fetch only the URLs whose hash falls in shard K of N
     rule_severity: dict[str, Severity] = field(default_factory=dict)  # overrides of the registry's defaults

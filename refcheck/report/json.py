@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from refcheck import __version__
-from refcheck.models import Claim, FetchResult, Finding, Report
+from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Marker,
+                             PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
 from refcheck.report import summarize
 
 SCHEMA = "refcheck/1"
@@ -74,5 +75,52 @@ def url_dict(result: FetchResult) -> dict:
         "elapsed": round(result.elapsed, 3),
         "first_failed": result.first_failed,
         "failed_runs": result.failed_runs,
+        "archive_url": result.archive_url,
+        "archived_at": result.archived_at,
+        "archive_reason": result.archive_reason,
     }
 
+
+
+# Reading the contract back (`refcheck merge`): the inverse of to_dict, for documents, findings and URLs.
+
+def from_dict(payload: dict) -> Report:
+    """A Report from refcheck/1 JSON; raises ValueError when it is not that schema."""
+    if not isinstance(payload, dict) or payload.get("schema") != SCHEMA:
+        raise ValueError(f"not a {SCHEMA} report")
+    documents = tuple(_document_from(d) for d in payload.get("documents", []))
+    urls = tuple(_url_from(u) for u in payload.get("urls", []))
+    return Report(command=payload.get("command", "check"), documents=documents, urls=urls,
+                  notices=tuple(payload.get("notices", [])))
+
+
+def _document_from(data: dict) -> DocumentReport:
+    document = Document(path=data["path"], format=Format(data["format"]), text="", encoding=data.get("encoding", "utf-8"))
+    extraction = Extraction(
+        references=tuple(Reference(id=r["id"], line=r["line"], title=r.get("title"), site=r.get("site"), url=r.get("url"),
+                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"))
+                         for r in data.get("references", [])),
+        markers=tuple(Marker(ref=m["ref"], line=m["line"]) for m in data.get("markers", [])),
+        links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref")) for l in data.get("links", [])),
+        claims=tuple(Claim(text=c["text"], line=c["line"], refs=tuple(c.get("refs", [])), urls=tuple(c.get("urls", [])),
+                           speaker=c.get("speaker"), check_worthy=c.get("check_worthy", False),
+                           reasons=tuple(c.get("reasons", [])))
+                     for c in data.get("claims", [])),
+        has_markers=bool(data.get("markers")),
+    )
+    findings = tuple(Finding(rule=f["rule"], severity=Severity(f["severity"]), message=f["message"], line=f.get("line"),
+                             url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {})
+                     for f in data.get("findings", []))
+    return DocumentReport(document, extraction, findings)
+
+
+def _url_from(data: dict) -> FetchResult:
+    page = None
+    if data.get("title") or data.get("site_name") or data.get("content_type"):
+        page = PageFacts(title=data.get("title"), site_name=data.get("site_name"), content_type=data.get("content_type"))
+    return FetchResult(url=data["url"], status=UrlStatus(data["status"]), fetched_url=data.get("fetched_url"),
+                       http_status=data.get("http_status"), final_url=data.get("final_url"),
+                       redirects=tuple(Redirect(h["url"], h["status"]) for h in data.get("redirects", [])),
+                       page=page, from_cache=data.get("from_cache", False), reason=data.get("reason"),
+                       elapsed=data.get("elapsed", 0.0), first_failed=data.get("first_failed"),
+                       failed_runs=data.get("failed_runs", 0))

@@ -1,0 +1,34 @@
+"""Join reports of shard runs (`refcheck merge`): each document once, findings without duplicates, every URL once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from refcheck.models import DocumentReport, FetchResult, Report
+
+
+def merge_reports(reports: list[Report]) -> Report:
+    documents: dict[str, DocumentReport] = {}
+    for report in reports:
+        for document in report.documents:
+            earlier = documents.get(document.document.path)
+            documents[document.document.path] = document if earlier is None else _join(earlier, document)
+    urls: dict[str, FetchResult] = {}
+    for report in reports:
+        for result in report.urls:
+            urls.setdefault(result.url, result)
+    notices = tuple(dict.fromkeys(n for report in reports for n in report.notices))
+    command = "check" if any(r.command == "check" for r in reports) else "extract"
+    return Report(command=command, documents=tuple(documents.values()), urls=tuple(urls.values()), notices=notices)
+
+
+def _join(first: DocumentReport, second: DocumentReport) -> DocumentReport:
+    # Every shard reports the offline findings of the whole document; a finding is the same when all of it is.
+    seen = {_identity(f) for f in first.findings}
+    extra = tuple(f for f in second.findings if _identity(f) not in seen)
+    findings = tuple(sorted(first.findings + extra, key=lambda f: (f.line or 0, f.rule)))
+    return replace(first, findings=findings)
+
+
+def _identity(finding) -> tuple:
+    return (finding.rule, finding.line, finding.url, finding.ref, finding.message)
