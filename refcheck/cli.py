@@ -16,7 +16,8 @@ from refcheck.report import worst_severity
 from refcheck.settings import CacheSettings, FetchSettings, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-REPORT_FORMATS = ("text", "json")
+REPORT_FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
+FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text"}
 
 
 def main() -> None:
@@ -84,6 +85,8 @@ def _common_options(function):
                      show_default=True, help="Exit 1 when a finding has at least this severity."),
         click.option("--claims-from", type=click.Choice(["all", "assistant", "user"]), default="all", show_default=True,
                      help="In conversation exports, whose sentences are checked as claims."),
+        click.option("--changed-since", metavar="GIT_REV",
+                     help="Check only references, links and claims on lines changed since this git revision."),
         click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no tables."),
         click.option("-v", "--verbose", is_flag=True, help="Text report: also info findings and passages."),
     ]
@@ -95,15 +98,16 @@ def _common_options(function):
 @cli.command()
 @_common_options
 @click.pass_obj
-def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose):
+def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
     settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
-                        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)
+                        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
+                        changed_since=_revision(changed_since))
     report = extract_paths(paths, settings)
-    _emit(report, formats, outputs, quiet=quiet, verbose=verbose)
+    _emit(report, formats, outputs, quiet=quiet, verbose=verbose, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -131,15 +135,22 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--offline", is_flag=True, help="Answer from the cache only; URLs not in it get status 'offline'.")
+@click.option("--archive/--no-archive", default=True, show_default=True,
+              help="Look for an archived copy of each dead or soft-404 source (off with --offline).")
+@click.option("--archive-endpoint", default="https://archive.org/wayback/available", show_default=True,
+              envvar="REFCHECK_ARCHIVE_ENDPOINT", help="The Wayback-style availability API asked for archived copies.")
 @click.option("--max-age", default="7d", show_default=True, help="Reuse a cached success this long (e.g. 3600, 12h, 7d).")
 @click.option("--max-age-failure", default="1d", show_default=True, help="Reuse a cached definite failure this long.")
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Call a URL dead only after it failed in this many separate runs (until then: unreachable).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
+              "join the JSON reports with `refcheck merge`.")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, quiet, verbose, timeout, deadline,
+def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose, shard, timeout, deadline,
           max_concurrency, per_host, retries, max_body, remap, include, exclude, header, accept_status,
-          allow_private, cache_dir, no_cache, offline, max_age, max_age_failure, confirm_dead, progress):
+          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
+          progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
     soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
     from refcheck.pipeline import check_paths
@@ -155,14 +166,98 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, q
     cache = CacheSettings(directory=Path(cache_dir), enabled=not no_cache, offline=offline,
                           max_age_ok=parse_duration(max_age), max_age_failure=parse_duration(max_age_failure),
                           confirm_dead=confirm_dead)
+    from refcheck.settings import ArchiveSettings
+
+    if not re.match(r"https?://[^/\s]+", archive_endpoint):
+        raise ConfigError(f"--archive-endpoint {archive_endpoint!r}: expected an http(s) URL")
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
+                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
                         claims_from=claims_from, rule_severity=config.rule_severity,
-                        disabled_rules=config.disabled_rules)
+                        disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
+                        shard=_shard(shard))
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
-    _emit(report, formats, outputs, quiet=quiet, verbose=verbose)
+    _emit(report, formats, outputs, quiet=quiet, verbose=verbose, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS), default=("text",),
+              show_default=True, help="Report format; repeat it with --output to write several.")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="Write the Nth --format here.")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity] + ["never"]), default="error", show_default=True)
+def merge(reports, formats, outputs, fail_on):
+    """Join the JSON reports of `check --shard K/N` runs into one report (each document once, each URL once)."""
+    import json
+
+    from refcheck.report.json import from_dict
+    from refcheck.report.merge import merge_reports
+
+    loaded = []
+    for path in reports:
+        try:
+            loaded.append(from_dict(json.loads(Path(path).read_text(encoding="utf-8"))))
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            raise ConfigError(f"{path}: not a refcheck/1 JSON report ({error})") from None
+    report = merge_reports(loaded)
+    _emit(report, formats, outputs, quiet=False, verbose=False, fail_on=fail_on)
+    sys.exit(_exit_code(report, fail_on))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "appendix_format", type=click.Choice(["markdown", "html", "bibtex", "csl-json"]),
+              default="markdown", show_default=True, help="How the appendix is written.")
+@click.option("--output", type=click.Path(dir_okay=False), help="Write the appendix to FILE instead of stdout.")
+@click.option("--write-into", type=click.Path(dir_okay=False, exists=True),
+              help="Replace the text between <!-- refcheck:appendix:start --> and <!-- refcheck:appendix:end --> "
+                   "in FILE (idempotent).")
+@click.option("--check/--no-check", "fetch_sources", default=True, show_default=True,
+              help="Fetch every source to verify it, or only list what the documents cite ('not checked').")
+@click.option("--input-format", type=click.Choice([f.value for f in Format]),
+              help="Read every document as this format instead of detecting it.")
+@click.option("--remap", multiple=True, metavar="'REGEX REPLACEMENT'",
+              help="Fetch matching URLs from elsewhere (the appendix still gives the URL as written). Repeatable.")
+@click.option("--allow-private", is_flag=True,
+              help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
+@click.option("--offline", is_flag=True, help="Answer from the cache only; sources not in it are 'unverified'.")
+@click.pass_obj
+def appendix(config, paths, appendix_format, output, write_into, fetch_sources, input_format, remap, allow_private,
+             cache_dir, offline):
+    """Write the sources appendix: a numbered list of the sources each document cites, in citation order, with
+    the verified title, publisher, URL (after permanent redirects), access date, and a mark for dead or
+    unverifiable sources; as Markdown, an HTML fragment, BibTeX or CSL-JSON."""
+    from datetime import date
+
+    from refcheck.pipeline import check_paths, extract_paths
+    from refcheck.report.appendix import build_entries
+    from refcheck.report.appendix_formats import RENDERERS
+    from refcheck.report.write_into import replace_between
+
+    settings = Settings(
+        fetch=FetchSettings(allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
+                            host_headers=config.host_headers),
+        cache=CacheSettings(directory=Path(cache_dir), offline=offline),
+        input_format=Format(input_format) if input_format else None,
+        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)
+    report = check_paths(paths, settings) if fetch_sources else extract_paths(paths, settings)
+    text = RENDERERS[appendix_format](build_entries(report, date.today()))
+    if output:
+        _write_atomically(Path(output), text)
+    if write_into:
+        target = Path(write_into)
+        try:
+            before = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read {target} as UTF-8 text: {error}") from None
+        after = replace_between(before, text, where=str(target))
+        if after != before:  # an unchanged file keeps its modification time (make, editors, CI caches)
+            _write_atomically(target, after)
+    if not output and not write_into:
+        click.echo(text, nl=False)
 
 
 @cli.group()
@@ -208,7 +303,7 @@ def _open_cache(cache_dir: str):
     return FetchCache(Path(cache_dir))
 
 
-def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool) -> None:
+def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool, fail_on: str = "error") -> None:
     """Render each requested format once; the Nth --output takes the Nth --format, the rest go to stdout."""
     if len(outputs) > len(formats) and formats == ("text",):
         formats = tuple(_format_from_suffix(path) for path in outputs)
@@ -217,26 +312,45 @@ def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool) -> No
     to_stdout = formats[len(outputs):]
     if len(to_stdout) > 1:
         raise ConfigError("several formats on stdout: give each --format after the first an --output FILE")
+    options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     for report_format, path in zip(formats, outputs):
-        _write_atomically(Path(path), _render(report, report_format, color=False, quiet=quiet, verbose=verbose))
+        _write_atomically(Path(path), _render(report, report_format, color=False, **options))
     for report_format in to_stdout:
         color = report_format == "text" and sys.stdout.isatty()
-        click.echo(_render(report, report_format, color=color, quiet=quiet, verbose=verbose), nl=False)
+        click.echo(_render(report, report_format, color=color, **options), nl=False)
+    if "github" in formats:
+        _write_step_summary(report)
 
 
-def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool) -> str:
-    if report_format == "json":
-        from refcheck.report import json as json_report
+def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool, fail_on: str) -> str:
+    from refcheck.report import github, json as json_report, junit, markdown, sarif, text
 
-        return json_report.render(report)
-    from refcheck.report import text
+    if report_format == "text":
+        width = click.get_terminal_size()[0] if color else 120
+        return text.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
+    if report_format == "junit":
+        return junit.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
+    renderers = {"json": json_report.render, "sarif": sarif.render, "github": github.render,
+                 "markdown": markdown.render}
+    return renderers[report_format](report)
 
-    width = click.get_terminal_size()[0] if color else 120
-    return text.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
+
+def _write_step_summary(report: Report) -> None:
+    """GitHub Actions shows $GITHUB_STEP_SUMMARY on the run's page; other steps may write there too, so append."""
+    from refcheck.report import github
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(github.render_summary(report, blob_base=github.blob_base_from_env(os.environ)))
+    except OSError as error:
+        raise ConfigError(f"cannot write $GITHUB_STEP_SUMMARY ({path}): {error.strerror or error}") from None
 
 
 def _format_from_suffix(path: str) -> str:
-    return "json" if path.endswith(".json") else "text"
+    return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
 def _write_atomically(path: Path, content: str) -> None:
@@ -255,6 +369,22 @@ def _exit_code(report: Report, fail_on: str) -> int:
         return EXIT_OK
     worst = worst_severity(report)
     return EXIT_FINDINGS if worst is not None and worst.at_least(Severity(fail_on)) else EXIT_OK
+
+
+def _revision(revision: str | None) -> str | None:
+    if revision is not None:
+        from refcheck.changes import verify_revision
+
+        verify_revision(revision, Path.cwd())
+    return revision
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    from refcheck.changes import parse_shard
+
+    return parse_shard(text)
 
 
 def parse_duration(text: str) -> float:

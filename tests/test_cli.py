@@ -171,3 +171,25 @@ def test_sample_export_extraction():
     inline = [(l["line"], l["url"]) for l in document["links"] if l["ref"] is None]
     assert inline == [(24, "https://digital.asahi.com/articles/ASTD23HX0TD2ULFA00YM.html"),
                       (108, "https://www.yomiuri.co.jp/economy/20251220-GYT1T00281/")]
+
+
+def test_several_formats_in_one_run_and_the_github_step_summary(export, tmp_path):
+    import os
+    import xml.etree.ElementTree as ElementTree
+
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "refcheck", "extract", str(export), "--format", "sarif", "--output", str(tmp_path / "r.sarif"),
+         "--format", "junit", "--output", str(tmp_path / "r.xml"), "--format", "markdown", "--output",
+         str(tmp_path / "r.md"), "--format", "github"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"missing-reference", "no-url"}
+    suites = ElementTree.parse(tmp_path / "r.xml").getroot()
+    assert suites.tag == "testsuites" and int(suites.get("tests")) >= 2
+    assert "missing-reference" in (tmp_path / "r.md").read_text()
+    assert any(line.startswith("::error file=") and "missing-reference" in line for line in result.stdout.splitlines())
+    assert summary.read_text().startswith("earlier step\n") and "missing-reference" in summary.read_text()
