@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,17 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
+
+# Headless Chromium for the HTML report's browser test (Debian packages), and a Japanese font so its
+# screenshot shows Japanese rather than empty boxes. Only as root; without them the browser test skips,
+# so a failed install is reported but does not stop `make test`.
+browser-deps:
+	@if [ "$$(id -u)" = 0 ] && { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ]; }; then \
+		{ apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver fonts-ipafont-gothic; } \
+		|| echo 'browser-deps: could not install chromium; the browser tests will be skipped' >&2; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -16,8 +16,9 @@ from refcheck.report import worst_severity
 from refcheck.settings import CacheSettings, FetchSettings, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-REPORT_FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
-FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text"}
+REPORT_FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
+FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text",
+                    ".html": "html", ".htm": "html"}
 
 
 def main() -> None:
@@ -75,8 +76,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 def _common_options(function):
     options = [
         click.argument("paths", nargs=-1, required=True, type=click.Path()),
-        click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS), default=("text",),
-                     show_default=True, help="Report format; repeat with --output to write several in one run."),
+        click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS),
+                     help="Report format (default: text, or what each --output's extension says); repeat it with "
+                          "--output to write several in one run."),
         click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
                      help="Write the report to FILE instead of stdout; the Nth --output takes the Nth --format."),
         click.option("--input-format", type=click.Choice([f.value for f in Format]),
@@ -184,8 +186,8 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
 
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS), default=("text",),
-              show_default=True, help="Report format; repeat it with --output to write several.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(REPORT_FORMATS),
+              help="Report format (default: text, or what each --output's extension says); repeatable.")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), help="Write the Nth --format here.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity] + ["never"]), default="error", show_default=True)
 def merge(reports, formats, outputs, fail_on):
@@ -305,8 +307,8 @@ def _open_cache(cache_dir: str):
 
 def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool, fail_on: str = "error") -> None:
     """Render each requested format once; the Nth --output takes the Nth --format, the rest go to stdout."""
-    if len(outputs) > len(formats) and formats == ("text",):
-        formats = tuple(_format_from_suffix(path) for path in outputs)
+    if not formats:
+        formats = tuple(_format_from_suffix(path) for path in outputs) or ("text",)
     if len(outputs) > len(formats):
         raise ConfigError("more --output files than --format options")
     to_stdout = formats[len(outputs):]
@@ -323,7 +325,7 @@ def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool, fail_
 
 
 def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool, fail_on: str) -> str:
-    from refcheck.report import github, json as json_report, junit, markdown, sarif, text
+    from refcheck.report import github, html, json as json_report, junit, markdown, sarif, text
 
     if report_format == "text":
         width = click.get_terminal_size()[0] if color else 120
@@ -331,7 +333,7 @@ def _render(report: Report, report_format: str, *, color: bool, quiet: bool, ver
     if report_format == "junit":
         return junit.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
     renderers = {"json": json_report.render, "sarif": sarif.render, "github": github.render,
-                 "markdown": markdown.render}
+                 "markdown": markdown.render, "html": html.render}
     return renderers[report_format](report)
 
 

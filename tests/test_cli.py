@@ -193,3 +193,10 @@ def test_several_formats_in_one_run_and_the_github_step_summary(export, tmp_path
     assert "missing-reference" in (tmp_path / "r.md").read_text()
     assert any(line.startswith("::error file=") and "missing-reference" in line for line in result.stdout.splitlines())
     assert summary.read_text().startswith("earlier step\n") and "missing-reference" in summary.read_text()
+
+
+def test_output_extension_chooses_the_format_when_none_is_given(export, tmp_path):
+    result = run("extract", str(export), "--output", str(tmp_path / "r.html"), "--output", str(tmp_path / "r.json"))
+    assert result.stdout == ""
+    assert (tmp_path / "r.html").read_text().lstrip().lower().startswith("<!doctype html")
+    assert json.loads((tmp_path / "r.json").read_text())["schema"] == "refcheck/1"
