@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from refcheck.models import Finding
-from refcheck.report.text import EVIDENCE_LABELS  # one set of labels, so every format names evidence alike
+
+# One set of labels, so every format names evidence alike.
+EVIDENCE_LABELS = {
+    "cited_title": "cited title", "page_title": "page title", "score": "similarity",
+    "cited_site": "cited site", "page_site_name": "page's site", "url_domain": "URL's domain",
+    "sentence": "sentence", "reasons": "looks factual because", "missing": "missing from source",
+    "contradictions": "source says otherwise", "best_passage": "closest passage", "final_url": "now at",
+    "unreadable": "sources not read",
+}
 
 
 def evidence_lines(item: Finding, *, verbose: bool = True) -> Iterator[tuple[str, str]]:

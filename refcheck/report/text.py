@@ -10,15 +10,9 @@ from rich.table import Table
 
 from refcheck.models import DocumentReport, Finding, Report, Severity
 from refcheck.report import summarize
+from refcheck.report.evidence import evidence_lines
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-EVIDENCE_LABELS = {
-    "cited_title": "cited title", "page_title": "page title", "score": "similarity",
-    "cited_site": "cited site", "page_site_name": "page's site", "url_domain": "URL's domain",
-    "sentence": "sentence", "reasons": "looks factual because", "missing": "missing from source",
-    "contradictions": "source says otherwise", "best_passage": "closest passage", "final_url": "now at",
-    "unreadable": "sources not read",
-}
 
 
 def render(report: Report, *, color: bool = False, width: int = 120, verbose: bool = False, quiet: bool = False) -> str:
@@ -58,7 +52,7 @@ def _print_findings(console: Console, document_report: DocumentReport, *, verbos
         if item.severity is Severity.INFO and not verbose:
             continue
         console.print(_finding_line(path, item))
-        for label, value in _evidence_lines(item, verbose):
+        for label, value in evidence_lines(item, verbose=verbose):
             console.print(f"      [dim]{label}:[/] {escape(value)}")
 
 
@@ -68,16 +62,6 @@ def _finding_line(path: str, item: Finding) -> str:
     return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {escape(item.message)}"
 
 
-def _evidence_lines(item: Finding, verbose: bool):
-    for key, label in EVIDENCE_LABELS.items():
-        value = item.evidence.get(key)
-        if value in (None, "", [], ()):
-            continue
-        if key == "best_passage" and not verbose:
-            continue
-        if isinstance(value, (list, tuple)):
-            value = "; ".join(" → ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v) for v in value)
-        yield label, str(value)
 
 
 def _print_summary(console: Console, report: Report) -> None:
