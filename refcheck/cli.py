@@ -146,10 +146,13 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Call a URL dead only after it failed in this many separate runs (until then: unreachable).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a terminal).")
+@click.option("--soft-404-probe/--no-soft-404-probe", default=True, show_default=True,
+              help="Ask each host once for a page that cannot exist, to recognise its 'not found' page.")
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose, shard, timeout, deadline,
+def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
+          soft_404_probe, shard, timeout, deadline,
           max_concurrency, per_host, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
@@ -162,7 +165,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
         include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
         headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status),
-        host_headers=config.host_headers)
+        host_headers=config.host_headers, probe_soft_404=soft_404_probe)
     if offline and no_cache:
         raise ConfigError("--offline answers from the cache, so it cannot be combined with --no-cache")
     cache = CacheSettings(directory=Path(cache_dir), enabled=not no_cache, offline=offline,
@@ -241,7 +244,7 @@ def appendix(config, paths, appendix_format, output, write_into, fetch_sources, 
 
     settings = Settings(
         fetch=FetchSettings(allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
-                            host_headers=config.host_headers),
+                            host_headers=config.host_headers, probe_soft_404=soft_404_probe),
         cache=CacheSettings(directory=Path(cache_dir), offline=offline),
         input_format=Format(input_format) if input_format else None,
         rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from refcheck.errors import CacheError
+from refcheck.fetch.soft404 import HostFingerprint, PageShape
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.settings import CacheSettings
 
@@ -136,6 +137,8 @@ class FetchCache:
             with self._errors("prepare"):
                 self.db = sqlite_utils.Database(self._conn, execute_plugins=False)
                 self._write(self._ensure_schema)
+                self._write(self._ensure_host_fingerprints)
+                self._write(self._ensure_archive_lookups)
         except CacheError:
             self.close()
             raise
@@ -205,6 +208,62 @@ class FetchCache:
         self._conn.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
         )
+
+    def _ensure_host_fingerprints(self) -> None:
+        """The soft-404 probe's answers, one row per origin; created apart from the versioned tables (additive)."""
+        columns = {"host": str, "status": str, "http_status": int, "final_url": str, "title": str, "shape": str,
+                   "probe_url": str, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("host_fingerprints", columns, pk="host",
+                                                    not_null={"status", "stored_at"}, if_not_exists=True))
+
+    def host_fingerprint(self, host: str) -> tuple[HostFingerprint, float] | None:
+        """The stored probe answer for an origin (`scheme://host:port`) and when it was stored, or None."""
+        with self._errors("read"):
+            row = self._connection().execute(
+                "SELECT status, http_status, final_url, title, shape, probe_url, stored_at FROM host_fingerprints"
+                " WHERE host = ?", (host,)).fetchone()
+        if row is None:
+            return None
+        status, http_status, final_url, title, shape, probe_url, stored_at = row
+        try:
+            plain = json.loads(shape) if shape else None
+            page_shape = PageShape(int(plain["length"]), tuple(int(v) for v in plain["sketch"])) if plain else None
+        except (ValueError, TypeError, KeyError):
+            return None  # written by another version: treated as absent, the host is probed again
+        return HostFingerprint(host, status, http_status, final_url, title or "", page_shape, probe_url or ""), stored_at
+
+    def store_host_fingerprint(self, fingerprint: HostFingerprint) -> None:
+        """Save (or replace) an origin's probe answer, stamped now."""
+        shape = fingerprint.shape
+        row = (fingerprint.origin, fingerprint.status, fingerprint.http_status, fingerprint.final_url,
+               fingerprint.title, _json({"length": shape.length, "sketch": list(shape.sketch)}) if shape else None,
+               fingerprint.probe_url, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO host_fingerprints (host, status, http_status, final_url, title, shape,"
+                " probe_url, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row))
+
+    def _ensure_archive_lookups(self) -> None:
+        """The archive availability API's answers (fetch/archive.py): one row per (URL, timestamp asked), a miss too."""
+        columns = {"url": str, "timestamp": str, "snapshot_url": str, "archived_at": str, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("archive_lookups", columns, pk=("url", "timestamp"),
+                                                    not_null={"stored_at"}, if_not_exists=True))
+
+    def archive_lookup(self, url: str, timestamp: str | None) -> tuple[str | None, str | None, float] | None:
+        """(snapshot URL or None for a stored miss, archived_at, stored_at) for a URL asked at a timestamp, or None."""
+        with self._errors("read"):
+            return self._connection().execute(
+                "SELECT snapshot_url, archived_at, stored_at FROM archive_lookups WHERE url = ? AND timestamp = ?",
+                (url, timestamp or "")).fetchone()
+
+    def store_archive_lookup(self, url: str, timestamp: str | None, snapshot_url: str | None,
+                             archived_at: str | None) -> None:
+        """Save (or replace) the archive's answer for a URL asked at a timestamp (no snapshot: None), stamped now."""
+        row = (url, timestamp or "", snapshot_url, archived_at, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO archive_lookups (url, timestamp, snapshot_url, archived_at, stored_at)"
+                " VALUES (?, ?, ?, ?, ?)", row))
 
     # ── reading ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -358,6 +417,8 @@ class FetchCache:
                 " AND url NOT IN (SELECT fetched_url FROM results)",
                 (cutoff,),
             )
+            self._conn.execute("DELETE FROM host_fingerprints WHERE stored_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM archive_lookups WHERE stored_at < ?", (cutoff,))
             return removed
 
         with self._errors("prune"):
@@ -369,6 +430,8 @@ class FetchCache:
         def remove() -> int:
             removed = self._conn.execute("DELETE FROM results").rowcount
             self._conn.execute("DELETE FROM history")
+            self._conn.execute("DELETE FROM host_fingerprints")
+            self._conn.execute("DELETE FROM archive_lookups")
             return removed
 
         with self._errors("clear"):

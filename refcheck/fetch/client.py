@@ -15,6 +15,7 @@ import http
 import ssl
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpcore
 import httpx
 
+from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget, canonical_host
 from refcheck.fetch.remap import Remapper
@@ -344,6 +346,7 @@ class Fetcher:
         self._global_gate: asyncio.Semaphore | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_transport: httpx.AsyncBaseTransport | None = None
+        self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
 
     # ── run ──
 
@@ -401,6 +404,8 @@ class Fetcher:
         async def one(target: str, doc_urls: list[str]) -> None:
             nonlocal attempted
             outcome, went_online = await self._fetch_or_reuse(target, entries.get(target))
+            if not outcome.result.from_cache:
+                outcome = await self._judge_soft_404(outcome)
             # A URL the guard refused never reached for the network, so it is no evidence either way.
             refused = outcome.result.status is UrlStatus.UNSAFE and not outcome.result.redirects
             attempted += went_online and not refused
@@ -475,6 +480,58 @@ class Fetcher:
         stored = await asyncio.to_thread(self.cache.store, dataclasses.replace(result, url=result.fetched_url),
                                          etag=outcome.etag, last_modified=outcome.last_modified)
         return dataclasses.replace(stored, url=result.url)
+
+    # ── soft 404s (the evidence itself is in soft404.py) ──
+
+    async def _judge_soft_404(self, outcome: _Outcome) -> _Outcome:
+        """A freshly fetched `ok` page that is really "not found" becomes `soft-404`, with the evidence as its reason."""
+        result = outcome.result
+        if result.status is not UrlStatus.OK:
+            return outcome  # `blocked` (a challenge or login wall) is never judged: it is not the page at all
+        reason = soft404.first_look(result)
+        if reason is None and self.settings.probe_soft_404 and soft404.worth_probing(result):
+            host = await self._host_fingerprint(result.fetched_url or result.url)
+            reason = soft404.probe_reason(result, host) if host is not None else None
+        if reason is None:
+            return outcome
+        judged = dataclasses.replace(result, status=UrlStatus.SOFT_404, reason=reason)
+        return dataclasses.replace(outcome, result=judged)
+
+    async def _host_fingerprint(self, cited: str) -> soft404.HostFingerprint | None:
+        """The cited page's origin's answer for a path that cannot exist: probed once per run, shared by its URLs."""
+        origin = soft404.origin_of(cited)
+        probe = self._probes.get(origin)
+        if probe is None:
+            probe = self._probes[origin] = asyncio.ensure_future(self._probe_host(origin, cited))
+        return await asyncio.shield(probe)  # one waiting URL's cancellation must not cancel the others' probe
+
+    async def _probe_host(self, origin: str, cited: str) -> soft404.HostFingerprint | None:
+        """The stored fingerprint if fresh, else one request through this client (same guard, gates and limits)."""
+        stored = await self._stored_fingerprint(origin)
+        if stored is not None:
+            return stored
+        try:
+            target = prepare_url(soft404.probe_url(cited, uuid.uuid4().hex))
+        except InvalidTarget:
+            return None
+        try:
+            outcome = await self._fetch(target)
+        except Exception:  # the probe is extra evidence: whatever goes wrong with it must not sink the cited URLs
+            return None
+        found = soft404.fingerprint(origin, outcome.result)
+        store = getattr(self.cache, "store_host_fingerprint", None)
+        if found is not None and store is not None:
+            await asyncio.to_thread(store, found)
+        return found
+
+    async def _stored_fingerprint(self, origin: str) -> soft404.HostFingerprint | None:
+        lookup = getattr(self.cache, "host_fingerprint", None)
+        stored = await asyncio.to_thread(lookup, origin) if lookup is not None else None
+        if stored is None:
+            return None
+        found, stored_at = stored
+        fresh = soft404.fingerprint_is_fresh(stored_at, time.time(), self.cache_settings.max_age_ok)
+        return found if fresh else None
 
     # ── one URL ──
 
