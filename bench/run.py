@@ -209,7 +209,8 @@ def lychee_dead(report: Path) -> tuple[set[str], dict[str, str]]:
 def refcheck_command(document: Path, cache_dir: Path, report: Path, extra: list[str],
                      python_prefix: list[str] | None = None) -> list[str]:
     runner = python_prefix or [str(Path(sys.executable).parent / "refcheck")]
-    return [*runner, "check", str(document), "--allow-private", "--no-progress", "--cache-dir", str(cache_dir),
+    return [*runner, "check", str(document), "--allow-private", "--no-progress", "--no-archive",  # loopback only
+            "--cache-dir", str(cache_dir),
             "--format", "json", "--output", str(report), "--fail-on", "never", *extra]
 
 

@@ -37,6 +37,7 @@ def main() -> int:
             sys.executable, "-m", "refcheck", "check", str(DOCUMENT.relative_to(Path.cwd())),
             "--remap", rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/$1/$2",
             "--allow-private",  # the remapped target is loopback, which refcheck refuses by default
+            "--no-archive",  # the demo stays on loopback: no questions to the real web archive
             "--cache-dir", cache_dir, "--retries", "0", "--timeout", "5", "--verbose",
             *sys.argv[1:],
         ]

@@ -29,6 +29,9 @@ OPTION_KEYS = {
     "max_age": ("max_age", ("check",)),
     "max_age_failure": ("max_age_failure", ("check",)),
     "confirm_dead": ("confirm_dead", ("check",)),
+    "archive": ("archive", ("check",)),
+    "archive_endpoint": ("archive_endpoint", ("check",)),
+    "soft_404_probe": ("soft_404_probe", ("check",)),
     "fail_on": ("fail_on", ("check", "extract")),
     "claims_from": ("claims_from", ("check", "extract")),
 }

@@ -19,6 +19,12 @@ def _no_proxies(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_real_archive(monkeypatch):
+    # `check --archive` is on by default: a CLI run in a test asks a closed loopback port, never the real service.
+    monkeypatch.setenv("REFCHECK_ARCHIVE_ENDPOINT", "http://127.0.0.1:9/wayback/available")
+
+
 def need_shared(path: Path) -> Path:
     """Skip the calling test when a file from ../shared is absent (a fresh clone without it)."""
     if not path.exists():

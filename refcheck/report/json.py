@@ -123,4 +123,5 @@ def _url_from(data: dict) -> FetchResult:
                        redirects=tuple(Redirect(h["url"], h["status"]) for h in data.get("redirects", [])),
                        page=page, from_cache=data.get("from_cache", False), reason=data.get("reason"),
                        elapsed=data.get("elapsed", 0.0), first_failed=data.get("first_failed"),
-                       failed_runs=data.get("failed_runs", 0))
+                       failed_runs=data.get("failed_runs", 0), archive_url=data.get("archive_url"),
+                       archived_at=data.get("archived_at"), archive_reason=data.get("archive_reason"))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dataclasses import replace
+
 from refcheck.models import Extraction, FetchResult, Finding, UrlStatus
 from refcheck.rules.registry import finding
+from refcheck.rules.titles import check_title
 
 PERMANENT_REDIRECTS = {301, 308}
 
@@ -25,7 +28,7 @@ def link_findings(extraction: Extraction, results: dict[str, FetchResult], confi
         result = results.get(url)
         if result is not None:
             findings += outcome_findings(result, line=line, ref=ref, confirm_dead=confirm_dead)
-    return findings
+    return findings + archived_copy_findings(extraction, results)
 
 
 def outcome_findings(result: FetchResult, *, line: int, ref: str | None, confirm_dead: int = 1) -> Iterator[Finding]:
@@ -35,13 +38,14 @@ def outcome_findings(result: FetchResult, *, line: int, ref: str | None, confirm
     if status is UrlStatus.DEAD:
         history = _history(result)
         if result.failed_runs and result.failed_runs < confirm_dead:
-            yield finding("unreachable", f"failed ({result.reason}){history}; called dead only after {confirm_dead} runs",
-                          evidence=evidence, **where)
+            yield finding("unreachable", f"failed ({result.reason}){history}; called dead only after {confirm_dead} runs"
+                          f"{_archive_note(result)}", evidence=evidence, **where)
         else:
-            yield finding("dead-link", f"dead link: {result.reason or status}{history}", evidence=evidence, **where)
+            yield finding("dead-link", f"dead link: {result.reason or status}{history}{_archive_note(result)}",
+                          evidence=evidence, **where)
     elif status is UrlStatus.SOFT_404:
-        yield finding("soft-404", f"the page answers {result.http_status or 200} but is not the cited page: {result.reason}",
-                      evidence=evidence, **where)
+        yield finding("soft-404", f"the page answers {result.http_status or 200} but is not the cited page: {result.reason}"
+                      f"{_archive_note(result)}", evidence=evidence, **where)
     elif status is UrlStatus.BLOCKED:
         yield finding("blocked", f"could not verify: {result.reason or 'the site refused the check'}", evidence=evidence, **where)
     elif status is UrlStatus.TIMEOUT or (status is UrlStatus.ERROR and (result.http_status or 0) >= 500):
@@ -76,4 +80,36 @@ def _evidence(result: FetchResult) -> dict:
     if result.first_failed:
         evidence["first_failed"] = result.first_failed
         evidence["failed_runs"] = result.failed_runs
+    if result.archive_url:
+        evidence["archive_url"] = result.archive_url
+        evidence["archived_at"] = result.archived_at
+    elif result.archive_reason:
+        evidence["archive_reason"] = result.archive_reason
     return evidence
+
+
+def _archive_note(result: FetchResult) -> str:
+    """The archived copy a dead source can be read at (fetch/archive.py found or the document named it), if any."""
+    if not result.archive_url:
+        return ""
+    when = f", taken {result.archived_at}" if result.archived_at else ""
+    return f"; archived copy: {result.archive_url}{when}"
+
+
+def archived_copy_findings(extraction: Extraction, results: dict[str, FetchResult]) -> list[Finding]:
+    """title-mismatch for an archived copy (one the entry names, or one the archive offered for a dead source)
+    whose title names another article than the cited one: the copy is checked like a live page."""
+    findings: list[Finding] = []
+    for reference in extraction.references:
+        result = results.get(reference.url) if reference.url else None
+        copy_url = reference.archive_url or (result.archive_url if result is not None else None)
+        copy = results.get(copy_url) if copy_url else None
+        if copy is None or copy.status is not UrlStatus.OK or copy.page is None:
+            continue
+        # The original URL, not the archive's, names the publisher whose site names are stripped from the title.
+        mismatch = check_title(reference.title, copy.page, line=reference.line, url=reference.url, ref=reference.id)
+        if mismatch is not None:
+            findings.append(replace(mismatch, url=copy_url, message=f"archived copy: {mismatch.message}",
+                                    evidence={**mismatch.evidence, "archive": True, "archive_url": copy_url,
+                                              "cited_url": reference.url}))
+    return findings

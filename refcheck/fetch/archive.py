@@ -1,0 +1,353 @@
+"""Rescue dead sources from web archives: find each dead URL's archived copy, politely and through the SSRF guard.
+
+Shape: dead and soft-404 results → a copy the document already names (used as it is, no question asked) or one
+question per URL, `GET {endpoint}?url=<url>&timestamp=YYYYMMDD` (the reference's retrieved date) → the cache's
+answer when fresh, else the archive's, one at a time with a pause between → the copies fetched like any URL →
+each dead FetchResult carries `archive_url`, `archived_at`, or `archive_reason` when there is no usable copy.
+A lookup that fails (no answer, a slow one, an HTTP error, JSON of another shape) is "no archive" with a reason,
+never an exception; only definite answers (a snapshot, or "none") are cached, a miss for a shorter time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urljoin
+
+import httpx
+
+from refcheck.fetch.client import FetchRun, InvalidTarget, PinnedTransport, fetch_all, prepare_url, user_agent
+from refcheck.fetch.guard import Guard, ResolutionFailed, UnsafeTarget
+from refcheck.models import Extraction, FetchResult, UrlStatus
+from refcheck.settings import ArchiveSettings, Settings
+
+if TYPE_CHECKING:
+    from refcheck.fetch.cache import FetchCache
+
+RESCUED_STATUSES = frozenset({UrlStatus.DEAD, UrlStatus.SOFT_404})
+MAX_ANSWER_BYTES = 256 * 1024  # the availability API answers a few hundred bytes; anything huge is not its answer
+MAX_REDIRECTS = 3
+NO_SNAPSHOT = "the archive has no snapshot of this URL"
+# Wayback copy URLs carry their capture time: https://web.archive.org/web/20251226093000/https://…
+_WAYBACK_STAMP = re.compile(r"^https?://(?:web\.)?archive\.org/web/(\d{4,14})[a-z_]*/", re.IGNORECASE)
+_PLAIN_WAYBACK = re.compile(r"^http://web\.archive\.org/", re.IGNORECASE)
+
+Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One question to the availability API: a URL, and the day its copy should be closest to (YYYYMMDD) or None."""
+
+    url: str
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveAnswer:
+    """The archive's answer to one Lookup: a snapshot, or why there is none."""
+
+    snapshot_url: str | None = None
+    archived_at: str | None = None  # ISO 8601
+    reason: str | None = None  # set when there is no snapshot
+    definite: bool = True  # worth caching: a snapshot, or a clear "none" (not a timeout or a garbled answer)
+    from_cache: bool = False
+
+
+# ── values ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def wayback_timestamp(retrieved: str | None) -> str | None:
+    """A reference's retrieved date (YYYY-MM-DD, or a YYYY-MM / YYYY prefix) as the API's YYYYMMDD, or None."""
+    if not retrieved:
+        return None
+    digits = re.sub(r"\D", "", retrieved)
+    return digits[:8] if len(digits) >= 4 and re.fullmatch(r"\d{4}(?:-\d{2}){0,2}", retrieved.strip()) else None
+
+
+def iso_from_stamp(stamp: str | None) -> str | None:
+    """Wayback's capture stamp (YYYYMMDDhhmmss, or a shorter prefix of at least a day) as ISO 8601, or None."""
+    if not stamp or not stamp.isdigit() or len(stamp) < 8:
+        return None
+    try:
+        if len(stamp) >= 14:
+            return datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.strptime(stamp[:8], "%Y%m%d").strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def archived_at_from_url(archive_url: str | None) -> str | None:
+    """The capture time a Wayback copy URL carries (`/web/20251226093000/…`), or None (other archives, short stamps)."""
+    match = _WAYBACK_STAMP.match(archive_url or "")
+    return iso_from_stamp(match.group(1)) if match else None
+
+
+def parse_availability(body: bytes) -> ArchiveAnswer:
+    """Read the availability API's answer: `{"archived_snapshots": {"closest": {"available": true, "url": …}}}`.
+
+    `{"archived_snapshots": {}}` is a definite "none"; anything else that is not that shape is a garbled answer
+    (not cached, so the next run asks again).
+    """
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ArchiveAnswer(reason="the archive's answer is not JSON", definite=False)
+    snapshots = data.get("archived_snapshots") if isinstance(data, dict) else None
+    if not isinstance(snapshots, dict):
+        return ArchiveAnswer(reason="the archive's answer has no archived_snapshots", definite=False)
+    closest = snapshots.get("closest")
+    if closest is None:
+        return ArchiveAnswer(reason=NO_SNAPSHOT)
+    if not isinstance(closest, dict) or not isinstance(closest.get("url"), str):
+        return ArchiveAnswer(reason="the archive's answer has no snapshot URL", definite=False)
+    if closest.get("available") is False:
+        return ArchiveAnswer(reason=NO_SNAPSHOT)
+    status = str(closest.get("status") or "200")
+    if not status.startswith("2"):
+        return ArchiveAnswer(reason=f"the closest snapshot recorded HTTP {status}, not the page")
+    try:
+        snapshot = prepare_url(_PLAIN_WAYBACK.sub("https://web.archive.org/", closest["url"].strip()))
+    except InvalidTarget as error:
+        return ArchiveAnswer(reason=f"the archive's snapshot URL is unusable: {error}", definite=False)
+    stamp = closest.get("timestamp")
+    archived_at = iso_from_stamp(stamp if isinstance(stamp, str) else None) or archived_at_from_url(snapshot)
+    return ArchiveAnswer(snapshot_url=snapshot, archived_at=archived_at)
+
+
+# ── asking the archive ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+class ArchiveClient:
+    """One run's questions to the availability API: one pinned connection, one at a time, a pause between starts,
+    and a budget for the whole run. `guard` and `sleep` are test seams."""
+
+    def __init__(self, settings: ArchiveSettings, *, allow_private: bool, agent: str,
+                 guard: Guard | None = None, sleep: Sleep = asyncio.sleep, clock: Callable[[], float] = time.monotonic):
+        self.settings = settings
+        self.agent = agent
+        self.guard = guard or Guard(allow_private=allow_private)
+        self._sleep = sleep
+        self._clock = clock
+        self._gate: asyncio.Semaphore | None = None
+        self._next_start = 0.0
+        self._spent_by = 0.0
+
+    async def ask_all(self, lookups: Iterable[Lookup]) -> dict[Lookup, ArchiveAnswer]:
+        unique = list(dict.fromkeys(lookups))
+        if not unique:
+            return {}
+        self._gate = asyncio.Semaphore(max(1, self.settings.in_flight))
+        self._spent_by = self._clock() + self.settings.budget
+        limits = httpx.Limits(max_connections=max(1, self.settings.in_flight), max_keepalive_connections=1)
+        transport = PinnedTransport(self.guard, limits=limits)
+        async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
+                                     headers={"User-Agent": self.agent, "Accept": "application/json"},
+                                     timeout=httpx.Timeout(self.settings.timeout)) as client:
+            answers = await asyncio.gather(*(self._ask_politely(client, lookup) for lookup in unique))
+        return dict(zip(unique, answers))
+
+    async def _ask_politely(self, client: httpx.AsyncClient, lookup: Lookup) -> ArchiveAnswer:
+        assert self._gate is not None
+        async with self._gate:
+            wait = self._next_start - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            if self._clock() >= self._spent_by:
+                return ArchiveAnswer(reason=f"not asked: the run's {self.settings.budget:g} s for archive lookups "
+                                            "is spent", definite=False)
+            self._next_start = self._clock() + self.settings.interval
+            return await self.ask(client, lookup)
+
+    async def ask(self, client: httpx.AsyncClient, lookup: Lookup) -> ArchiveAnswer:
+        """One lookup, bounded by the timeout as a whole (a server that drips its answer cannot hold the run)."""
+        params = {"url": lookup.url, **({"timestamp": lookup.timestamp} if lookup.timestamp else {})}
+        try:
+            endpoint = httpx.URL(prepare_url(self.settings.endpoint)).copy_merge_params(params)
+            async with asyncio.timeout(self.settings.timeout):
+                return await self._request(client, endpoint)
+        except TimeoutError:
+            return ArchiveAnswer(reason=f"the archive did not answer within {self.settings.timeout:g} s",
+                                 definite=False)
+        except (UnsafeTarget, ResolutionFailed) as error:
+            return ArchiveAnswer(reason=f"archive not asked: {error}", definite=False)
+        except (httpx.HTTPError, httpx.StreamError, InvalidTarget) as error:
+            return ArchiveAnswer(reason=f"archive lookup failed: {type(error).__name__}: {error}".rstrip(": "),
+                                 definite=False)
+
+    async def _request(self, client: httpx.AsyncClient, url: httpx.URL) -> ArchiveAnswer:
+        for _ in range(MAX_REDIRECTS + 1):
+            await self.guard.check(url.raw_host.decode("ascii"), url.port or (443 if url.scheme == "https" else 80))
+            async with client.stream("GET", url) as response:
+                location = response.headers.get("location")
+                if response.is_redirect and location:
+                    url = httpx.URL(prepare_url(urljoin(str(url), location)))
+                    continue
+                if response.status_code != 200:
+                    return ArchiveAnswer(reason=f"the archive answered HTTP {response.status_code}", definite=False)
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_ANSWER_BYTES:
+                        return ArchiveAnswer(reason="the archive's answer is too large to be its answer",
+                                             definite=False)
+                return parse_availability(bytes(body))
+        return ArchiveAnswer(reason=f"the archive redirected more than {MAX_REDIRECTS} times", definite=False)
+
+
+def ask_archive(lookups: Iterable[Lookup], settings: ArchiveSettings, *, allow_private: bool = False,
+                agent: str = "refcheck", guard: Guard | None = None,
+                sleep: Sleep = asyncio.sleep) -> dict[Lookup, ArchiveAnswer]:
+    """Ask the availability API about each lookup (no cache): a synchronous wrapper over ArchiveClient."""
+    client = ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
+    return _run(lambda: client.ask_all(lookups))
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to its end from sync code; inside a running event loop, in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work())
+    box: dict[str, object] = {}
+
+    def in_thread() -> None:
+        try:
+            box["value"] = asyncio.run(work())
+        except BaseException as error:  # handed back to the caller's thread below
+            box["error"] = error
+
+    thread = threading.Thread(target=in_thread, name="refcheck-archive")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]
+
+
+# ── the cache ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def cached_answer(cache: FetchCache | None, lookup: Lookup, settings: ArchiveSettings,
+                  now: float) -> ArchiveAnswer | None:
+    """The stored answer if still fresh: a snapshot within `max_age_hit`, a miss within `max_age_miss`."""
+    stored = cache.archive_lookup(lookup.url, lookup.timestamp) if cache is not None else None
+    if stored is None:
+        return None
+    snapshot_url, archived_at, stored_at = stored
+    max_age = settings.max_age_hit if snapshot_url else settings.max_age_miss
+    if not 0 <= now - stored_at < max_age:
+        return None
+    return ArchiveAnswer(snapshot_url, archived_at, None if snapshot_url else NO_SNAPSHOT, from_cache=True)
+
+
+def answers_with_cache(lookups: Iterable[Lookup], settings: ArchiveSettings, cache: FetchCache | None, *,
+                       allow_private: bool, agent: str, guard: Guard | None = None,
+                       sleep: Sleep = asyncio.sleep) -> dict[Lookup, ArchiveAnswer]:
+    """Each lookup's answer: fresh ones from the cache, the rest from the archive (definite answers then stored)."""
+    now = time.time()
+    answers: dict[Lookup, ArchiveAnswer] = {}
+    to_ask: list[Lookup] = []
+    for lookup in dict.fromkeys(lookups):
+        found = cached_answer(cache, lookup, settings, now)
+        if found is not None:
+            answers[lookup] = found
+        else:
+            to_ask.append(lookup)
+    asked = ask_archive(to_ask, settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
+    for lookup, answer in asked.items():
+        if cache is not None and answer.definite:
+            cache.store_archive_lookup(lookup.url, lookup.timestamp, answer.snapshot_url, answer.archived_at)
+        answers[lookup] = answer
+    return answers
+
+
+# ── the pipeline's step ────────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What the documents say about one dead URL: the day to ask about, and a copy they already name."""
+
+    timestamp: str | None = None
+    own_copy: str | None = None
+
+
+def dead_sources(results: dict[str, FetchResult], extractions: Iterable[Extraction]) -> dict[str, _Source]:
+    """Every dead or soft-404 URL with the first retrieved date and the first archive copy its references give."""
+    dead = {url: _Source() for url, result in results.items() if result.status in RESCUED_STATUSES}
+    for extraction in extractions:
+        for reference in extraction.references:
+            source = dead.get(reference.url or "")
+            if source is None:
+                continue
+            dead[reference.url] = _Source(source.timestamp or wayback_timestamp(reference.retrieved),
+                                          source.own_copy or reference.archive_url)
+    return dead
+
+
+def rescue_dead_sources(run: FetchRun, extractions: Iterable[Extraction], settings: Settings,
+                        cache: FetchCache | None = None, *, guard: Guard | None = None,
+                        sleep: Sleep = asyncio.sleep) -> FetchRun:
+    """The run with each dead or soft-404 result naming its archived copy (or why there is none), and the copies
+    the archive offered fetched and appended (keyed by copy URL) so rules can check them like live pages.
+
+    Off (the run as it is) unless `settings.archive.enabled`, and always with `--offline`.
+    """
+    if not settings.archive.enabled or settings.cache.offline:
+        return run
+    sources = dead_sources(run.results, extractions)
+    if not sources:
+        return run
+    lookups = {url: Lookup(url, source.timestamp) for url, source in sources.items() if not source.own_copy}
+    answers = answers_with_cache(lookups.values(), settings.archive, cache, allow_private=settings.fetch.allow_private,
+                                 agent=user_agent(settings.fetch), guard=guard, sleep=sleep)
+    offered = {url: (ArchiveAnswer(source.own_copy, archived_at_from_url(source.own_copy)) if source.own_copy
+                     else answers[lookups[url]]) for url, source in sources.items()}
+    copies = _fetch_copies(offered.values(), run.results, settings, cache)
+    results = dict(run.results)
+    for url, answer in offered.items():
+        results[url] = _with_archive(results[url], answer, copies.get(answer.snapshot_url or ""))
+    results.update((copy_url, copy) for copy_url, copy in copies.items() if copy_url not in results)
+    return dataclasses.replace(run, results=results, notices=run.notices + _notices(answers.values()))
+
+
+def _fetch_copies(answers: Iterable[ArchiveAnswer], fetched: dict[str, FetchResult], settings: Settings,
+                  cache: FetchCache | None) -> dict[str, FetchResult]:
+    """The copies, fetched like any URL (guard, retries, cache); a copy the document names was fetched already."""
+    wanted = list(dict.fromkeys(answer.snapshot_url for answer in answers if answer.snapshot_url))
+    copies = {url: fetched[url] for url in wanted if url in fetched}
+    missing = [url for url in wanted if url not in copies]
+    if missing:
+        # The archive is one host serving many copies: fewer at once than a publisher's site would get.
+        polite = dataclasses.replace(settings.fetch, per_host=min(settings.fetch.per_host,
+                                                                  max(1, settings.archive.copies_per_host)))
+        copies.update(fetch_all(missing, polite, cache=cache, cache_settings=settings.cache).results)
+    return copies
+
+
+def _with_archive(result: FetchResult, answer: ArchiveAnswer, copy: FetchResult | None) -> FetchResult:
+    """A dead result naming its copy; a copy that turned out dead itself is no rescue, and says so."""
+    if answer.snapshot_url is None:
+        return dataclasses.replace(result, archive_reason=answer.reason or NO_SNAPSHOT)
+    if copy is not None and copy.status in RESCUED_STATUSES:
+        reason = f"the archived copy {answer.snapshot_url} is {copy.status} too"
+        return dataclasses.replace(result, archive_reason=reason + (f" ({copy.reason})" if copy.reason else ""))
+    return dataclasses.replace(result, archive_url=answer.snapshot_url, archived_at=answer.archived_at)
+
+
+def _notices(answers: Iterable[ArchiveAnswer]) -> tuple[str, ...]:
+    """One run-level notice when lookups went unanswered, so "no archive" is not read as "no copy exists"."""
+    failed = [answer for answer in answers if not answer.definite]
+    if not failed:
+        return ()
+    return (f"archive: {len(failed)} lookup(s) got no usable answer (first: {failed[0].reason})",)
