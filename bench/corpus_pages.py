@@ -1,13 +1,17 @@
-"""Measure the page reader on the shared corpora: titles, Japanese decoding, and main text against other extractors.
+"""Measure the page reader on the shared corpora: titles, Japanese decoding, main text against other extractors, CPU.
 
-Run: .venv/bin/python bench/corpus_pages.py [--corpora DIR] [--verbose]
-Reads ../shared/corpora (next to the checkout) by default; a corpus that is absent is skipped.
+Run: .venv/bin/python bench/corpus_pages.py [--corpora DIR] [--verbose] [--cpu-rounds N] [--before OLD_PAGE_PY]
+Reads ../shared/corpora (next to the checkout) by default; a corpus that is absent is skipped. The CPU section also
+reads bench/simweb.py's pages (the fetch benchmark's simulated web). `--before` times another copy of page.py
+(e.g. `git show REV:refcheck/page.py > /tmp/page_before.py`) on the same pages, interleaved, for a before/after.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
+import importlib.util
 import json
 import random
 import re
@@ -19,8 +23,10 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
+from simweb import plan_web, render_not_found, render_page  # noqa: E402
 
 from refcheck.page import decode_html, read_page  # noqa: E402
 
@@ -261,10 +267,75 @@ def paired_bootstrap_f1(ours: list, theirs: list, rounds: int = 1000) -> tuple[f
     return statistics.mean(diffs), 1.96 * statistics.stdev(diffs)
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# CPU per page, with and without the main text
+# ---------------------------------------------------------------------------------------------------------------
+
+SIMWEB_PAGES = 300  # the first pages of the fetch benchmark's plan (2,000 URLs, 50 hosts): 5% dead, 10% Japanese
+
+
+def timing_pages(root: Path) -> dict[str, list[tuple[bytes, str | None, str]]]:
+    """(body, content type, url) of every corpus page the sections above read, and of simweb's pages."""
+    corpora: list[tuple[bytes, str | None, str]] = []
+    for page in sorted((root / "readability" / "test-pages").glob("*/source.html")):
+        corpora.append((page.read_bytes(), None, f"http://fakehost/test/{page.parent.name}"))
+    manifest = root / "japanese-pages" / "manifest.jsonl"
+    if manifest.exists():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if not row["file"].endswith(".txt"):
+                corpora.append(((manifest.parent / row["file"]).read_bytes(), None, row.get("url") or "http://example.jp/"))
+    for path in sorted((root / "article-extraction-benchmark" / "html").glob("*.html.gz")):
+        corpora.append((gzip.decompress(path.read_bytes()), "text/html; charset=utf-8", "http://example.com/"))
+    simweb = []
+    for page in plan_web(2000, 50)[:SIMWEB_PAGES]:
+        body = render_not_found(page) if page.kind == "dead" else render_page(page)
+        simweb.append((body, "text/html; charset=utf-8", page.url(8080)))
+    return {"corpus pages": corpora, "simweb pages": simweb}
+
+
+def _load_page_module(path: Path):
+    spec = importlib.util.spec_from_file_location("page_before", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cpu_per_page(root: Path, rounds: int, before: Path | None) -> tuple[dict, int, int]:
+    """Per-page CPU of each reader, interleaved page by page (machine noise hits all alike); and how many pages
+    read with want_text=False differ from the full read in anything but the main text (should be 0)."""
+    readers = {"want_text=True": read_page, "want_text=False": lambda *args: read_page(*args, want_text=False)}
+    if before is not None:
+        readers = {"before (want_text=True)": _load_page_module(before).read_page, **readers}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    differ = checked = 0
+    for round_number in range(rounds):
+        for group, pages in timing_pages(root).items():
+            for body, content_type, url in pages:
+                facts = {}
+                for name, reader in readers.items():
+                    start = time.process_time()
+                    facts[name] = reader(body, content_type, url)
+                    seconds.setdefault((group, name), []).append(time.process_time() - start)
+                if round_number == 0:
+                    checked += 1
+                    differ += facts["want_text=False"] != dataclasses.replace(facts["want_text=True"], main_text="")
+    return seconds, differ, checked
+
+
+def _cpu_row(group: str, name: str, seconds: list[float], rounds: int) -> str:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    return (f"| {group} | {len(ms) // rounds} | {name} | {statistics.mean(ms):.2f} | {statistics.median(ms):.2f} "
+            f"| {p95:.2f} | {ms[-1]:.1f} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument("--cpu-rounds", type=int, default=1, help="times every page is read for the CPU table (0: skip)")
+    parser.add_argument("--before", type=Path, help="another page.py to time next to this one (full read only)")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         print(f"no corpora at {args.corpora}: nothing measured")
@@ -303,6 +374,13 @@ def main() -> int:
         p, r, f = readability["text_prf"]
         print(f"\n## Main text vs Readability.js output (readability/test-pages, {readability['text_pages']} pages > 6 KB, not tuned on)")
         print(f"refcheck F1 {f:.3f}  precision {p:.3f}  recall {r:.3f}")
+    if args.cpu_rounds > 0:
+        seconds, differ, checked = cpu_per_page(args.corpora, args.cpu_rounds, args.before)
+        print(f"\n## CPU per page (time.process_time, ms; {args.cpu_rounds} round(s), readers interleaved page by page)")
+        print("| pages | n | reader | mean | median | p95 | max |\n|---|---|---|---|---|---|---|")
+        for (group, name), values in seconds.items():
+            print(_cpu_row(group, name, values, args.cpu_rounds))
+        print(f"want_text=False differs from the full read (main text aside) on {differ} of {checked} pages")
     return 0
 
 

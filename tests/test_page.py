@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import gzip
 import json
 import time
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.models import PageFacts
+from refcheck import page as page_module
 from refcheck.page import decode_html, normalise_date, read_page
 from tests.conftest import CORPORA, need_shared
 
@@ -216,6 +219,117 @@ def test_article_that_mentions_cloudflare_is_not_a_challenge():
     body = "<p>Cloudflare said on Tuesday that its DDoS protection blocked a record attack. " * 30
     html = f"<html><head><title>Cloudflare blocks record attack</title></head><body><article>{body}</article></body></html>"
     assert read_page(html.encode(), "text/html", "https://x.example/").challenge is None
+
+
+def test_challenge_markers_and_titles_are_found_in_any_case():
+    marker = b"<html><head><title>News</title></head><body><div class='CF-TURNSTILE'></div><p>x</p></body></html>"
+    title = b"<html><head><TITLE>  JUST A MOMENT...</TITLE></head><body><p>Checking</p></body></html>"
+    assert read_page(marker, "text/html", "https://x.example/").challenge == "cloudflare"
+    assert read_page(title, "text/html", "https://x.example/").challenge == "cloudflare"
+
+
+@pytest.mark.parametrize(
+    ("title", "filler_paragraphs", "expected"),
+    [
+        ("News", 2500, "cloudflare"),  # ~55 KB: a small page, the marker alone decides
+        ("News", 3500, None),  # ~77 KB: a marker on a long page is the real page embedding a script
+        ("Attention Required! | Cloudflare", 3500, "cloudflare"),  # a challenge title with the marker
+        ("Attention Required! | Cloudflare", 16000, None),  # > 300 KB: never a challenge
+    ],
+)
+def test_challenge_markers_count_only_on_small_pages_or_with_a_challenge_title(title, filler_paragraphs, expected):
+    html = (f"<html><head><title>{title}</title></head><body><script>var _CF_CHL_OPT={{}};</script>"
+            + "<p>filler text here</p>" * filler_paragraphs + "</body></html>")
+    assert read_page(html.encode(), "text/html", "https://x.example/").challenge == expected
+
+
+def test_unlikely_class_names_are_matched_in_any_case():
+    article = "<p>" + "Plain prose that makes this the article body, with commas, and more words. " * 8 + "</p>"
+    sidebar = "<p>" + "Sidebar prose that should not be read, at all. " * 3 + "</p>"
+    html = f"<html><body><div class='SIDEBAR Widget'>{sidebar}</div><div class='Content'>{article}</div></body></html>"
+    text = read_page(html.encode(), "text/html", "https://x.example/").main_text
+    assert text.startswith("Plain prose")
+    assert "Sidebar prose" not in text
+
+
+# --- reading without the main text (want_text=False) ---------------------------------------------------------------
+
+
+def _without_text(facts: PageFacts) -> PageFacts:
+    return dataclasses.replace(facts, main_text="")
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in PAGES.iterdir()))
+def test_without_text_every_other_fact_is_the_same(name):
+    body = (PAGES / name).read_bytes()
+    full = read_page(body, "text/html", "https://gazette.example/news/2023/cycle")
+    without_text = read_page(body, "text/html", "https://gazette.example/news/2023/cycle", want_text=False)
+    assert without_text == _without_text(full)
+
+
+def test_without_text_the_main_text_is_not_extracted(monkeypatch):
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("main text extracted")
+
+    prose = "<p>" + "The council said the lanes would open in spring, and that costs had risen. " * 10 + "</p>"
+    body = (f"<html lang='en'><head><title>Lanes open | Gazette</title><meta property='og:title' content='Lanes open'>"
+            f"</head><body><nav><a href='/'>Home</a></nav><article><h1>Lanes open</h1>{prose * 4}</article></body></html>").encode()
+    full = read_page(body, "text/html", "https://gazette.example/a")
+    assert full.main_text.startswith("The council said")
+    monkeypatch.setattr(page_module, "extract_main_text", no_extraction)
+    assert read_page(body, "text/html", "https://gazette.example/a", want_text=False) == _without_text(full)
+    assert read_page("a\n b".encode(), "text/plain", "https://x.example/a.txt", want_text=False).main_text == ""
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sorry, the page you are looking for has moved.",
+        "Sorry, the page you&#8217;re looking for has moved.",
+        "The page you requested could not be shown.",
+        "We can&rsquo;t find that.",
+        "We couldn't find that.",
+        "This article does\n      not exist.",
+        "This article doesn&#x2019;t exist.",
+        "It is no&nbsp;longer available.",
+        "It no longer exists.",
+        "Nothing was found.",
+        "ERROR 404 - PAGE NOT FOUND",
+        "404 Error: file not found",
+        "This page cannot be found.",
+        "This page could not be found.",
+        "This page can't be found.",
+        "お探しのページは削除された可能性があります。",
+        "指定されたページを表示できません。",
+        "アクセスしようとしたページは見つかりませんでした。",
+    ],
+)
+def test_without_text_the_body_soft_404_signals_are_the_same(sentence):
+    html = f"<html><head><title>Example site</title></head><body><div><p>{sentence}</p></div></body></html>"
+    full = read_page(html.encode(), "text/html", "https://x.example/a")
+    assert any(signal.startswith("body: ") for signal in full.soft_404_signals)
+    assert read_page(html.encode(), "text/html", "https://x.example/a", want_text=False) == _without_text(full)
+
+
+def test_without_text_a_password_form_still_decides_the_login_wall():
+    wall = read_fixture("login_wall.html")
+    body = (PAGES / "login_wall.html").read_bytes()
+    without_text = read_page(body, "text/html", "https://gazette.example/news/2023/cycle", want_text=False)
+    assert without_text.challenge == wall.challenge == "login-wall"
+
+
+def test_every_corpus_page_reads_the_same_without_text():
+    corpora = need_shared(CORPORA / "article-extraction-benchmark" / "ground-truth.json").parents[1]
+    # A sample of each corpus keeps the test quick; bench/corpus_pages.py checks every page (its CPU section).
+    pages = [(gzip.decompress(path.read_bytes()), "text/html; charset=utf-8")
+             for path in sorted((corpora / "article-extraction-benchmark" / "html").glob("*.html.gz"))[::6]]
+    pages += [(path.read_bytes(), None) for path in sorted((corpora / "readability" / "test-pages").glob("*/source.html"))[::6]]
+    pages += [(path.read_bytes(), None) for path in sorted((corpora / "japanese-pages").rglob("*.htm*"))[::2]]
+    assert len(pages) > 70
+    differ = [index for index, (body, content_type) in enumerate(pages)
+              if read_page(body, content_type, "https://x.example/a", want_text=False)
+              != _without_text(read_page(body, content_type, "https://x.example/a"))]
+    assert differ == []
 
 
 # --- other content types and bad input ----------------------------------------------------------------------------
