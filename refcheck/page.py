@@ -373,13 +373,14 @@ def _title_candidates(
     tree: LexborHTMLParser, meta: dict[str, str], json_ld: dict[str, str], h1: str | None
 ) -> tuple[str, ...]:
     """Every title the page gives, metadata before markup; the first one another source corroborates goes first."""
+    # Bibliographic metadata (Dublin Core, Parse.ly) names the document itself; og:title is often a social teaser.
     sourced = [
+        *(("meta", meta.get(key)) for key in _OTHER_TITLE_META),
         ("social", meta.get("og:title")),
         ("social", meta.get("twitter:title")),
         ("json-ld", json_ld.get("article_headline")),
         ("json-ld", json_ld.get("article_name")),
         ("json-ld", json_ld.get("page_headline")),
-        *(("meta", meta.get(key)) for key in _OTHER_TITLE_META),
         ("title", _html_title(tree)),
         ("h1", h1),
     ]
