@@ -244,7 +244,7 @@ def appendix(config, paths, appendix_format, output, write_into, fetch_sources, 
 
     settings = Settings(
         fetch=FetchSettings(allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
-                            host_headers=config.host_headers, probe_soft_404=soft_404_probe),
+                            host_headers=config.host_headers),
         cache=CacheSettings(directory=Path(cache_dir), offline=offline),
         input_format=Format(input_format) if input_format else None,
         rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)

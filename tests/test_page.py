@@ -6,7 +6,6 @@ import codecs
 import dataclasses
 import gzip
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -369,17 +368,6 @@ def test_html_without_content_type_is_sniffed():
 def test_malformed_input_never_raises(body):
     facts = read_page(body, "text/html", "https://x.example/")
     assert isinstance(facts, PageFacts)
-
-
-def test_reading_a_page_is_cheap():
-    body = (PAGES / "en_article_jsonld.html").read_bytes() * 20
-    start = time.process_time()
-    for _ in range(20):
-        read_page(body, "text/html; charset=utf-8", "https://x.example/")
-    assert (time.process_time() - start) / 20 < 0.05  # seconds per ~90 KB page
-
-
-# --- the shared corpus (skips on a clone without ../shared) -------------------------------------------------------
 
 
 def test_every_japanese_corpus_page_decodes_like_its_actual_encoding():

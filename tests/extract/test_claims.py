@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,111 @@ def test_sample_export_claims_carry_their_markers():
     assert amounts.speaker == "user" and amounts.check_worthy and "number: 2兆円" in amounts.reasons
     assert not next(claim for claim in claims if claim.text == "その指摘は妥当だ。").check_worthy
     assert next(claim for claim in claims if claim.text == "その指摘は妥当だ。").line == 11
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The fast paths give exactly the results of the plain ones
+# --------------------------------------------------------------------------------------------------------------
+
+from refcheck.extract import claims as claims_module  # noqa: E402
+from tests.conftest import CORPORA  # noqa: E402
+
+
+def _random_texts(alphabet: list[str], count: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 30))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "flags"),
+    [
+        # order matters where alternatives share a start: `in` must still win over `in my view` when it is first
+        ("in|in my view|I think|it'?s possible|seems?|appears? to|will|won't|would|'ll", re.IGNORECASE),
+        (r"announc\w*|a|an|and|plans? to|planned|cut|cuts|up", re.IGNORECASE),
+        ("発表|表明|発売|(?:開発|推進)(?:し|した)|発足|開|たい(?:[。．]|$)|といい[。．]?$|と思", 0),
+        (r"\bx|xa|xb|[xy]z|x", 0),  # kept alternatives (escape, class) stay between the groups
+        ("I|i|ı|İ|s|ſ|k|\u212a|kelvin|Kelvin", re.IGNORECASE),  # letters that fold onto each other
+        ("kelvin|keep|sure|is|it|KEY", re.IGNORECASE),  # all plain: the first-character lookahead must fold the same
+    ],
+)
+def test_one_of_matches_exactly_like_the_plain_alternation(alternatives, flags):
+    ignore_case = bool(flags & re.IGNORECASE)
+    plain = re.compile(f"(?:{alternatives})", flags)
+    grouped = re.compile(claims_module._one_of(alternatives, ignore_case=ignore_case), flags)
+    alphabet = sorted(set(alternatives.replace("\\", "") + "ISKN \u212as'ſıİ .。．\n"))
+    for text in _random_texts(alphabet + alternatives.split("|"), 3000, seed=len(alternatives)):
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+def test_one_of_groups_by_first_character():
+    assert claims_module._one_of("発表|表明|発売") == "(?:発(?:表|売)|表明)"
+    # an optional first character cannot lead a group
+    assert claims_module._one_of("s?x|sy") == "(?:s?x|sy)"
+
+
+def test_regex_whitespace_is_str_isspace():
+    # The splitter finds the first non-space character with `\S` where it used `str.lstrip`, and tests blank
+    # stretches with `\s*`: both rest on `\s` meaning exactly str.isspace(), for every code point.
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert re.findall(r"\s", every) == [char for char in every if char.isspace()]
+
+
+def test_japanese_halves_are_caseless():
+    # The presence halves compile the Japanese words without IGNORECASE: only right when they have no case.
+    assert all(char.lower() == char.upper() for char in claims_module._CHAT_WORDS_JA_LIST)
+    with pytest.raises(ValueError):
+        claims_module._bilingual("Ａ", "a")
+
+
+def _corpus_sentences() -> list[str]:
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in rows]
+    claimbuster = CORPORA / "claimbuster" / "two_class" / "test.json"
+    if claimbuster.exists():
+        texts += [row["text"] for row in json.loads(claimbuster.read_text(encoding="utf-8"))]
+    alphabet = ["Mr.", " ", "2.5", "$", "1兆円", "I think", "。", "「源内」", "[3]", "should", "announced", "will", "?",
+                "デジタル庁", "です", "ありがとう", "ſ", "İ", "K", "NASA", "In", "Thanks", "\n", "2020年", "last year"]
+    return texts + _random_texts(alphabet, 1500, seed=7)
+
+
+def _reasons_from(features: dict[str, list[str]]) -> tuple[str, ...]:
+    reasons, seen = [], []
+    for feature, label in (("amount", "number"), ("number", "number"), ("date", "date"), ("name", "name"), ("verb", "verb")):
+        for match in features.get(feature, ()):
+            if not any(match in earlier for earlier in seen):
+                seen.append(match)
+                reasons.append(f"{label}: {match}")
+    return tuple(reasons[:6])
+
+
+def test_check_worthiness_agrees_with_the_full_feature_score():
+    # check_worthiness stops early and caches; its verdict and reasons must be those of the full features.
+    check_worthiness.cache_clear()
+    for text in _corpus_sentences():
+        features = claims_module.sentence_features(text)
+        worthy = claims_module.check_score(features) >= 0
+        assert check_worthiness(text) == ((True, _reasons_from(features)) if worthy else (False, ())), text
+
+
+def test_check_worthiness_cache_is_clearable_and_stable():
+    sentence = "政府は計画を策定したと報じられた。"
+    first = check_worthiness(sentence)
+    check_worthiness.cache_clear()
+    assert check_worthiness(sentence) == first
+    assert first[0] and "verb: 策定" in first[1]
+
+
+def test_refs_and_lines_with_many_sentences_and_unordered_offsets():
+    text = "".join(f"Line {n} rose 5% in 2020.\n" for n in range(30))
+    starts = [m.start() for m in re.finditer("Line", text)]
+    ordered = ProseBlock(text=text, line=100, citations=tuple((start + 3, str(n)) for n, start in enumerate(starts)))
+    # out of order, refs keep the block's order: "4" comes before the later "x" in the tuple
+    unordered = ProseBlock(text=text, line=100, citations=tuple(reversed(ordered.citations)) + ((starts[4] + 1, "x"),))
+    for block_, expected_fifth in ((ordered, ("4",)), (unordered, ("4", "x"))):
+        claims = claims_from_blocks([block_])
+        assert [claim.line for claim in claims] == list(range(100, 130))
+        assert [claim.refs for claim in claims][:4] == [(str(n),) for n in range(4)]
+        assert claims[4].refs == expected_fifth
+        assert claims[-1].refs == ("29",)

