@@ -158,6 +158,8 @@ class PageFacts:
     content_type: str | None = None
     soft_404_signals: tuple[str, ...] = ()
     challenge: str | None = None  # e.g. "cloudflare", "login-wall" when the page is not the article
+    page_count: int | None = None  # a PDF's pages (all of them, read or not); None for a web page
+    page_starts: tuple[int, ...] = ()  # a PDF's: offset in main_text where each read page begins, so a finding can say "p. 12"
 
 
 @dataclass(frozen=True)

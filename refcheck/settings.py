@@ -15,6 +15,7 @@ class FetchSettings:
     max_concurrency: int = 128  # requests in flight at once (lychee's default too)
     per_host: int = 4  # requests in flight to one host at once
     max_body_bytes: int = 2 * 1024 * 1024  # of the decoded body; enough for title, metadata and main text
+    max_pdf_bytes: int = 20 * 1024 * 1024  # a PDF's body: longer than a page's; a bigger one is read up to here
     max_redirects: int = 10
     retries: int = 3  # extra attempts for transient failures
     retry_after_cap: float = 30.0  # longest Retry-After honoured, seconds

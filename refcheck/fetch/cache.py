@@ -31,7 +31,7 @@ SCHEMA_VERSION = 1
 
 # The version of the page reader whose PageFacts an entry holds. Bump it when page.py learns to read pages better:
 # entries written by another version are treated as absent, so the smarter reader sees every page again.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
 _LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on

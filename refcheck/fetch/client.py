@@ -30,6 +30,7 @@ from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeT
 from refcheck.fetch.remap import Remapper
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
+from refcheck.pdf import is_pdf, read_pdf
 from refcheck.settings import CacheSettings, FetchSettings
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8
 SMALL_BODY_CAP = 64 * 1024  # what is read of an error, challenge or redirect body (enough to spot a challenge)
 PAGE_READER_THREAD_BYTES = 256 * 1024  # bodies larger than this are parsed off the event loop
 BOMB_RATIO = 100  # decoded bytes per compressed byte beyond which a capped body is reported as a bomb
+KIND_SNIFF_BYTES = 1024  # a body's first bytes, where a PDF's magic number is looked for whatever the type says
 
 PageReader = Callable[[bytes, "str | None", str], PageFacts]
 
@@ -67,6 +69,8 @@ class Attempt:
     not_modified: bool = False  # a 304 to our conditional request
     body: bytes | None = field(default=None, repr=False)  # a success's decoded body, read before the page is parsed
     content_type: str | None = None
+    pdf: bool = False  # the body is a PDF (by its type or its magic bytes): refcheck.pdf reads it, not the page reader
+    truncated: bool = False  # the body was cut at its size cap
 
 
 @dataclass(frozen=True)
@@ -672,23 +676,25 @@ class Fetcher:
         challenge = detect_challenge(headers, None)
         if challenge:
             return dataclasses.replace(found, status=UrlStatus.BLOCKED, reason=f"bot challenge ({challenge})")
-        if not _is_readable(content_type):  # a PDF or an image: alive; its bytes are not needed
-            return dataclasses.replace(found, page=PageFacts(content_type=content_type))
-        cap = self.settings.max_body_bytes
         try:
-            decoder = await _read_capped(response, cap)
+            decoder, pdf = await _read_by_kind(response, self.settings.max_body_bytes, self.settings.max_pdf_bytes)
         except DecodingError as error:
             return dataclasses.replace(found, page=PageFacts(content_type=content_type),
                                        reason=f"body not readable: {error}")
+        if decoder is None:  # an image, a video, a feed, an archive: alive; its bytes are not needed
+            return dataclasses.replace(found, page=PageFacts(content_type=content_type))
         note = None
         if decoder.full and decoder.expansion() > BOMB_RATIO:
-            note = (f"decompression stopped at the {cap}-byte cap, expanding {decoder.expansion():.0f}:1 "
+            note = (f"decompression stopped at the {decoder.cap}-byte cap, expanding {decoder.expansion():.0f}:1 "
                     f"(a decompression bomb?)")
-        return dataclasses.replace(found, body=decoder.body(), reason=note)
+        return dataclasses.replace(found, body=decoder.body()[:decoder.cap], reason=note, pdf=pdf,
+                                   truncated=decoder.full)
 
     async def _with_page(self, attempt: Attempt, url: str) -> Attempt:
         """Run the page reader on a success's body; a challenge page turns the success into `blocked`."""
         body, content_type = attempt.body, attempt.content_type
+        if attempt.pdf:
+            return await self._with_pdf(attempt, url)
         try:
             if len(body) > PAGE_READER_THREAD_BYTES:
                 page = await asyncio.to_thread(self.read_page, body, content_type, url)
@@ -701,6 +707,22 @@ class Fetcher:
             return dataclasses.replace(attempt, body=None, page=page, status=UrlStatus.BLOCKED,
                                        reason=f"bot challenge ({page.challenge})")
         return dataclasses.replace(attempt, body=None, page=page)
+
+    async def _with_pdf(self, attempt: Attempt, url: str) -> Attempt:
+        """Read a PDF in a worker thread (parsing is CPU-heavy: the event loop must keep serving the other URLs).
+
+        The URL stays `ok`: it answered. What could not be read (encrypted, damaged, cut at the cap) is its reason.
+        """
+        try:
+            reading = await asyncio.to_thread(read_pdf, attempt.body, url, truncated=attempt.truncated)
+        except Exception as error:  # read_pdf does not raise for a bad PDF; a bug in it must not sink the run
+            return dataclasses.replace(attempt, body=None, page=PageFacts(content_type="application/pdf"),
+                                       reason=f"PDF not read: {type(error).__name__}: {error}")
+        reason = reading.reason
+        if attempt.truncated and reason:
+            reason += f" (the PDF cap is {self.settings.max_pdf_bytes / 1024 / 1024:g} MB)"
+        reason = "; ".join(part for part in (attempt.reason, reason) if part) or None
+        return dataclasses.replace(attempt, body=None, page=reading.page, reason=reason)
 
 
 class _Deadline:
@@ -749,6 +771,42 @@ async def _read_capped(response: httpx.Response, cap: int) -> CappedDecoder:
         if decoder.full or decoder.raw_bytes > cap + SMALL_BODY_CAP:
             break
     return decoder
+
+
+async def _read_by_kind(response: httpx.Response, page_cap: int, pdf_cap: int) -> tuple[CappedDecoder | None, bool]:
+    """A success's decoded body and whether it is a PDF; (None, False) for a body that is neither text nor PDF.
+
+    The kind is decided on the first KB, where a PDF's magic bytes win over the declared type (servers send PDFs as
+    application/octet-stream or text/html); then the body is read up to that kind's cap. An image or a video costs
+    one chunk.
+    """
+    content_type = response.headers.get("content-type")
+    readable = _is_readable(content_type)
+    if response.is_stream_consumed:  # an in-memory response (httpx.MockTransport): httpx has decoded it already
+        pdf = is_pdf(content_type, response.content[:KIND_SNIFF_BYTES])
+        if not (pdf or readable):
+            return None, False
+        decoder = CappedDecoder(None, pdf_cap if pdf else page_cap)
+        decoder.feed(response.content)
+        return decoder, pdf
+    # Until the kind is known, the smaller cap bounds what one chunk may inflate to (a gzip bomb's first chunk).
+    decoder = CappedDecoder(response.headers.get("content-encoding"), min(page_cap, pdf_cap))
+    pdf: bool | None = None  # not known until the first KB has arrived
+    async for chunk in response.aiter_raw():  # the bytes as sent, so decoding is ours and bounded
+        decoder.feed(chunk)
+        if pdf is None and decoder.size >= KIND_SNIFF_BYTES:
+            pdf = is_pdf(content_type, decoder.body()[:KIND_SNIFF_BYTES])
+            if not (pdf or readable):
+                return None, False
+            decoder.cap = pdf_cap if pdf else page_cap
+        if decoder.full or decoder.raw_bytes > decoder.cap + SMALL_BODY_CAP:
+            break
+    if pdf is None:  # the whole body is shorter than the sniffing window
+        pdf = is_pdf(content_type, decoder.body())
+        if not (pdf or readable):
+            return None, False
+        decoder.cap = pdf_cap if pdf else page_cap
+    return decoder, pdf
 
 
 async def _read_small(response: httpx.Response) -> bytes:

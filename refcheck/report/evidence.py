@@ -12,7 +12,7 @@ EVIDENCE_LABELS = {
     "cited_site": "cited site", "page_site_name": "page's site", "url_domain": "URL's domain",
     "sentence": "sentence", "reasons": "looks factual because", "missing": "missing from source",
     "contradictions": "source says otherwise", "best_passage": "closest passage", "final_url": "now at",
-    "unreadable": "sources not read",
+    "unreadable": "sources not read", "page": "page of the closest passage",
 }
 
 

@@ -70,6 +70,7 @@ def url_dict(result: FetchResult) -> dict:
         "title": page.title if page else None,
         "site_name": page.site_name if page else None,
         "content_type": page.content_type if page else None,
+        "page_count": page.page_count if page else None,  # PDFs
         "from_cache": result.from_cache,
         "reason": result.reason,
         "elapsed": round(result.elapsed, 3),

@@ -43,6 +43,8 @@ def full_page() -> PageFacts:
         content_type="text/html; charset=Shift_JIS",
         soft_404_signals=("title says not found",),
         challenge="login-wall",
+        page_count=12,
+        page_starts=(0, 31),
     )
 
 
