@@ -87,3 +87,20 @@ def test_explicit_config_option(tmp_path):
 def test_missing_config_file_is_a_usage_error(tmp_path):
     with pytest.raises(ConfigError):
         load_config(tmp_path / "nope.toml", set(RULES))
+
+
+def test_per_host_headers_go_only_to_their_host_even_across_redirects(tmp_path, monkeypatch):
+    from refcheck.fetch import fetch_all
+    from refcheck.settings import FetchSettings
+    from tests.webserver import Reply, WebServer
+
+    with WebServer() as docs, WebServer(host="127.0.0.2") as other:
+        docs.route("/private", Reply(200, "<title>Private</title>"))
+        docs.route("/away", Reply(302, headers={"Location": other.url("/landing")}))
+        other.route("/landing", Reply(200, "<title>Elsewhere</title>"))
+        settings = FetchSettings(allow_private=True, retries=0, probe_soft_404=False,
+                                 host_headers=(("127.0.0.1", "Authorization", "Bearer s3cret"),))
+        run = fetch_all([docs.url("/private"), docs.url("/away")], settings)
+        assert {r.status.value for r in run.results.values()} == {"ok"}
+        assert [r.headers.get("authorization") for r in docs.requests] == ["Bearer s3cret", "Bearer s3cret"]
+        assert [r.headers.get("authorization") for r in other.requests] == [None]
