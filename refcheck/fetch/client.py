@@ -228,6 +228,12 @@ _CHALLENGE_BODIES = (
 )
 
 
+def host_headers_for(host: str, rules: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """Configured headers for this host or its subdomains, decided per hop so a redirect elsewhere never carries them."""
+    host = host.lower().rstrip(".")
+    return {name: value for rule_host, name, value in rules if host == rule_host or host.endswith("." + rule_host)}
+
+
 def detect_challenge(headers: httpx.Headers, body: bytes | None) -> str | None:
     """The bot-protection vendor whose challenge this answer is, or None."""
     for name, value, vendor in _CHALLENGE_HEADERS:
@@ -645,7 +651,8 @@ class Fetcher:
         # Straight to the transport: the client's send() would build the next redirect request itself, which fails
         # on an odd Location before refcheck can see it. Redirects are refcheck's to follow, and the client still
         # builds the request (default headers, timeouts) and owns the transport.
-        request = self._client.build_request("GET", url, headers=headers)
+        extra = host_headers_for(url.host, self.settings.host_headers)
+        request = self._client.build_request("GET", url, headers={**headers, **extra} if extra else headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request
         return response
