@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from refcheck.models import Claim, ProseBlock
@@ -27,6 +29,7 @@ _ABBREVIATIONS = frozenset(
 )
 # `[3]`, `[1][2]`, Markdown `[^1]`: citation markers as the readers leave them in prose.
 _MARKER = r"\[\^?[0-9A-Za-z_-]{1,20}\]"
+_MARKERS = re.compile(_MARKER)
 _TRAILING_MARKERS = re.compile(rf"(?:[ \t]*{_MARKER})+")
 # A short source label + markers ending the line, as in `…進めています。Impress Watch[3]`: a citation, not a sentence.
 _CITATION_LABEL = re.compile(rf"[ \t]*[^\n。．！？!?]{{1,40}}?(?:{_MARKER})+[ \t]*(?:edit)?[ \t]*(?=\n|$)")
@@ -56,7 +59,7 @@ def _split(text: str, citation_offsets: Iterable[int]) -> list[_Sentence]:
 def _logical_lines(text: str) -> list[tuple[int, int]]:
     """Join wrapped lines; keep a line break only where it looks like list or line structure."""
     lines, start = [], 0
-    for match in re.finditer(r"\n", text):
+    for match in _NEWLINE.finditer(text):
         lines.append((start, match.start()))
         start = match.end()
     lines.append((start, len(text)))
@@ -66,14 +69,19 @@ def _logical_lines(text: str) -> list[tuple[int, int]]:
             pieces.append((piece_start, end))
             piece_start = next_start
     pieces.append((piece_start, len(text)))
-    return [piece for piece in pieces if text[piece[0]:piece[1]].strip()]
+    return [piece for piece in pieces if not _BLANK.fullmatch(text, piece[0], piece[1])]
+
+
+_NEWLINE = re.compile(r"\n")
+_BLANK = re.compile(r"\s*")  # `\s` is exactly str.isspace(), so this is `not text[a:b].strip()` without the copy
+_STRUCTURAL_END = _WIDE_TERMINATORS + _ASCII_TERMINATORS + "．:：]" + _CLOSERS_AFTER_STOP
 
 
 def _is_structural_break(line: str, next_line: str) -> bool:
     before, after = line.rstrip(), next_line.strip()
     if not before or not after or _LIST_ITEM_START.match(next_line):
         return True
-    if before[-1] in _WIDE_TERMINATORS + _ASCII_TERMINATORS + "．:：]" + _CLOSERS_AFTER_STOP:
+    if before[-1] in _STRUCTURAL_END:
         return True
     # A wrapped English line continues in lower case or after a comma; a short line without a stop is a heading.
     if after[0].islower() or before[-1] in ",、，;；":
@@ -81,15 +89,22 @@ def _is_structural_break(line: str, next_line: str) -> bool:
     return len(before) < 40
 
 
+_BRACKET_CHARS = re.compile("[" + re.escape("".join(_BRACKETS) + "".join(_BRACKETS.values())) + "]")
+_CLOSERS = frozenset(_BRACKETS.values())
+# Every character at which _ends_sentence can say yes; the splitter looks only at these.
+_STOP_CANDIDATES = re.compile("[" + re.escape(_WIDE_TERMINATORS + "．" + _ASCII_TERMINATORS) + "]")
+_NON_SPACE = re.compile(r"\S")  # `\S` is exactly `not str.isspace()` (checked for every code point in the tests)
+
+
 def _protected(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of brackets and quotes that close within the line: a stop inside them does not end the sentence."""
     stack: list[tuple[str, int]] = []
     spans = []
-    for index in range(start, end):
-        char = text[index]
+    for match in _BRACKET_CHARS.finditer(text, start, end):  # other characters cannot change the stack
+        char, index = match.group(), match.start()
         if char in _BRACKETS:
             stack.append((_BRACKETS[char], index))
-        elif stack and char in _BRACKETS.values():
+        elif stack and char in _CLOSERS:
             for depth in range(len(stack) - 1, -1, -1):
                 if stack[depth][0] == char:
                     spans.append((stack[depth][1], index))
@@ -98,37 +113,58 @@ def _protected(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+class _Interiors:
+    """The positions strictly inside protected spans, as sorted disjoint intervals (the spans nest, never cross)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for open_at, close_at in sorted(spans):
+            if close_at - open_at < 2:
+                continue  # `()`: nothing inside
+            if self.ends and open_at + 1 < self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], close_at)
+            else:
+                self.starts.append(open_at + 1)
+                self.ends.append(close_at)
+
+    def __contains__(self, index: int) -> bool:
+        position = bisect_right(self.starts, index) - 1
+        return position >= 0 and index < self.ends[position]
+
+
 def _split_line(text: str, start: int, end: int) -> list[_Sentence]:
     bullet = _LIST_ITEM_START.match(text, start, end)
     if bullet:
         start = bullet.end()  # the list marker is layout, not part of the first sentence
     protected = _protected(text, start, end)
-    inside = [False] * (end - start)
-    for open_at, close_at in protected:
-        for index in range(open_at + 1, close_at):
-            inside[index - start] = True
+    inside = _Interiors(protected)
     opens = {open_at for open_at, _ in protected}
     # English only: `He said “No.” Then…`; a Japanese 「…。」 or （…。） stays inside its sentence.
     closes_after_stop = {close for _, close in protected if text[close] in ")”" and text[close - 1] in ".!?"}
-    sentences, sentence_start, index = [], start, start
-    while index < end:
-        stop = None
-        if not inside[index - start] and _ends_sentence(text, index, end):
-            stop = index + 1
-        elif index in closes_after_stop and text[index + 1:index + 2].isspace() and _next_starts_sentence(
-            text, index + 1, end, strict=True
-        ):
-            stop = index + 1
-        if stop is None:
-            index += 1
+    candidates = [match.start() for match in _STOP_CANDIDATES.finditer(text, start, end)]
+    if closes_after_stop:
+        candidates = sorted(candidates + list(closes_after_stop))
+    sentences, sentence_start, resume_at = [], start, start
+    for index in candidates:
+        if index < resume_at:
+            continue  # inside a sentence already closed (its stop, closers or citation)
+        if index in closes_after_stop:
+            if not (text[index + 1:index + 2].isspace() and _next_starts_sentence(text, index + 1, end, strict=True)):
+                continue
+        elif index in inside or not _ends_sentence(text, index, end):
             continue
-        while stop < end and text[stop] in _CLOSERS_AFTER_STOP and stop not in opens and not inside[stop - start]:
+        stop = index + 1
+        while stop < end and text[stop] in _CLOSERS_AFTER_STOP and stop not in opens and stop not in inside:
             stop += 1
         with_citation = _absorb_trailing_citation(text, stop, end)
         sentences.append(_Sentence(sentence_start, with_citation, stop))
-        sentence_start = index = with_citation
+        sentence_start = resume_at = with_citation
     sentences.append(_Sentence(sentence_start, end, end))
     return [trimmed for trimmed in map(lambda sentence: _trim(text, sentence), sentences) if trimmed]
+
+
+_AFTER_STOP = _ASCII_TERMINATORS + _CLOSERS_AFTER_STOP
 
 
 def _ends_sentence(text: str, index: int, end: int) -> bool:
@@ -139,7 +175,7 @@ def _ends_sentence(text: str, index: int, end: int) -> bool:
         return not (index + 1 < end and text[index + 1].isdigit() and index > 0 and text[index - 1].isdigit())
     if char not in _ASCII_TERMINATORS:
         return False
-    if index + 1 < end and text[index + 1] in _ASCII_TERMINATORS + _CLOSERS_AFTER_STOP:
+    if index + 1 < end and text[index + 1] in _AFTER_STOP:
         return False  # `?!`, `..."`: let the last one decide
     if char == "." and _is_abbreviation(text, index):
         return False
@@ -159,8 +195,12 @@ def _next_starts_sentence(text: str, index: int, end: int, *, strict: bool) -> b
         return True
     if not text[index].isspace():
         return False
-    rest = text[index:end].lstrip()
-    return bool(rest) and (not strict or not rest[0].islower())
+    # The first non-space character of the rest (searched, not copied: a long line has many stops).
+    first = _NON_SPACE.search(text, index, end)
+    return first is not None and (not strict or not first.group().islower())
+
+
+_NUMBER_FOLLOWS = re.compile(r"\s*\d")
 
 
 def _is_abbreviation(text: str, index: int) -> bool:
@@ -170,7 +210,7 @@ def _is_abbreviation(text: str, index: int) -> bool:
     token = word.group(1).lower()
     if token in _ABBREVIATIONS:
         # `No.`/`p.` abbreviate only before a number; `... said no. Then` ends a sentence.
-        return token not in {"no", "nos", "p", "pp"} or re.match(r"\s*\d", text[index + 1:index + 4]) is not None
+        return token not in {"no", "nos", "p", "pp"} or _NUMBER_FOLLOWS.match(text[index + 1:index + 4]) is not None
     return len(token) == 1 and token.isalpha() and word.group(1).isupper()  # an initial: `J. Smith`
 
 
@@ -185,6 +225,8 @@ def _absorb_trailing_citation(text: str, stop: int, end: int) -> int:
 
 
 _LABEL_SMALL_WORDS = frozenset("of the and formerly on in at for de news".split())
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+_LATIN_WORDS = re.compile(r"[A-Za-z]+")
 
 
 def _looks_like_source_label(candidate: str) -> bool:
@@ -192,10 +234,10 @@ def _looks_like_source_label(candidate: str) -> bool:
 
     Japanese clauses carry hiragana and English ones lower-case words; names rarely do either.
     """
-    name = re.sub(_MARKER, "", candidate).replace(" edit", "").strip()
-    if not name or re.search(r"[\u3040-\u309f]", name):
+    name = _MARKERS.sub("", candidate).replace(" edit", "").strip()
+    if not name or _HIRAGANA.search(name):
         return False
-    words = re.findall(r"[A-Za-z]+", name)
+    words = _LATIN_WORDS.findall(name)
     return len(words) <= 6 and all(word[0].isupper() or word.lower() in _LABEL_SMALL_WORDS for word in words)
 
 
@@ -219,19 +261,22 @@ def _merge_citation_labels(text: str, sentences: list[_Sentence], citations: lis
     """
     merged: list[_Sentence] = []
     for sentence in sentences:
-        fragment = text[sentence.start:sentence.end]
+        # Cheap tests first; the fragment is copied only when it is short enough to be a label.
         if (
             merged
-            and len(fragment) <= _LABEL_MAX
-            and fragment[-1] not in _WIDE_TERMINATORS + _ASCII_TERMINATORS + "．"
+            and sentence.end - sentence.start <= _LABEL_MAX
+            and text[sentence.end - 1] not in _LABEL_CANNOT_END
             and "\n" not in text[merged[-1].end:sentence.start]
             and _holds_citation(citations, sentence.start, sentence.end)
-            and _looks_like_source_label(fragment)
+            and _looks_like_source_label(text[sentence.start:sentence.end])
         ):
             merged[-1] = merged[-1]._replace(end=sentence.end)
         else:
             merged.append(sentence)
     return merged
+
+
+_LABEL_CANNOT_END = _WIDE_TERMINATORS + _ASCII_TERMINATORS + "．"
 
 
 def _holds_citation(citations: list[int], start: int, end: int) -> bool:
@@ -271,6 +316,85 @@ WEIGHTS: dict[str, float] = {
     "short": -2.0,  # fewer than four words / eight characters
 }
 
+
+def _one_of(alternatives: str, *, ignore_case: bool = False) -> str:
+    """The regex `(?:alternatives)`, rewritten so the engine tries one group per position instead of every word.
+
+    Alternatives that start with the same plain character share a group (`発表|表明|発売` → `発(?:表|売)|表明`),
+    which keeps their order; the order changes only between alternatives whose first characters differ, and those
+    never match at the same place, so the rewritten regex finds exactly the same matches. An alternative that starts
+    with anything else (an escape, a group, a class, an optional character) stays where it is, and no alternative
+    moves across it.
+    """
+    runs: list[list[str] | dict[str, list[str]]] = []  # kept alternatives ([text]) between runs of groups
+    for alternative in _split_alternatives(alternatives):
+        first, second = alternative[:1], alternative[1:2]
+        plain = bool(first) and first not in "\\()[].^$|?*+{" and second not in ("?", "*", "+", "{")
+        if plain and ignore_case and not first.isascii() and first.lower() != first.upper():
+            plain = False  # a cased non-ASCII letter may fold onto another letter (ſ and s): keep it in place
+        if not plain:
+            runs.append([alternative])
+            continue
+        if not runs or isinstance(runs[-1], list):
+            runs.append({})
+        # Under IGNORECASE `A` and `a` match the same characters, so they share a group.
+        runs[-1].setdefault(first.lower() if ignore_case else first, []).append(alternative[1:])
+    parts = []
+    for run in runs:
+        if isinstance(run, list):
+            parts.extend(run)
+            continue
+        for first, rests in run.items():
+            parts.append(re.escape(first) + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"))
+    grouped = "(?:" + "|".join(parts) + ")"
+    if ignore_case and len(runs) == 1 and isinstance(runs[0], dict):
+        # Under IGNORECASE the engine has no first-character scan of its own; when every alternative starts with a
+        # plain character, a one-class lookahead turns away all other positions before any group is tried.
+        return "(?=[" + "".join(re.escape(first) for first in runs[0]) + "])" + grouped
+    return grouped
+
+
+def _split_alternatives(pattern: str) -> list[str]:
+    """`pattern` split at its top-level `|` (not inside groups, classes or after a backslash)."""
+    parts, current, depth, in_class, index = [], [], 0, False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            current.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append("".join(current))
+            current = []
+            index += 1
+            continue
+        current.append(char)
+        index += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _bilingual(japanese_words: str, english_words: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """The IGNORECASE regex `japanese words|\\b(?:english words)\\b`, and its two halves: it matches when one does.
+
+    Japanese has no case, so its half needs no IGNORECASE, and without it the engine finds candidate positions by
+    scanning for the words' first characters in C; the halves test a feature's presence faster than the whole.
+    """
+    if any(char.lower() != char.upper() for char in japanese_words):
+        raise ValueError(f"cased letters in the Japanese half: {japanese_words!r}")
+    english = r"\b" + _one_of(english_words, ignore_case=True) + r"\b"
+    whole = re.compile(_one_of(japanese_words, ignore_case=True) + "|" + english, re.IGNORECASE)
+    return whole, (re.compile(_one_of(japanese_words)), re.compile(english, re.IGNORECASE))
+
+
 _JA = r"[\u3040-\u30ff\u3400-\u9fff]"
 _DIGITS = r"[0-9０-９][0-9０-９,，.．]*"
 _KANJI_AMOUNT = r"[0-9０-９,，.．一二三四五六七八九十百千万億兆数約]*[0-9０-９一二三四五六七八九十百千数]"
@@ -278,29 +402,48 @@ _JA_UNITS = (
     r"(?:兆|億|万|千)?(?:円|ドル|ユーロ|元|ウォン)|兆|億|万人|人|名|社|件|回|倍|%|％|パーセント|割|歳|年間|年|か月|ヶ月|カ月|ヵ月|"
     r"週間|日間|時間|分間|秒|台|基|店|校|機|本|個|票|議席|位|世帯|トン|キロ|km|kg|GB|TB|MW|GW|ポイント|ぶり|連続"
 )
+# Every alternative of _AMOUNT starts with a currency sign, a digit, a spelled number's first letter or a character
+# of _KANJI_AMOUNT; the lookahead turns away every other position before the alternatives are tried.
+_AMOUNT_FIRST_CHARACTERS = "[$¥€£0-9０-９,，.．一二三四五六七八九十百千万億兆数約otfsenhmb]"
 _AMOUNT = re.compile(
-    rf"(?:[$¥€£]\s?{_DIGITS}(?:\s?(?:million|billion|trillion|thousand|[mbkMBK]n?)\b)?"
+    rf"(?={_AMOUNT_FIRST_CHARACTERS})(?:[$¥€£]\s?{_DIGITS}(?:\s?(?:million|billion|trillion|thousand|[mbkMBK]n?)\b)?"
     rf"|\b{_DIGITS}\s?(?:%|percent\b|per cent\b|million\b|billion\b|trillion\b|thousand\b|hundred\b|yen\b|dollars?\b|"
     r"euros?\b|people\b|jobs\b|votes?\b|years?\b|months?\b|days?\b|times\b|members\b|companies\b|countries\b|"
     r"vehicles\b|units\b|meters\b|km\b|miles\b|tons?\b|points?\b)"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|billions|tens)(?:\s+of)?\s+"
+    r"|\b"
+    + _one_of(
+        "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+        "sixty|seventy|eighty|ninety|hundred|hundreds|thousands|millions|billions|tens",
+        ignore_case=True,
+    )
+    + r"(?:\s+of)?\s+"
     r"(?:percent|million|billion|trillion|thousand|dollars|jobs|people|votes|years|times)\b"
     rf"|{_KANJI_AMOUNT}\s?(?:{_JA_UNITS}))",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(rf"(?<![A-Za-z]){_DIGITS}")
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_DATE = re.compile(
+_DATE_SOURCE = (
     rf"\b(?:1[6-9]\d\d|20\d\d)s?\b|\b{_MONTHS}\s+\d{{1,2}}\b|\b{_MONTHS}\s+(?:of\s+)?\d{{4}}\b|"
     r"\b(?:last|next|this) (?:year|month|week|decade|century)\b|\byesterday\b|\b\d{1,2}(?:st|nd|rd|th) century\b|"
     r"[0-9０-９]{2,4}年(?:度|代)?|[0-9０-９]{1,2}月[0-9０-９]{1,2}日|[0-9０-９]{1,2}[月日](?!間)|(?:令和|平成|昭和)[元0-9０-９一二三四五六七八九十]+年|"
-    r"昨年|一昨年|今年|来年|昨年度|今年度|来年度|先月|先週|前年|同年|発足時|開幕",
+    r"昨年|一昨年|今年|来年|昨年度|今年度|来年度|先月|先週|前年|同年|発足時|開幕"
+)
+# Every alternative's first character is one of these (digits, month initials, last/next/this, yesterday, 令平昭, the
+# first characters of the Japanese words): the lookahead rejects every other position at once and matches nothing.
+_DATE_FIRST_CHARACTERS = r"[\dJFMASONDlnty令平昭昨一今来先前同発開]"
+_DATE = re.compile(rf"(?={_DATE_FIRST_CHARACTERS}){_one_of(_DATE_SOURCE)}")
+_ORG_SUFFIXES = (
+    "庁|省|府|本部|委員会|内閣|国会|議会|銀行|大学|研究所|研究機構|機構|協会|"
+    "株式会社|グループ|新聞|通信|放送|首相|大臣|知事|市長|大統領"
 )
 _ORG_JA = re.compile(
-    r"(?<![\u30a0-\u30ff\u4e00-\u9fff])(?![年月日他各同以全])[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{1,12}(?:庁|省|府|本部|委員会|内閣|国会|議会|銀行|大学|研究所|研究機構|機構|協会|"
-    r"株式会社|グループ|新聞|通信|放送|首相|大臣|知事|市長|大統領)|株式会社[\u30a0-\u30ffA-Za-z]+|「[^「」\u3040-\u309f]{1,15}」"
+    r"(?<![\u30a0-\u30ff\u4e00-\u9fff])(?![年月日他各同以全])[\u30a0-\u30ff\u4e00-\u9fffA-Za-z]{1,12}"
+    + _one_of(_ORG_SUFFIXES)
+    + r"|株式会社[\u30a0-\u30ffA-Za-z]+|「[^「」\u3040-\u309f]{1,15}」"
 )
+# Every _ORG_JA match holds a suffix, 株式会社 or 「: a sentence with none of them has no match, found in one fast scan.
+_ORG_JA_HINT = re.compile(_one_of(_ORG_SUFFIXES + "|株式会社|「"))
 _LATIN_NAME_IN_JA = re.compile(r"(?<![A-Za-z])[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]*)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,6}s?\b")
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )(?:[A-Z][a-z]*[A-Z]\w*|[A-Z][a-z]+\b)(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z]\w+)*")
@@ -314,62 +457,86 @@ _NOT_NAMES = frozenset(
 )
 # Reporting and event words count as they stand; activity nouns (開発, 推進, 導入…) only in verbal use (導入した,
 # 推進しています), because as plain nouns they fill opinions too (「開発を中核に据えるべきだ」).
+_VERB_JA_WORDS = (
+    "発表|表明|報じ|報道|予定|計画|公表|決定|決め|策定|開始|設立|開設|締結|提携|買収|合意|可決|成立|施行|"
+    "明らかに|示した|述べた|によると|によれば|調査|統計|発売|公開|計上|確保|記録|過去最|閣議|承認|認可|署名|"
+    "売却|取得|受注|契約|稼働|選ばれ|挙が|名前が|目指す|掲げ|打ち出"
+)
+_VERB_JA_ACTIVITIES = (
+    "開発|推進|導入|投資|出資|支援|採用|実施|運用|展開|構築|増加|減少|上昇|下落|提供|整備|設置|発足|参入|撤退|進め|増え|減っ|達"
+)
+_VERB_JA_VERBAL = "(?:し|され|する|して|しており|している|を開始|を進め|を決め|た|ている|ており|ました)"
+# `(?:開発|…|達)(?:し|…)` written out as `開発(?:し|…)|…|達(?:し|…)` (the same alternatives in the same order), so
+# that every alternative starts with a plain character and _one_of can group them all.
 _VERB_JA = re.compile(
-    r"発表|表明|報じ|報道|予定|計画|公表|決定|決め|策定|開始|設立|開設|締結|提携|買収|合意|可決|成立|施行|"
-    r"明らかに|示した|述べた|によると|によれば|調査|統計|発売|公開|計上|確保|記録|過去最|閣議|承認|認可|署名|"
-    r"売却|取得|受注|契約|稼働|選ばれ|挙が|名前が|目指す|掲げ|打ち出|"
-    r"(?:開発|推進|導入|投資|出資|支援|採用|実施|運用|展開|構築|増加|減少|上昇|下落|提供|整備|設置|発足|参入|撤退|"
-    r"進め|増え|減っ|達)(?:し|され|する|して|しており|している|を開始|を進め|を決め|た|ている|ており|ました)"
+    _one_of(_VERB_JA_WORDS + "|" + "|".join(noun + _VERB_JA_VERBAL for noun in _VERB_JA_ACTIVITIES.split("|")))
 )
 _VERB_EN = re.compile(
-    r"\b(?:announc\w*|report\w*|according to|plans? to|planned|said|says|stated|declared|confirmed|revealed|"
+    r"\b"
+    + _one_of(
+    r"announc\w*|report\w*|according to|plans? to|planned|said|says|stated|declared|confirmed|revealed|"
     r"published|released|launched|signed|passed|voted|approved|vetoed|enacted|introduced|proposed|established|"
     r"founded|acquired|invested|allocated|spent|spends|cut|cuts|raised|increased|decreased|declined|rose|fell|"
     r"doubled|tripled|grew|dropped|lost|gained|created|employs|employed|sold|delivered|valued|estimated|found|"
     r"survey\w*|study|studies|data|statistics|percent|budget|deficit|taxes|unemployment|closed|opened|won|"
-    r"elected|appointed|blocked|banned|sued|fined|supported|opposed|authored|sponsored)\b",
+    r"elected|appointed|blocked|banned|sued|fined|supported|opposed|authored|sponsored",
+        ignore_case=True,
+    )
+    + r"\b",
     re.IGNORECASE,
 )
 _SPELLED_NUMBER = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half)\b",
+    r"\b"
+    + _one_of(
+        "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
+        "seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half",
+        ignore_case=True,
+    )
+    + r"\b",
     re.IGNORECASE,
 )
-_CHANGE = re.compile(
-    r"過去最|最大|最多|最少|最低|最高|増加|減少|増え|減っ|上昇|下落|上回|下回|倍増|半減|前年比|連続|"
-    r"\b(?:more than|less than|fewer than|over|under|up|down|increas\w*|decreas\w*|doubl\w*|tripl\w*|"
+_CHANGE, _CHANGE_HALVES = _bilingual(
+    "過去最|最大|最多|最少|最低|最高|増加|減少|増え|減っ|上昇|下落|上回|下回|倍増|半減|前年比|連続",
+    r"more than|less than|fewer than|over|under|up|down|increas\w*|decreas\w*|doubl\w*|tripl\w*|"
     r"rais\w*|cut|cuts|lower\w*|higher|highest|lowest|largest|biggest|smallest|record|since|rate|rates|"
-    r"times as|grew|grown|fell|fallen|rose|risen|went up|gone up|went down|gone down)\b",
-    re.IGNORECASE,
+    r"times as|grew|grown|fell|fallen|rose|risen|went up|gone up|went down|gone down",
 )
-_FUTURE = re.compile(r"つもり|予想され|\b(?:will|won't|would|going to|gonna|'ll)\b", re.IGNORECASE)
-_NOT_PAST = r"(?!(?:united|hundred|need|indeed|speed|exceed|proceed|succeed|seed|feed|bed|red|shed)\b)"
+_FUTURE, _FUTURE_HALVES = _bilingual("つもり|予想され", "will|won't|would|going to|gonna|'ll")
+_NOT_PAST = (
+    "(?!"
+    + _one_of("united|hundred|need|indeed|speed|exceed|proceed|succeed|seed|feed|bed|red|shed", ignore_case=True)
+    + r"\b)"
+)
 _PAST_EN = re.compile(
-    rf"\b{_NOT_PAST}(?:was|were|had|did|has been|have been|\w{{3,}}ed|(?:has|have|hasn't|haven't)(?: not| never| already)? \w+(?:ed|en|got|ght|ne|wn))\b",
+    r"\b"
+    + _NOT_PAST
+    + _one_of(
+        r"was|were|had|did|has been|have been|\w{3,}ed|"
+        r"(?:has|have|hasn't|haven't)(?: not| never| already)? \w+(?:ed|en|got|ght|ne|wn)",
+        ignore_case=True,
+    )
+    + r"\b",
     re.IGNORECASE,
 )
 _PAST_JA = re.compile(r"(?:した|された|だった|であった|となった|になった|ている|ていた|ています|ました|である)[。．]?$")
-_OPINION = re.compile(
+_OPINION, _OPINION_HALVES = _bilingual(
     r"べき|と思|と考え|たい(?:[。．]|$)|ほしい|必要だ|必要がある|必要です|望ましい|しましょう|ください|といい[。．]?$|"
-    r"なければならない|てはならない|ではないか|私は|私の|"
-    r"\b(?:should|shouldn't|must|ought|need to|needs to|have to|has to|got to|gotta|I think|I believe|I feel|"
+    r"なければならない|てはならない|ではないか|私は|私の",
+    r"should|shouldn't|must|ought|need to|needs to|have to|has to|got to|gotta|I think|I believe|I feel|"
     r"I hope|I want|I'd like|we want|we need|we'?re going to|I'm going to|I will|I'll|we will|we'll|let's|"
-    r"I recommend|I would|we can|we must|my opinion|my view|in my view|I support|I oppose|I'm for|I am for)\b",
-    re.IGNORECASE,
+    r"I recommend|I would|we can|we must|my opinion|my view|in my view|I support|I oppose|I'm for|I am for",
 )
-_HEDGE = re.compile(
-    r"かもしれ|と言える|といえる|と言えます|といえます|可能性が(?:ある|あります|高い)|だろう|でしょう|ようだ|らしい|思われ|"
-    r"おそらく|恐らく|見られる|考えられ|そうだ|そうです|わけではない|とも言|ともいえ|"
-    r"\b(?:may|might|could|perhaps|maybe|probably|arguably|likely|possibly|seems?|appears? to|it'?s possible)\b",
-    re.IGNORECASE,
+_HEDGE, _HEDGE_HALVES = _bilingual(
+    "かもしれ|と言える|といえる|と言えます|といえます|可能性が(?:ある|あります|高い)|だろう|でしょう|ようだ|らしい|思われ|"
+    "おそらく|恐らく|見られる|考えられ|そうだ|そうです|わけではない|とも言|ともいえ",
+    "may|might|could|perhaps|maybe|probably|arguably|likely|possibly|seems?|appears? to|it'?s possible",
 )
-_EVALUATION = re.compile(
-    r"妥当|的確|正しい|正確な|合理的|論理的|一貫して|一理|鋭い|過不足|誇張|不可避|典型|非効率|危う|危険|重要なのは|"
-    r"不十分|十分だ|問題は|大切|核心|本質|正解|間違|愚か|貧困|自己満足|二流|ご乱心|良い|いい(?:質問|考え)|"
-    r"見当違い|偏重|逸脱|ズレ|歪み|迷走|不可能|話にならない|狭い|有効|無駄|不要|必然|明確|順序が逆|害|"
-    r"\b(?:great|good|excellent|fair|valid|right|wrong|correct|important|interesting|reasonable|balanced|"
-    r"ambitious|short-sighted|key question|what matters|absolutely)\b",
-    re.IGNORECASE,
+_EVALUATION, _EVALUATION_HALVES = _bilingual(
+    "妥当|的確|正しい|正確な|合理的|論理的|一貫して|一理|鋭い|過不足|誇張|不可避|典型|非効率|危う|危険|重要なのは|"
+    "不十分|十分だ|問題は|大切|核心|本質|正解|間違|愚か|貧困|自己満足|二流|ご乱心|良い|いい(?:質問|考え)|"
+    "見当違い|偏重|逸脱|ズレ|歪み|迷走|不可能|話にならない|狭い|有効|無駄|不要|必然|明確|順序が逆|害",
+    "great|good|excellent|fair|valid|right|wrong|correct|important|interesting|reasonable|balanced|"
+    "ambitious|short-sighted|key question|what matters|absolutely",
 )
 _DISCOURSE = re.compile(
     r"^(?:はい|いいえ|ええ|なるほど|もちろん|結論として|要するに|つまり|簡潔に言えば|まとめると|整理すると|次に|"
@@ -380,25 +547,41 @@ _DISCOURSE = re.compile(
 )
 # An assistant talking about the conversation itself: offers, thanks, sign-posts. ClaimBuster has none of these,
 # so the weight of this feature was set by hand on the labelled set's dev half.
-_CHAT = re.compile(
-    r"^(?:ご質問|ありがとう|承知|必要なら|以下、|以下に)|以下のような|以下に|以下の|次のとおり|次の通り|まとめます|整理します|"
-    r"見ていきましょう|ご不明|お尋ね|お気軽|ありがとう|できます[。．]?$|しましょうか|"
-    r"^(?:sure|thanks|here is|here are|here's|let me|great question|good question)\b|"
-    r"\b(?:thank you|thanks for|hope this helps|let me know|would you like|feel free|happy to help)\b",
-    re.IGNORECASE,
+_CHAT_OPENING_JA = r"^(?:ご質問|ありがとう|承知|必要なら|以下、|以下に)"
+_CHAT_WORDS_JA_LIST = (
+    r"以下のような|以下に|以下の|次のとおり|次の通り|まとめます|整理します|"
+    r"見ていきましょう|ご不明|お尋ね|お気軽|ありがとう|できます[。．]?$|しましょうか"
+)
+_CHAT_WORDS_JA = _one_of(_CHAT_WORDS_JA_LIST, ignore_case=True)
+_CHAT_OPENING_EN = r"^(?:sure|thanks|here is|here are|here's|let me|great question|good question)\b"
+_CHAT_WORDS_EN = (
+    r"\b"
+    + _one_of("thank you|thanks for|hope this helps|let me know|would you like|feel free|happy to help", ignore_case=True)
+    + r"\b"
+)
+_CHAT = re.compile(f"{_CHAT_OPENING_JA}|{_CHAT_WORDS_JA}|{_CHAT_OPENING_EN}|{_CHAT_WORDS_EN}", re.IGNORECASE)
+# Whether _CHAT matches, in two searches that are each fast: the engine tries a `^`-only regex at the start alone.
+_CHAT_AT_START = re.compile(f"{_CHAT_OPENING_JA}|{_CHAT_OPENING_EN}", re.IGNORECASE)
+_CHAT_ANYWHERE = (
+    re.compile(_one_of(_CHAT_WORDS_JA_LIST)),  # no case in Japanese: without IGNORECASE the engine scans in C
+    re.compile(_CHAT_WORDS_EN, re.IGNORECASE),
 )
 _FIRST_PERSON = re.compile(r"私|僕|我々|\b(?:I|I'm|I've|I'd|my|me)\b")
-_SECOND_PERSON = re.compile(r"あなた|ご指摘|\b(?:you're|you are|your)\b", re.IGNORECASE)
+_SECOND_PERSON, _SECOND_PERSON_HALVES = _bilingual("あなた|ご指摘", "you're|you are|your")
 _WORD = re.compile(r"\w+")
 
 
+_JA_CHAR = re.compile(_JA)
+_QUESTION_ENDING = re.compile(r"(?:ですか|ますか|でしょうか|のか)[。]?$")
+
+
 def _is_japanese(sentence: str) -> bool:
-    return len(re.findall(_JA, sentence)) * 3 >= len(sentence)
+    return len(_JA_CHAR.findall(sentence)) * 3 >= len(sentence)
 
 
 def _names(sentence: str, japanese: bool) -> list[str]:
     if japanese:
-        found = [m.group() for m in _ORG_JA.finditer(sentence)]
+        found = [m.group() for m in _ORG_JA.finditer(sentence)] if _ORG_JA_HINT.search(sentence) else []
         found += [m.group() for m in _LATIN_NAME_IN_JA.finditer(sentence) if len(m.group()) >= 3]
         return found
     found = [m.group() for m in _ORG_EN.finditer(sentence)]
@@ -407,55 +590,193 @@ def _names(sentence: str, japanese: bool) -> list[str]:
     return found
 
 
+# Features that are one regex's matches, as they stand: present exactly when the regex finds anything.
+# (Japanese, English) pattern for each.
+_PLAIN_FEATURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "verb": (_VERB_JA, _VERB_EN),
+    "past": (_PAST_JA, _PAST_EN),
+    "change": (_CHANGE, _CHANGE),
+    "opinion": (_OPINION, _OPINION),
+    "future": (_FUTURE, _FUTURE),
+    "hedge": (_HEDGE, _HEDGE),
+    "evaluation": (_EVALUATION, _EVALUATION),
+    "discourse": (_DISCOURSE, _DISCOURSE),
+    "chat": (_CHAT, _CHAT),
+    "second_person": (_SECOND_PERSON, _SECOND_PERSON),
+    "first_person": (_FIRST_PERSON, _FIRST_PERSON),
+}
+
+
+# Regexes that together match exactly when a feature's regex does, but search faster (see _CHAT_AT_START).
+_PRESENCE_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "chat": (_CHAT_AT_START, *_CHAT_ANYWHERE),
+    "change": _CHANGE_HALVES,
+    "future": _FUTURE_HALVES,
+    "opinion": _OPINION_HALVES,
+    "hedge": _HEDGE_HALVES,
+    "evaluation": _EVALUATION_HALVES,
+    "second_person": _SECOND_PERSON_HALVES,
+}
+
+
+class _Features:
+    """The features of one sentence, each worked out only when first asked for."""
+
+    def __init__(self, sentence: str):
+        # Markers need a `[`; most sentences have none, and then there is nothing to take out.
+        self.text = (_MARKERS.sub("", sentence) if "[" in sentence else sentence).strip()
+        self.japanese = _is_japanese(self.text)
+        self._found: dict[str, list[str]] = {}
+        self._searches = _PRESENCE_SEARCHES[self.japanese]
+
+    def matches(self, feature: str) -> list[str]:
+        """The text that matched `feature` (empty when it does not match)."""
+        found = self._found.get(feature)
+        if found is None:
+            if feature in _PLAIN_FEATURES:
+                pattern = _PLAIN_FEATURES[feature][0 if self.japanese else 1]
+                found = [m.group() for m in pattern.finditer(self.text)]
+            else:
+                found = _COMPUTED_FEATURES[feature](self)
+            self._found[feature] = found
+        return found
+
+    def present(self, feature: str) -> bool:
+        """Whether `feature` matches; for a plain feature, the first match found is enough to know."""
+        searches = self._searches.get(feature)
+        if searches is None or feature in self._found:
+            return bool(self.matches(feature))
+        for search in searches:
+            if search(self.text):
+                return True
+        return False
+
+    def _date(self) -> list[str]:
+        return [m.group() for m in _DATE.finditer(self.text)]
+
+    def _amount(self) -> list[str]:
+        dates = self.matches("date")
+        amounts = (m.group().strip() for m in _AMOUNT.finditer(self.text))
+        return [amount for amount in amounts if not any(amount in date for date in dates)]
+
+    def _number(self) -> list[str]:
+        covered = " ".join(self.matches("amount") + self.matches("date"))
+        found = [m.group() for m in _NUMBER.finditer(self.text) if m.group() not in covered]
+        if not self.japanese:
+            found += [m.group() for m in _SPELLED_NUMBER.finditer(self.text) if m.group() not in covered]
+        return found
+
+    def _name(self) -> list[str]:
+        return _names(self.text, self.japanese)
+
+    def _question(self) -> list[str]:
+        text = self.text
+        return [text[-1]] if text and (text[-1] in "?？" or _QUESTION_ENDING.search(text)) else []
+
+    def _short(self) -> list[str]:
+        text = self.text
+        if self.japanese:
+            return [text] if len(text) < 8 else []
+        words = sum(1 for _ in islice(_WORD.finditer(text), 4))  # fewer than four words: counting stops at the fourth
+        return [text] if words < 4 else []
+
+
+_COMPUTED_FEATURES = {
+    "amount": _Features._amount,
+    "number": _Features._number,
+    "date": _Features._date,
+    "name": _Features._name,
+    "question": _Features._question,
+    "short": _Features._short,
+}
+_REASON_FEATURES = {"amount": "number", "number": "number", "date": "date", "name": "name", "verb": "verb"}
+# For each language (japanese: True/False), the searches that tell a plain feature's presence: its regex, or the
+# faster regexes that together match when it does. Features of the reasons are left out: their matches are needed.
+_PRESENCE_SEARCHES: dict[bool, dict[str, tuple]] = {
+    japanese: {
+        feature: tuple(p.search for p in _PRESENCE_PATTERNS.get(feature, (patterns[0 if japanese else 1],)))
+        for feature, patterns in _PLAIN_FEATURES.items()
+        if feature not in _REASON_FEATURES
+    }
+    for japanese in (True, False)
+}
+
+
+# The order of sentence_features' result (and of the sum in check_score).
+_FEATURE_ORDER = (
+    "amount", "number", "date", "name", "verb", "past", "change", "opinion", "future", "hedge", "evaluation",
+    "question", "discourse", "chat", "second_person", "first_person", "short",
+)
+
+
 def sentence_features(sentence: str) -> dict[str, list[str]]:
     """Every feature of the weighted rule that matches `sentence`, with the text that matched it."""
-    text = re.sub(_MARKER, "", sentence).strip()
-    japanese = _is_japanese(text)
-    dates = [m.group() for m in _DATE.finditer(text)]
-    amounts = [m.group().strip() for m in _AMOUNT.finditer(text) if not any(m.group().strip() in d for d in dates)]
-    covered = " ".join(amounts + dates)
-    features = {
-        "amount": amounts,
-        "number": [m.group() for m in _NUMBER.finditer(text) if m.group() not in covered]
-        + ([] if japanese else [m.group() for m in _SPELLED_NUMBER.finditer(text) if m.group() not in covered]),
-        "date": dates,
-        "name": _names(text, japanese),
-        "verb": [m.group() for m in (_VERB_JA if japanese else _VERB_EN).finditer(text)],
-        "past": [m.group() for m in (_PAST_JA if japanese else _PAST_EN).finditer(text)],
-        "change": [m.group() for m in _CHANGE.finditer(text)],
-        "opinion": [m.group() for m in _OPINION.finditer(text)],
-        "future": [m.group() for m in _FUTURE.finditer(text)],
-        "hedge": [m.group() for m in _HEDGE.finditer(text)],
-        "evaluation": [m.group() for m in _EVALUATION.finditer(text)],
-        "question": [text[-1]] if text and (text[-1] in "?？" or re.search(r"(?:ですか|ますか|でしょうか|のか)[。]?$", text)) else [],
-        "discourse": [m.group() for m in _DISCOURSE.finditer(text)],
-        "chat": [m.group() for m in _CHAT.finditer(text)],
-        "second_person": [m.group() for m in _SECOND_PERSON.finditer(text)],
-        "first_person": [m.group() for m in _FIRST_PERSON.finditer(text)],
-        "short": [text] if (len(text) < 8 if japanese else len(_WORD.findall(text)) < 4) else [],
-    }
-    return {name: matches for name, matches in features.items() if matches}
+    features = _Features(sentence)
+    found = {name: features.matches(name) for name in _FEATURE_ORDER}
+    return {name: matches for name, matches in found.items() if matches}
 
 
 def check_score(features: dict[str, list[str]]) -> float:
     return BIAS + sum(WEIGHTS[name] for name in features)
 
 
-_REASON_FEATURES = {"amount": "number", "number": "number", "date": "date", "name": "name", "verb": "verb"}
+# check_worthiness looks at features in this order (cheap tests and strong weights first, the reasons' features,
+# then the rest) and stops once the features left cannot change the verdict.
+_DECISION_ORDER = (
+    "short", "question", "discourse", "first_person", "second_person", "chat",
+    "date", "amount", "number", "verb", "name", "past", "change",
+    "opinion", "evaluation", "future", "hedge",
+)
+_MARGIN = 1e-9  # far above float rounding in a sum of 18 weights, far below their 0.25 steps
+_CACHE_SIZE = 16384  # sentences: exports repeat boilerplate lines; a few MB at most
 
 
 def check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
-    """Whether `sentence` is a check-worthy factual claim, and why it looks factual ("number: 1兆円", …)."""
-    features = sentence_features(sentence)
-    if check_score(features) < 0:
+    """Whether `sentence` is a check-worthy factual claim, and why it looks factual ("number: 1兆円", …).
+
+    Results are cached per sentence text: call `check_worthiness.cache_clear()` after changing WEIGHTS or BIAS.
+    """
+    return _check_worthiness(sentence)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
+    features = _Features(sentence)
+    if not _is_worthy(features):
         return False, ()
     reasons, seen = [], []
     for feature, label in _REASON_FEATURES.items():
-        for match in features.get(feature, ()):
+        for match in features.matches(feature):
             if not any(match in earlier for earlier in seen):  # `PLaMo Translate` inside `「PLaMo Translate」`
                 seen.append(match)
                 reasons.append(f"{label}: {match}")
     return True, tuple(reasons[:6])
+
+
+check_worthiness.cache_clear = _check_worthiness.cache_clear  # type: ignore[attr-defined]
+
+
+def _is_worthy(features: _Features) -> bool:
+    """check_score(sentence_features(…)) >= 0, without working out the features that cannot change the answer."""
+    score = BIAS
+    gain = sum(weight for weight in WEIGHTS.values() if weight > 0)  # the most the unseen features can add
+    loss = sum(weight for weight in WEIGHTS.values() if weight < 0)  # … and take away
+    present = set()
+    for feature in _DECISION_ORDER:
+        if score + gain < -_MARGIN:
+            return False
+        if score + loss > _MARGIN:
+            return True
+        weight = WEIGHTS[feature]
+        if weight > 0:
+            gain -= weight
+        else:
+            loss -= weight
+        if features.present(feature):
+            score += weight
+            present.add(feature)
+    # Every feature is known: the same sum, in the same order, as check_score.
+    return BIAS + sum(WEIGHTS[name] for name in _FEATURE_ORDER if name in present) >= 0
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -471,26 +792,63 @@ def claims_from_blocks(blocks: Iterable[ProseBlock]) -> list[Claim]:
     claims: list[Claim] = []
     for block_index, block in enumerate(blocks):
         sentences = _split(block.text, (offset for offset, _ in block.citations))
+        citations, links = _ByOffset(block.citations), _ByOffset(block.links)
+        line, counted_to = block.line, 0  # newlines are counted once, sentence by sentence, not from 0 each time
         for number, sentence in enumerate(sentences):
             # Anything between this sentence and the next (a stripped marker's offset) belongs to this sentence.
             until = sentences[number + 1].start if number + 1 < len(sentences) else len(block.text) + 1
-            claim = _claim(block, block_index, sentence, until)
+            if sentence.start < counted_to:
+                line, counted_to = block.line, 0
+            line += block.text.count("\n", counted_to, sentence.start)
+            counted_to = sentence.start
+            claim = _claim(block, block_index, sentence, until, line, citations, links)
             if claim is not None:
                 claims.append(claim)
     return claims
 
 
-def _claim(block: ProseBlock, block_index: int, sentence: _Sentence, until: int) -> Claim | None:
+class _ByOffset:
+    """A block's (offset, value) pairs, for the values whose offset falls in a range, in their original order."""
+
+    def __init__(self, pairs: tuple[tuple[int, str], ...]):
+        self.pairs = pairs
+        self.offsets = [offset for offset, _ in pairs]
+        self.ordered = all(a <= b for a, b in zip(self.offsets, self.offsets[1:]))
+
+    def between(self, start: int, until: int) -> tuple[str, ...]:
+        if self.ordered:  # the range is one slice: found by bisection, not by a scan per sentence
+            chosen = self.pairs[bisect_left(self.offsets, start):bisect_left(self.offsets, until)]
+        else:
+            chosen = tuple(pair for pair in self.pairs if start <= pair[0] < until)
+        return tuple(dict.fromkeys(value for _, value in chosen))
+
+
+_EDIT_AT_END = re.compile(r"\bedit$")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _claim(
+    block: ProseBlock,
+    block_index: int,
+    sentence: _Sentence,
+    until: int,
+    line: int,
+    citations: _ByOffset,
+    links: _ByOffset,
+) -> Claim | None:
     # The claim's text is the sentence's own words: the trailing `Impress Watch[3]` is carried by `refs`.
-    text = _INLINE_TAIL_MARKERS.sub("", block.text[sentence.start:sentence.body_end]).strip()
-    if not re.search(r"\w", re.sub(r"\bedit$", "", text)) or _TRIVIAL.match(text):
+    text = block.text[sentence.start:sentence.body_end]
+    if "[" in text:  # both regexes below need the literal text they look for; most sentences have neither
+        text = _INLINE_TAIL_MARKERS.sub("", text)
+    text = text.strip()
+    if not _WORD_CHARACTER.search(_EDIT_AT_END.sub("", text) if "edit" in text else text) or _TRIVIAL.match(text):
         return None
     worthy, reasons = check_worthiness(text)
     return Claim(
         text=text,
-        line=block.line + block.text.count("\n", 0, sentence.start),
-        refs=tuple(dict.fromkeys(ref for offset, ref in block.citations if sentence.start <= offset < until)),
-        urls=tuple(dict.fromkeys(url for offset, url in block.links if sentence.start <= offset < until)),
+        line=line,
+        refs=citations.between(sentence.start, until),
+        urls=links.between(sentence.start, until),
         speaker=block.speaker,
         check_worthy=worthy,
         reasons=reasons,
