@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from refcheck.models import Document, Extraction, Format
+
+
+_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
+_WORD = re.compile(r"\w")
+
+
+def _has_words_besides_urls(text: str) -> bool:
+    return bool(_WORD.search(_URL.sub(" ", text)))
 
 
 def extract(document: Document) -> Extraction:
@@ -14,4 +23,6 @@ def extract(document: Document) -> Extraction:
     readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext}
     extraction = readers[document.format].extract(document)
     kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
+    # A "sentence" that is only an arrow and a link cites something but says nothing: not a claim.
+    kept = [c for c in kept if c.check_worthy or c.refs or _has_words_besides_urls(c.text)]
     return replace(extraction, claims=tuple(kept))

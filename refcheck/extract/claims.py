@@ -827,6 +827,9 @@ _EDIT_AT_END = re.compile(r"\bedit$")
 _WORD_CHARACTER = re.compile(r"\w")
 
 
+_URL_IN_TEXT = re.compile(r"(?:https?|ftp)://\S+")
+
+
 def _claim(
     block: ProseBlock,
     block_index: int,
@@ -843,7 +846,8 @@ def _claim(
     text = text.strip()
     if not _WORD_CHARACTER.search(_EDIT_AT_END.sub("", text) if "edit" in text else text) or _TRIVIAL.match(text):
         return None
-    worthy, reasons = check_worthiness(text)
+    # A URL's digits and words are an address, not facts: "→ https://…/2026/11/…" states nothing.
+    worthy, reasons = check_worthiness(_URL_IN_TEXT.sub(" ", text).strip() if "://" in text else text)
     return Claim(
         text=text,
         line=line,

@@ -288,3 +288,13 @@ def test_refs_and_lines_with_many_sentences_and_unordered_offsets():
         assert [claim.refs for claim in claims][:4] == [(str(n),) for n in range(4)]
         assert claims[4].refs == expected_fifth
         assert claims[-1].refs == ("29",)
+
+
+def test_a_url_alone_is_neither_a_fact_nor_a_claim():
+    from refcheck.extract import extract
+    from refcheck.models import Document, Format
+
+    text = "User: 国産モデルの開発支援はどうなっている？ edit\n国産モデルの開発支援はどうなっている？ → https://www.example.jp/articles/2026/11/plan.html\n"
+    claims = extract(Document("a.txt", Format.TEXT, text)).claims
+    assert all("2026" not in reason and "11" not in reason for c in claims for reason in c.reasons)
+    assert not any(c.text.startswith("→") for c in claims)
