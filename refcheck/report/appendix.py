@@ -57,6 +57,8 @@ class AppendixEntry:
     verification: Verification
     status: str | None  # the URL's status when it was fetched (a UrlStatus value)
     reason: str | None  # why it is dead or unverifiable
+    archive_url: str | None = None  # a web-archive copy of a dead source (`check` asks the archive, or the entry named one)
+    archived_at: str | None = None  # when that copy was taken (ISO date or time)
 
 
 def build_entries(report: Report, today: date) -> tuple[AppendixEntry, ...]:
@@ -172,7 +174,18 @@ def _entry(source: Reference, kind: str, number: int, document: str, results: di
         publisher=publisher, publisher_source=publisher_source, cited_publisher=cited_publisher,
         url=_permanent_url(cited_url, result), cited_url=cited_url,
         accessed=accessed, accessed_source=accessed_source,
-        verification=verification, status=str(result.status) if result is not None else None, reason=reason)
+        verification=verification, status=str(result.status) if result is not None else None, reason=reason,
+        **_archive_copy(source, result, verification))
+
+
+def _archive_copy(source, result: FetchResult | None, verification: Verification) -> dict:
+    """The copy a reader can follow when the source itself is gone: the archive's answer, else the entry's own."""
+    if verification is not Verification.DEAD:
+        return {}
+    if result is not None and result.archive_url:
+        return {"archive_url": result.archive_url, "archived_at": result.archived_at}
+    own = getattr(source, "archive_url", None)
+    return {"archive_url": own} if own else {}
 
 
 def _verification(url: str | None, result: FetchResult | None, checked: bool,

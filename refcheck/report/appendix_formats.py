@@ -59,10 +59,17 @@ def note(entry: AppendixEntry) -> str | None:
     warning = mark(entry)
     if warning:
         parts.append(warning.removeprefix("⚠ ") + (f" ({entry.reason})" if entry.reason else ""))
+    if entry.archive_url:
+        parts.append(archive_note(entry))
     origin = origin_note(entry)
     if origin:
         parts.append(origin)
     return "; ".join(parts) or None
+
+
+def archive_note(entry: AppendixEntry) -> str:
+    taken = f", taken {entry.archived_at[:10]}" if entry.archived_at else ""
+    return f"archived copy: {entry.archive_url}{taken}"
 
 
 def _linkable(url: str | None) -> bool:
@@ -106,6 +113,9 @@ def _markdown_item(entry: AppendixEntry) -> str:
     warning = mark(entry)
     if warning:
         parts.append(f"**{warning}**" + (f" ({_markdown_text(entry.reason)})" if entry.reason else ""))
+    if entry.archive_url and _linkable(entry.archive_url):
+        taken = f", taken {entry.archived_at[:10]}" if entry.archived_at else ""
+        parts.append(f"[Archived copy]({_markdown_destination(entry.archive_url)}){taken}.")
     return f"{entry.number}. " + " ".join(parts)
 
 
@@ -155,6 +165,9 @@ def _html_item(entry: AppendixEntry) -> str:
         parts.append(f'<strong class="mark {entry.verification}">{_escape(warning)}</strong>')
         if entry.reason:
             parts.append(f'<span class="reason">({_escape(entry.reason)})</span>')
+    if entry.archive_url and _linkable(entry.archive_url):
+        taken = f", taken {_escape(entry.archived_at[:10])}" if entry.archived_at else ""
+        parts.append(f'<a class="archive" href="{_escape(entry.archive_url)}">Archived copy</a>{taken}.')
     attributes = (f'id="{_escape(entry.key)}" class="source {entry.verification}" value="{entry.number}"'
                   f' data-title-source="{entry.title_source or ""}"')
     return f"<li {attributes}>{' '.join(parts)}</li>"

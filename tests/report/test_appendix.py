@@ -221,3 +221,30 @@ def test_a_wrong_site_without_a_page_site_name_gives_the_url_domain(tmp_path):
     results[3] = ok(D, "Never cited in the text", site_name=None)
     entry = next(e for e in build_entries(checked(tmp_path, text, *results), TODAY) if e.ref == "4")
     assert (entry.publisher, entry.publisher_source, entry.cited_publisher) == ("example-times.com", "url", "読売新聞")
+
+
+def test_a_dead_source_links_its_archive_copy_in_every_format(tmp_path):
+    import json as json_module
+    from dataclasses import replace as replace_field
+    from datetime import date as date_type
+
+    from refcheck.models import FetchResult, UrlStatus
+    from refcheck.pipeline import extract_paths
+    from refcheck.report.appendix import build_entries
+    from refcheck.report.appendix_formats import render_bibtex, render_csl_json, render_html, render_markdown
+    from refcheck.settings import Settings
+
+    path = tmp_path / "doc.txt"
+    path.write_text('Assistant: a edit\n本文です。[1]\nReferences edit\n'
+                    '- ↑ "消えた記事". 例新聞. Retrieved 2025-12-26. https://news.example.jp/gone\n', encoding="utf-8")
+    extracted = extract_paths([str(path)], Settings())
+    copy = "https://web.archive.org/web/20251226093000/https://news.example.jp/gone"
+    dead = FetchResult(url="https://news.example.jp/gone", status=UrlStatus.DEAD, http_status=404, reason="HTTP 404",
+                       archive_url=copy, archived_at="2025-12-26T09:30:00Z")
+    report = replace_field(extracted, command="check", urls=(dead,))
+    (entry,) = build_entries(report, date_type(2026, 11, 28))
+    assert entry.archive_url == copy and entry.archived_at.startswith("2025-12-26")
+    assert f"[Archived copy]({copy}), taken 2025-12-26." in render_markdown([entry])
+    assert f'<a class="archive" href="{copy}">Archived copy</a>' in render_html([entry])
+    assert copy in json_module.loads(render_csl_json([entry]))[0]["note"]
+    assert "archived copy" in render_bibtex([entry])
