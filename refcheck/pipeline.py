@@ -41,7 +41,8 @@ def check_paths(paths: Iterable[str], settings: Settings,
         on_start(len(urls))
     cache = _open_cache(settings)
     try:
-        run = fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result)
+        run = fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
+                        text_urls=text_urls_needed(extracted.documents, settings))
         from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
         run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
@@ -72,6 +73,13 @@ def urls_to_fetch(documents: Iterable[DocumentReport], settings: Settings) -> li
             if sources and (settings.shard is None or sources[0] in wanted):
                 wanted.update(dict.fromkeys(sources))
     return list(wanted)
+
+
+def text_urls_needed(documents: Iterable[DocumentReport], settings: Settings) -> set[str]:
+    """The URLs whose pages' main text some claim is checked against; the other pages are read without it."""
+    return {url for document in documents
+            for claim in _claims_to_verify(document.extraction.claims, settings.claims_from)
+            for url in _claim_source_urls(claim, document.extraction)}
 
 
 def _claim_source_urls(claim: Claim, extraction: Extraction) -> list[str]:

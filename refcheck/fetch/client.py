@@ -16,13 +16,14 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
@@ -82,6 +83,10 @@ class _Outcome:
     last_modified: str | None = None
     not_modified: bool = False
     connection_level: bool = False
+    # A page read without its main text keeps its body until the soft-404 judgement, which may need the text.
+    body: bytes | None = field(default=None, repr=False)
+    content_type: str | None = None
+    read_url: str | None = None  # the URL the page reader was given for that body
 
 
 class InvalidTarget(Exception):
@@ -113,10 +118,17 @@ def prepare_url(url: str) -> str:
     netloc = (f"{userinfo}@" if userinfo else "") + canonical_host(host) + (f":{port}" if port is not None else "")
     prepared = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
     try:
-        httpx.URL(prepared)
+        parsed_url(prepared)
     except (httpx.InvalidURL, UnicodeError, ValueError) as error:
         raise InvalidTarget(f"malformed URL: {error}") from error
     return prepared
+
+
+@functools.lru_cache(maxsize=8192)
+def parsed_url(url: str) -> httpx.URL:
+    """httpx's parse of a URL, once: each hop needs it three times (validation, its host's gate, the request), and
+    httpx.URL is immutable, so one object serves them all. Raises what httpx.URL raises (not cached)."""
+    return httpx.URL(url)
 
 
 def _host_key(url: httpx.URL) -> str:
@@ -234,7 +246,7 @@ def host_headers_for(host: str, rules: tuple[tuple[str, str, str], ...]) -> dict
     return {name: value for rule_host, name, value in rules if host == rule_host or host.endswith("." + rule_host)}
 
 
-def detect_challenge(headers: httpx.Headers, body: bytes | None) -> str | None:
+def detect_challenge(headers: httpx.Headers | dict[str, str], body: bytes | None) -> str | None:
     """The bot-protection vendor whose challenge this answer is, or None."""
     for name, value, vendor in _CHALLENGE_HEADERS:
         if headers.get(name, "").lower() == value:
@@ -254,11 +266,15 @@ def _is_readable(content_type: str | None) -> bool:
     return not media or media.startswith("text/") or media in ("application/xhtml+xml", "application/xml")
 
 
+def _no_page_reader(body: bytes, content_type: str | None, url: str) -> PageFacts:
+    return PageFacts(content_type=content_type)
+
+
 def _default_page_reader() -> PageReader:
     try:
         from refcheck.page import read_page
     except ImportError:  # the page reader is optional for the fetcher: without it, pages are not read
-        return lambda body, content_type, url: PageFacts(content_type=content_type)
+        return _no_page_reader
     return read_page
 
 
@@ -269,6 +285,45 @@ def _default_page_reader() -> PageReader:
 def _tls_context() -> ssl.SSLContext:
     """One verifying TLS context per process: loading the CA bundle costs ~80 ms, too much to repeat per run."""
     return httpx.create_ssl_context(trust_env=False)
+
+
+class _SocketRememberingStream(httpcore.AsyncNetworkStream):
+    """An anyio stream that looks its socket up once: httpcore asks "is_readable" of every idle connection each time
+    it assigns a request, and anyio rebuilds its whole attribute table (getpeername included) for each question."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream):
+        self._inner = inner
+        self._socket = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if buffer:  # h11 ends every GET with an empty write; on a socket that is a no-op, through anyio a costly one
+            await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        return _SocketRememberingStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str):
+        if info == "socket":
+            return self._socket
+        if info == "is_readable":
+            return is_socket_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+class _SocketRememberingBackend(httpcore.AnyIOBackend):
+    """httpcore's anyio backend whose TCP streams remember their socket (see _SocketRememberingStream)."""
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        stream = await super().connect_tcp(host, port, timeout=timeout, local_address=local_address,
+                                           socket_options=socket_options)
+        return _SocketRememberingStream(stream)
 
 
 class PinnedTransport(httpx.AsyncHTTPTransport):
@@ -286,7 +341,7 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             http1=True,
             http2=True,
-            network_backend=PinnedBackend(guard),
+            network_backend=PinnedBackend(guard, _SocketRememberingBackend()),
         )
 
 
@@ -342,11 +397,16 @@ class Fetcher:
         guard: Guard | None = None,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        text_urls: Collection[str] | None = None,
     ):
         self.settings = settings
         self.cache = cache
         self.cache_settings = cache_settings
         self.read_page = read_page or _default_page_reader()
+        # Which document URLs' main text is needed (a claim is checked against it); None: every URL's. Only the
+        # default reader can skip the text, so a reader handed in by a test always reads it.
+        self.text_urls = None if text_urls is None else frozenset(text_urls)
+        self._text_optional = read_page is None and self.read_page is not _no_page_reader
         self.guard = guard or Guard(allow_private=settings.allow_private)
         self.remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
         self.budget = HostRetryBudget(settings.host_retry_budget)
@@ -399,7 +459,10 @@ class Fetcher:
         entries = self._cached_entries(by_target)
         if self.cache_settings.offline:
             for target, doc_urls in by_target.items():
-                self._settle_all(self._offline_result(target, entries.get(target)), doc_urls, settle)
+                entry = entries.get(target)
+                if entry is not None and self._wants_text(doc_urls) and not _has_text(entry.result):
+                    entry = None  # stored without the main text a claim needs
+                self._settle_all(self._offline_result(target, entry), doc_urls, settle)
             return []
 
         self._global_gate = asyncio.Semaphore(max(1, self.settings.max_concurrency))
@@ -413,7 +476,8 @@ class Fetcher:
 
         async def one(target: str, doc_urls: list[str]) -> None:
             nonlocal attempted
-            outcome, went_online = await self._fetch_or_reuse(target, entries.get(target))
+            want_text = self._wants_text(doc_urls)
+            outcome, went_online = await self._fetch_or_reuse(target, entries.get(target), want_text)
             if not outcome.result.from_cache:
                 outcome = await self._judge_soft_404(outcome)
             # A URL the guard refused never reached for the network, so it is no evidence either way.
@@ -442,10 +506,16 @@ class Fetcher:
             self._settle_all(await self._remember(outcome), doc_urls, settle)
         return []
 
+    def _wants_text(self, doc_urls: list[str]) -> bool:
+        """Whether the page's main text must be read: some claim is checked against one of these URLs' text."""
+        if not self._text_optional or self.text_urls is None:
+            return True
+        return any(url in self.text_urls for url in doc_urls)
+
     @staticmethod
     def _settle_all(result: FetchResult, doc_urls: list[str], settle: Callable[[FetchResult], None]) -> None:
-        for url in doc_urls:
-            settle(dataclasses.replace(result, url=url))
+        for url in doc_urls:  # results are frozen: one already keyed by this URL is used as it is
+            settle(result if result.url == url else dataclasses.replace(result, url=url))
 
     # ── cache ──
 
@@ -465,21 +535,23 @@ class Fetcher:
                                reason="offline: not in the cache")
         return dataclasses.replace(entry.result, fetched_url=target, from_cache=True)
 
-    async def _fetch_or_reuse(self, target: str, entry) -> tuple[_Outcome, bool]:
+    async def _fetch_or_reuse(self, target: str, entry, want_text: bool = True) -> tuple[_Outcome, bool]:
         """The URL's outcome and whether the network was used for it."""
+        if want_text and entry is not None and not _has_text(entry.result):
+            entry = None  # stored without its main text, which a claim now needs: fetched again, unconditionally
         if entry is not None:
             from refcheck.fetch.cache import is_fresh
 
             if is_fresh(entry, self.cache_settings, time.time()):
                 return _Outcome(dataclasses.replace(entry.result, fetched_url=target, from_cache=True)), False
         validators = _validators(entry)
-        outcome = await self._fetch(target, validators)
+        outcome = await self._fetch(target, validators, want_text)
         if outcome.not_modified and self.cache is not None:
             kept = await asyncio.to_thread(self.cache.revalidated, target)
             if kept is not None:
                 elapsed = outcome.result.elapsed
                 return _Outcome(dataclasses.replace(kept, fetched_url=target, from_cache=True, elapsed=elapsed)), True
-            outcome = await self._fetch(target, {})
+            outcome = await self._fetch(target, {}, want_text)
         return outcome, True
 
     async def _remember(self, outcome: _Outcome) -> FetchResult:
@@ -487,18 +559,29 @@ class Fetcher:
         result = outcome.result
         if self.cache is None or result.from_cache:
             return result
-        stored = await asyncio.to_thread(self.cache.store, dataclasses.replace(result, url=result.fetched_url),
-                                         etag=outcome.etag, last_modified=outcome.last_modified)
-        return dataclasses.replace(stored, url=result.url)
+        keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
+        stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
+                                         last_modified=outcome.last_modified)
+        return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
 
     async def _judge_soft_404(self, outcome: _Outcome) -> _Outcome:
-        """A freshly fetched `ok` page that is really "not found" becomes `soft-404`, with the evidence as its reason."""
+        """A freshly fetched `ok` page that is really "not found" becomes `soft-404`, with the evidence as its reason.
+
+        A page read without its main text is judged exactly as with it: wherever the text could change the verdict
+        (the text's length, the probe's comparison) the page is read again, with its text, from the kept body.
+        """
         result = outcome.result
         if result.status is not UrlStatus.OK:
-            return outcome  # `blocked` (a challenge or login wall) is never judged: it is not the page at all
+            return outcome
         reason = soft404.first_look(result)
+        if reason is not None and outcome.body is not None:  # "little text" is part of the headline evidence
+            outcome = await self._with_text(outcome)
+            result, reason = outcome.result, soft404.first_look(outcome.result)
+        if reason is None and self.settings.probe_soft_404 and outcome.body is not None:
+            outcome = await self._text_for_probe(outcome)
+            result = outcome.result
         if reason is None and self.settings.probe_soft_404 and soft404.worth_probing(result):
             host = await self._host_fingerprint(result.fetched_url or result.url)
             reason = soft404.probe_reason(result, host) if host is not None else None
@@ -506,6 +589,33 @@ class Fetcher:
             return outcome
         judged = dataclasses.replace(result, status=UrlStatus.SOFT_404, reason=reason)
         return dataclasses.replace(outcome, result=judged)
+
+    async def _text_for_probe(self, outcome: _Outcome) -> _Outcome:
+        """The outcome with its text read if the probe comparison could use it; else as it is (still without text).
+
+        Whether a page is worth probing depends on its text's length, so the text is read before the host's first
+        probe is asked for (the same pages start it as when every text is read); once the probe is under way, its
+        answer decides: a host that answers a missing path honestly (404) needs no page's text.
+        """
+        result = outcome.result
+        probe = self._probes.get(soft404.origin_of(result.fetched_url or result.url))
+        if probe is not None and probe.done() and _says_nothing(probe.result()):
+            return outcome  # probe_reason says nothing for this host, whatever the text
+        with_some_text = dataclasses.replace(result.page, main_text=" " * soft404.MIN_SHAPE_TEXT)
+        if not soft404.worth_probing(dataclasses.replace(result, page=with_some_text)):
+            return outcome  # not worth probing whatever the text says
+        if probe is not None and _says_nothing(await asyncio.shield(probe)):
+            return outcome
+        return await self._with_text(outcome)
+
+    async def _with_text(self, outcome: _Outcome) -> _Outcome:
+        """The outcome with its page read again from the kept body, this time with the main text."""
+        try:
+            page = await self._read(outcome.body, outcome.content_type, outcome.read_url or "", want_text=True)
+        except Exception:  # the first reading succeeded; a failing second one leaves the page as it was
+            return outcome
+        result = dataclasses.replace(outcome.result, page=page)
+        return dataclasses.replace(outcome, result=result, body=None)
 
     async def _host_fingerprint(self, cited: str) -> soft404.HostFingerprint | None:
         """The cited page's origin's answer for a path that cannot exist: probed once per run, shared by its URLs."""
@@ -545,7 +655,7 @@ class Fetcher:
 
     # ── one URL ──
 
-    async def _fetch(self, target: str, validators: dict[str, str] | None = None) -> _Outcome:
+    async def _fetch(self, target: str, validators: dict[str, str] | None = None, want_text: bool = True) -> _Outcome:
         """Fetch one prepared URL, following redirects, within the per-URL deadline."""
         chain: list[Redirect] = []
         position = [target]  # the URL being requested, for a deadline that strikes mid-chain
@@ -553,7 +663,7 @@ class Fetcher:
         clock = _Deadline(self.settings.deadline, window)
         try:
             async with window:
-                attempt = await self._follow(target, validators or {}, chain, position, clock)
+                attempt = await self._follow(target, validators or {}, chain, position, clock, want_text)
         except TimeoutError:
             if not window.expired():
                 raise
@@ -569,18 +679,21 @@ class Fetcher:
             reason=attempt.reason,
             elapsed=round(clock.elapsed(), 4),
         )
+        textless = attempt.page is not None and not attempt.page.text_read
         return _Outcome(result, attempt.etag, attempt.last_modified, attempt.not_modified,
-                        connection_level=attempt.connection_level and not chain)
+                        connection_level=attempt.connection_level and not chain,
+                        body=attempt.body if textless else None, content_type=attempt.content_type,
+                        read_url=position[0] if textless else None)
 
     async def _follow(self, target: str, validators: dict[str, str], chain: list[Redirect], position: list[str],
-                      clock: _Deadline) -> Attempt:
+                      clock: _Deadline, want_text: bool = True) -> Attempt:
         """Request `target` and each redirect's destination in turn; returns the last attempt."""
         current = target
         seen = {target}
         headers = validators
         while True:
             position[0] = current
-            attempt = await self._hop_with_retries(current, headers, clock)
+            attempt = await self._hop_with_retries(current, headers, clock, want_text)
             headers = {}  # conditional headers belong to the URL whose validators they are
             if attempt.location is None:
                 if chain and attempt.status is UrlStatus.UNSAFE:
@@ -601,15 +714,19 @@ class Fetcher:
             seen.add(following)
             current = following
 
-    async def _hop_with_retries(self, url: str, headers: dict[str, str], clock: _Deadline) -> Attempt:
+    async def _hop_with_retries(self, url: str, headers: dict[str, str], clock: _Deadline,
+                                want_text: bool = True) -> Attempt:
+        first = await self._hop(url, headers, clock, want_text)
+        if not first.transient:
+            return first  # the common case: no retry policy to consult (building tenacity's state costs per URL)
         count = 0
 
         async def once() -> Attempt:
             nonlocal count
             count += 1
-            return await self._hop(url, headers, clock)
+            return first if count == 1 else await self._hop(url, headers, clock, want_text)
 
-        host = _host_key(httpx.URL(url))
+        host = _host_key(parsed_url(url))
         attempt = await with_retries(
             once, host=host, retries=self.settings.retries, budget=self.budget,
             retry_after_cap=self.settings.retry_after_cap, time_left=clock.left,
@@ -625,9 +742,9 @@ class Fetcher:
             gate = self._host_gates[host] = asyncio.Semaphore(max(1, self.settings.per_host))
         return gate
 
-    async def _hop(self, url: str, headers: dict[str, str], clock: _Deadline) -> Attempt:
+    async def _hop(self, url: str, headers: dict[str, str], clock: _Deadline, want_text: bool = True) -> Attempt:
         """One GET of one URL: guard, gates, request, and what the answer means. Never raises for the URL's sake."""
-        parsed = httpx.URL(url)
+        parsed = parsed_url(url)
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             await self.guard.check(parsed.raw_host.decode("ascii"), port)
@@ -645,7 +762,7 @@ class Fetcher:
             except (httpx.HTTPError, httpx.StreamError) as error:
                 return attempt_for_error(error, self.settings.timeout)
         # The page is parsed after the gates are released: CPU work should not hold a slot meant for the network.
-        return await self._with_page(attempt, url) if attempt.body is not None else attempt
+        return await self._with_page(attempt, url, want_text) if attempt.body is not None else attempt
 
     async def _send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
         # Straight to the transport: the client's send() would build the next redirect request itself, which fails
@@ -660,7 +777,9 @@ class Fetcher:
     async def _interpret(self, response: httpx.Response) -> Attempt:
         """What the answer means, reading only as much of the body as that needs."""
         status = response.status_code
-        headers = response.headers
+        # One plain dict per answer: httpx.Headers.get scans every header per lookup, and about ten are looked up.
+        # items() joins a repeated header with ", " exactly as Headers.get does.
+        headers = dict(response.headers.items())
         location = headers.get("location")
         if 300 <= status < 400 and status != 304 and location:
             await _drain(response)
@@ -668,15 +787,14 @@ class Fetcher:
         if status == 304:
             return Attempt(UrlStatus.OK, None, status, not_modified=True)
         if 200 <= status < 300 or status in self.settings.accept_status:
-            return await self._success(response)
+            return await self._success(response, headers)
         body = await _read_small(response) if _is_readable(headers.get("content-type")) else b""
         challenge = detect_challenge(headers, body)
         if challenge:
             return Attempt(UrlStatus.BLOCKED, f"bot challenge ({challenge}), {_phrase(status)}", status)
         return attempt_for_status(status, parse_retry_after(headers.get("retry-after")))
 
-    async def _success(self, response: httpx.Response) -> Attempt:
-        headers = response.headers
+    async def _success(self, response: httpx.Response, headers: dict[str, str]) -> Attempt:
         content_type = headers.get("content-type")
         found = Attempt(UrlStatus.OK, None, response.status_code, content_type=content_type,
                         etag=headers.get("etag"), last_modified=headers.get("last-modified"))
@@ -697,23 +815,33 @@ class Fetcher:
         return dataclasses.replace(found, body=decoder.body()[:decoder.cap], reason=note, pdf=pdf,
                                    truncated=decoder.full)
 
-    async def _with_page(self, attempt: Attempt, url: str) -> Attempt:
-        """Run the page reader on a success's body; a challenge page turns the success into `blocked`."""
+    async def _with_page(self, attempt: Attempt, url: str, want_text: bool = True) -> Attempt:
+        """Run the page reader on a success's body; a challenge page turns the success into `blocked`.
+
+        Without `want_text` the body is kept on the attempt (for the soft-404 judgement, which may need the text).
+        """
         body, content_type = attempt.body, attempt.content_type
         if attempt.pdf:
             return await self._with_pdf(attempt, url)
         try:
-            if len(body) > PAGE_READER_THREAD_BYTES:
-                page = await asyncio.to_thread(self.read_page, body, content_type, url)
-            else:
-                page = self.read_page(body, content_type, url)
+            page = await self._read(body, content_type, url, want_text)
         except Exception as error:  # a reader bug must not sink the run; the URL still answered
             return dataclasses.replace(attempt, body=None, page=PageFacts(content_type=content_type),
                                        reason=f"page not read: {type(error).__name__}: {error}")
         if page.challenge:
             return dataclasses.replace(attempt, body=None, page=page, status=UrlStatus.BLOCKED,
                                        reason=f"bot challenge ({page.challenge})")
-        return dataclasses.replace(attempt, body=None, page=page)
+        return dataclasses.replace(attempt, body=None if page.text_read else body, page=page)
+
+    async def _read(self, body: bytes, content_type: str | None, url: str, want_text: bool) -> PageFacts:
+        """The page reader's facts; a large body is parsed off the event loop."""
+        if want_text or not self._text_optional:
+            reader = self.read_page
+        else:
+            reader = functools.partial(_read_without_text, self.read_page)
+        if len(body) > PAGE_READER_THREAD_BYTES:
+            return await asyncio.to_thread(reader, body, content_type, url)
+        return reader(body, content_type, url)
 
     async def _with_pdf(self, attempt: Attempt, url: str) -> Attempt:
         """Read a PDF in a worker thread (parsing is CPU-heavy: the event loop must keep serving the other URLs).
@@ -730,6 +858,20 @@ class Fetcher:
             reason += f" (the PDF cap is {self.settings.max_pdf_bytes / 1024 / 1024:g} MB)"
         reason = "; ".join(part for part in (attempt.reason, reason) if part) or None
         return dataclasses.replace(attempt, body=None, page=reading.page, reason=reason)
+
+
+def _says_nothing(host: soft404.HostFingerprint | None) -> bool:
+    """Whether a probe answer rules out a probe verdict for every page of its host (no fingerprint, or an honest 404)."""
+    return host is None or not host.answers_200
+
+
+def _read_without_text(read_page, body: bytes, content_type: str | None, url: str) -> PageFacts:
+    page = read_page(body, content_type, url, want_text=False)
+    return dataclasses.replace(page, text_read=False)
+
+
+def _has_text(result: FetchResult) -> bool:
+    return result.page is None or result.page.text_read
 
 
 class _Deadline:
@@ -848,9 +990,10 @@ async def fetch_all_async(
     on_result: Callable[[FetchResult], None] | None = None,
     guard: Guard | None = None,
     sleep: Sleep = asyncio.sleep,
+    text_urls: Collection[str] | None = None,
 ) -> FetchRun:
     fetcher = Fetcher(settings, cache=cache, cache_settings=cache_settings, read_page=read_page, guard=guard,
-                      sleep=sleep)
+                      sleep=sleep, text_urls=text_urls)
     return await fetcher.run(urls, on_result)
 
 
@@ -864,14 +1007,18 @@ def fetch_all(
     on_result: Callable[[FetchResult], None] | None = None,
     guard: Guard | None = None,
     sleep: Sleep = asyncio.sleep,
+    text_urls: Collection[str] | None = None,
 ) -> FetchRun:
     """Fetch every unique URL once and return each one's result, keyed by the URL as written in the document.
 
     A synchronous wrapper over the asyncio fetcher; called from inside a running event loop it runs in a thread.
-    `guard` and `sleep` are test seams (fake DNS, no real waiting between retries).
+    `guard` and `sleep` are test seams (fake DNS, no real waiting between retries). `text_urls`: the document URLs
+    whose pages' main text is needed (claims are checked against it); the others' pages are read without it
+    (`page.text_read` is False), which is cheaper. None: every page's text is read.
     """
     work = lambda: fetch_all_async(urls, settings, cache=cache, cache_settings=cache_settings,  # noqa: E731
-                                   read_page=read_page, on_result=on_result, guard=guard, sleep=sleep)
+                                   read_page=read_page, on_result=on_result, guard=guard, sleep=sleep,
+                                   text_urls=text_urls)
     try:
         asyncio.get_running_loop()
         in_a_loop = True

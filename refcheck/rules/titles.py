@@ -84,6 +84,7 @@ def normalize_title(text: str) -> str:
     return _TRAILING_PUNCTUATION.sub("", text)
 
 
+@lru_cache(maxsize=16384)  # each reading of each title is compacted; pure, so memoised
 def compact(text: str) -> str:
     """Letters and digits only: the form two titles are compared in."""
     return name_key(normalize_title(text))
@@ -100,12 +101,12 @@ def _long_enough(key: str) -> bool:
 # --- site names before and after a title -------------------------------------------------------------------
 
 
-def _site_keys(site_names: Iterable[str]) -> set[str]:
+def _site_keys(site_names: Iterable[str]) -> frozenset[str]:
     keys = {name_key(name) for name in site_names if name}
-    return {key for key in keys if key}
+    return frozenset(key for key in keys if key)  # frozen: a key of the memoised _forms
 
 
-def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
+def _is_site_segment(segment: str, site_keys: frozenset[str]) -> bool:
     key = name_key(segment)
     if not key:
         return False
@@ -133,7 +134,7 @@ def _join_parts(segments: list[str], separators: list[str]) -> str:
     return text.strip()
 
 
-def _strip_known(title: str, site_keys: set[str]) -> str:
+def _strip_known(title: str, site_keys: frozenset[str]) -> str:
     segments, separators = _split_parts(title)
     # From the end: the last site segment within the last three, and short sections next to it.
     for index in range(len(segments) - 1, max(0, len(segments) - 4), -1):
@@ -196,21 +197,28 @@ def _gregorian_years(text: str) -> str:
     return _ERA.sub(lambda m: f"{_ERA_START[m.group(1)] + (1 if m.group(2) == '元' else int(m.group(2)))}年", text)
 
 
-def _forms(title: str, site_keys: set[str]) -> _Forms:
+@lru_cache(maxsize=4096)  # pure: a page title cited by several references is read once
+def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
     title = _gregorian_years(unicodedata.normalize("NFKC", title))
     unified = _LEADING_TAG.sub("", _unify_marks(title)).strip()
     known = _strip_known(unified, site_keys)
-    readings = [title, unified, known, _strip_site_like_tail(known)]
+    # The readings often coincide; each distinct one is read once (first-seen order, as the results are ordered).
+    tail_stripped = _strip_site_like_tail(known)
+    readings = tuple(dict.fromkeys((title, unified, known, tail_stripped)))
+    stripped = tuple(dict.fromkeys((known, tail_stripped)))
     keys = tuple(dict.fromkeys(key for key in map(compact, readings) if key))
-    parts = tuple(dict.fromkeys(key for reading in readings[2:]
+    parts = tuple(dict.fromkeys(key for reading in stripped
                                 for key in map(compact, _SUBTITLE_SEPARATOR.split(reading)) if _long_enough(key)))
-    words = tuple(dict.fromkeys(words for words in map(tuple, map(_plain_words, readings)) if words))
+    words = tuple(dict.fromkeys(words for words in map(_plain_words, readings) if words))
     content = tuple(dict.fromkeys(frozenset(_CONTENT_WORD.findall(normalize_title(reading))) for reading in readings))
     return _Forms(keys, parts, words, tuple(words for words in content if words), _numbers(unified))
 
 
-def _plain_words(text: str) -> list[str]:
-    return re.sub(r"[^\w]+", " ", normalize_title(text)).split()
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def _plain_words(text: str) -> tuple[str, ...]:
+    return tuple(_NON_WORD.sub(" ", normalize_title(text)).split())
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -300,18 +308,25 @@ def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[
 # --- the rules ---------------------------------------------------------------------------------------------
 
 
+# Pure look-ups with immutable answers, asked several times per reference for the same URL (check_title, then
+# is_generic_title twice): memoised here rather than in sites.py, which other callers use once per value.
+_publishers_at = lru_cache(maxsize=4096)(publishers_at)
+_domain_name_keys = lru_cache(maxsize=4096)(domain_name_keys)
+
+
 def _context_publishers(site: str | None, url: str | None) -> tuple:
-    found = publishers_named(site) + publishers_at(looks_like_domain(site) or "") + publishers_at(url or "")
+    found = publishers_named(site) + _publishers_at(looks_like_domain(site) or "") + _publishers_at(url or "")
     return tuple(dict.fromkeys(found))
 
 
+@lru_cache(maxsize=16384)  # pure (the publisher table is fixed), and asked up to three times per reference
 def is_generic_title(title: str | None, site: str | None, url: str | None) -> bool:
     """True when the title is only a site or publisher name (`"Impress Watch". Impress Watch.`), naming no article."""
     key = compact(title or "")
     if not key:
         return False
-    if key == name_key(site) or key in domain_name_keys(looks_like_domain(site) or "") or (
-            url and key in domain_name_keys(url)):
+    if key == name_key(site) or key in _domain_name_keys(looks_like_domain(site) or "") or (
+            url and key in _domain_name_keys(url)):
         return True
     titled = publishers_named(title)
     if titled and _publisher_fits(titled, site, url):
@@ -323,13 +338,13 @@ def is_generic_title(title: str | None, site: str | None, url: str | None) -> bo
 
 def _publisher_fits(titled: tuple, site: str | None, url: str | None) -> bool:
     """A title naming a publisher is generic unless the site or URL says the page is elsewhere (`"BBC". Wikipedia.`)."""
-    site_publishers = publishers_named(site) + publishers_at(looks_like_domain(site) or "")
+    site_publishers = publishers_named(site) + _publishers_at(looks_like_domain(site) or "")
     if site_publishers:
         return related_publishers(titled, site_publishers)
-    if url and publishers_at(url):
-        return related_publishers(titled, publishers_at(url))
+    if url and _publishers_at(url):
+        return related_publishers(titled, _publishers_at(url))
     if url:
-        return any(name_key(name) in domain_name_keys(url) for publisher in titled for name in publisher.names)
+        return any(name_key(name) in _domain_name_keys(url) for publisher in titled for name in publisher.names)
     return True  # nothing says the title means anything but the publisher
 
 
@@ -343,7 +358,7 @@ def check_title(cited_title: str | None, page: PageFacts | None, *, line: int | 
         return None
     if is_generic_title(cited_title, page.site_name, url) or is_generic_title(cited_title, None, url):
         return None  # a title that is only a site name is the generic-title rule's business
-    site_names = [page.site_name or "", *(name for p in publishers_at(url or "") for name in p.names)]
+    site_names = [page.site_name or "", *(name for p in _publishers_at(url or "") for name in p.names)]
     comparison = compare_titles(cited_title, candidates, site_names)
     if comparison.matches:
         return None
