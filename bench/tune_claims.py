@@ -1,4 +1,6 @@
-"""Fit the check-worthiness weights on ClaimBuster train and the labelled set's dev half (never a test split).
+"""Fit the check-worthiness rule's weights on ClaimBuster train and the labelled set's dev half (never a test split).
+
+The rule decides Japanese sentences; English ones are decided by the model of bench/train_checkworthy.py.
 
 Prints suggested weights (a class-balanced logistic regression over the rule's own binary features, rounded to
 0.5) and how the rule in refcheck/extract/claims.py does on the same training data. The weights in claims.py are

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from itertools import islice
 from typing import NamedTuple
 
@@ -285,9 +287,11 @@ def _holds_citation(citations: list[int], start: int, end: int) -> bool:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Check-worthiness: a weighted feature rule
+# Check-worthiness: a weighted feature rule (Japanese) and a learned model over the same features and words (English)
 # --------------------------------------------------------------------------------------------------------------
 
+# The rule decides for Japanese sentences; English sentences are decided by _EnglishModel (below), which weighs the
+# same features (its own learned weights) plus the sentence's words. The rule's features give the reasons in both.
 # Each feature adds its weight when it matches (once, however often); a sentence is check-worthy when BIAS plus the
 # weights reaches 0. The weights are a class-balanced logistic regression over these binary features, fitted by
 # bench/tune_claims.py on ClaimBuster train and the dev half of tests/fixtures/claims/checkworthy.jsonl only (never a
@@ -569,6 +573,7 @@ _CHAT_ANYWHERE = (
 _FIRST_PERSON = re.compile(r"私|僕|我々|\b(?:I|I'm|I've|I'd|my|me)\b")
 _SECOND_PERSON, _SECOND_PERSON_HALVES = _bilingual("あなた|ご指摘", "you're|you are|your")
 _WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s")
 
 
 _JA_CHAR = re.compile(_JA)
@@ -678,7 +683,8 @@ class _Features:
         if self.japanese:
             return [text] if len(text) < 8 else []
         words = sum(1 for _ in islice(_WORD.finditer(text), 4))  # fewer than four words: counting stops at the fourth
-        return [text] if words < 4 else []
+        # one unbroken token (`Openai/6a3f1c2e-…`, `gpt-5-2`: an export's header lines) is a fragment however it splits
+        return [text] if words < 4 or not _SPACE.search(text) else []
 
 
 _COMPUTED_FEATURES = {
@@ -702,6 +708,65 @@ _PRESENCE_SEARCHES: dict[bool, dict[str, tuple]] = {
 }
 
 
+# --------------------------------------------------------------------------------------------------------------
+# English: a logistic regression over the rule's features and the sentence's words
+# --------------------------------------------------------------------------------------------------------------
+
+# Numbers become shape tokens (a $ amount, a percentage, a year, any other number), so the model learns "<pct>"
+# once instead of every figure; words are lower-cased, with their apostrophe (`don't`, `america's`).
+_EN_TOKEN = re.compile(r"[$€£¥]?\d(?:[\d,]*\d)?(?:\.\d+)?%?|[a-z]+(?:'[a-z]+)?")
+_YEAR_TOKEN = re.compile(r"(?:1[6-9]|20)\d\d")
+_RULE_PREFIX = "@"  # a rule feature's term: "@amount"; words and bigrams never start with it
+
+
+def _shape(token: str) -> str:
+    if not token[0].isdigit():
+        return "<money>" if token[0] in "$€£¥" else token
+    if token[-1] == "%":
+        return "<pct>"
+    return "<year>" if _YEAR_TOKEN.fullmatch(token) else "<num>"
+
+
+def english_terms(text: str) -> set[str]:
+    """The words of `text` that the English model weighs: lower-cased unigrams and bigrams, numbers as shapes.
+
+    The first token also appears as the bigram `<s> token` (how a sentence opens: "i think", "thank you").
+    """
+    tokens = [_shape(token) for token in _EN_TOKEN.findall(text.lower().replace("’", "'"))]
+    terms = set(tokens)
+    terms.update(f"{a} {b}" for a, b in zip(["<s>", *tokens], tokens))
+    return terms
+
+
+class _EnglishModel(NamedTuple):
+    bias: float  # the intercept with the decision threshold folded in: a sentence is worthy when the score is >= 0
+    terms: dict[str, float]  # word and bigram weights
+    rule: dict[str, float]  # weights of the rule's features (the same names as WEIGHTS)
+
+
+@cache
+def _english_model() -> _EnglishModel:
+    """The learned weights (refcheck/data/checkworthy_en.json, written by bench/train_checkworthy.py), read once."""
+    raw = json.loads(resources.files("refcheck").joinpath("data/checkworthy_en.json").read_text(encoding="utf-8"))
+    rule = {name: raw["weights"].get(_RULE_PREFIX + name, 0.0) for name in WEIGHTS}
+    terms = {term: weight for term, weight in raw["weights"].items() if not term.startswith(_RULE_PREFIX)}
+    return _EnglishModel(raw["bias"] - raw["threshold"], terms, rule)
+
+
+def english_features(sentence: str) -> set[str]:
+    """Everything the English model weighs in `sentence`: its terms and its rule features ("@amount", …)."""
+    features = _Features(sentence)
+    rule = (_RULE_PREFIX + name for name in _FEATURE_ORDER if features.matches(name))
+    return english_terms(features.text) | set(rule)
+
+
+def _english_words_score(text: str) -> float:
+    """The model's intercept plus the weights of the words of `text` (everything but the rule's features)."""
+    model = _english_model()
+    weight = model.terms.get
+    return model.bias + sum(weight(term, 0.0) for term in english_terms(text))
+
+
 # The order of sentence_features' result (and of the sum in check_score).
 _FEATURE_ORDER = (
     "amount", "number", "date", "name", "verb", "past", "change", "opinion", "future", "hedge", "evaluation",
@@ -717,7 +782,35 @@ def sentence_features(sentence: str) -> dict[str, list[str]]:
 
 
 def check_score(features: dict[str, list[str]]) -> float:
+    """The hand rule's score of sentence_features(…): what decides for Japanese (check-worthy when >= 0)."""
     return BIAS + sum(WEIGHTS[name] for name in features)
+
+
+# The issue counts recommendations, the assistant's talk and fragments as not claims; ClaimBuster labels a debater's
+# proposal with a figure ("We should spend $1 trillion on…") check-worthy, and has no chat and few fragments (an
+# export's `gpt-5-2` header line scores high on its numbers). An English sentence with one of these features is
+# check-worthy only when the rule agrees (figures: docs/benchmarks.md).
+RULE_MUST_AGREE = ("opinion", "chat", "short")
+
+
+def claim_score(sentence: str) -> float:
+    """The score that decides check_worthiness (worthy when >= 0): the rule's for Japanese, the model's for English.
+
+    For an English sentence with a RULE_MUST_AGREE feature, the lower of the model's and the rule's scores.
+    """
+    features = _Features(sentence)
+    bias, weights = _scoring(features)
+    score = bias + sum(weights[name] for name in _FEATURE_ORDER if features.present(name))
+    if not features.japanese and any(features.present(name) for name in RULE_MUST_AGREE):
+        score = min(score, BIAS + sum(WEIGHTS[name] for name in _FEATURE_ORDER if features.present(name)))
+    return score
+
+
+def _scoring(features: _Features) -> tuple[float, dict[str, float]]:
+    """The starting score and the weights of the rule's features that decide `features`' sentence."""
+    if features.japanese:
+        return BIAS, WEIGHTS
+    return _english_words_score(features.text), _english_model().rule
 
 
 # check_worthiness looks at features in this order (cheap tests and strong weights first, the reasons' features,
@@ -727,14 +820,14 @@ _DECISION_ORDER = (
     "date", "amount", "number", "verb", "name", "past", "change",
     "opinion", "evaluation", "future", "hedge",
 )
-_MARGIN = 1e-9  # far above float rounding in a sum of 18 weights, far below their 0.25 steps
+_MARGIN = 1e-9  # far above float rounding in a sum of 18 weights, far below their 0.25 (rule) or 0.001 (model) steps
 _CACHE_SIZE = 16384  # sentences: exports repeat boilerplate lines; a few MB at most
 
 
 def check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
     """Whether `sentence` is a check-worthy factual claim, and why it looks factual ("number: 1兆円", …).
 
-    Results are cached per sentence text: call `check_worthiness.cache_clear()` after changing WEIGHTS or BIAS.
+    Results are cached per sentence text: call `check_worthiness.cache_clear()` after changing WEIGHTS, BIAS or the model.
     """
     return _check_worthiness(sentence)
 
@@ -742,7 +835,10 @@ def check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
 @lru_cache(maxsize=_CACHE_SIZE)
 def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
     features = _Features(sentence)
-    if not _is_worthy(features):
+    worthy = _is_worthy(features, *_scoring(features))
+    if worthy and not features.japanese and any(features.present(name) for name in RULE_MUST_AGREE):
+        worthy = _is_worthy(features, BIAS, WEIGHTS)
+    if not worthy:
         return False, ()
     reasons, seen = [], []
     for feature, label in _REASON_FEATURES.items():
@@ -756,18 +852,18 @@ def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
 check_worthiness.cache_clear = _check_worthiness.cache_clear  # type: ignore[attr-defined]
 
 
-def _is_worthy(features: _Features) -> bool:
-    """check_score(sentence_features(…)) >= 0, without working out the features that cannot change the answer."""
-    score = BIAS
-    gain = sum(weight for weight in WEIGHTS.values() if weight > 0)  # the most the unseen features can add
-    loss = sum(weight for weight in WEIGHTS.values() if weight < 0)  # … and take away
+def _is_worthy(features: _Features, bias: float, weights: dict[str, float]) -> bool:
+    """claim_score(…) >= 0, without working out the features that cannot change the answer."""
+    score = bias
+    gain = sum(weight for weight in weights.values() if weight > 0)  # the most the unseen features can add
+    loss = sum(weight for weight in weights.values() if weight < 0)  # … and take away
     present = set()
     for feature in _DECISION_ORDER:
         if score + gain < -_MARGIN:
             return False
         if score + loss > _MARGIN:
             return True
-        weight = WEIGHTS[feature]
+        weight = weights[feature]
         if weight > 0:
             gain -= weight
         else:
@@ -775,8 +871,8 @@ def _is_worthy(features: _Features) -> bool:
         if features.present(feature):
             score += weight
             present.add(feature)
-    # Every feature is known: the same sum, in the same order, as check_score.
-    return BIAS + sum(WEIGHTS[name] for name in _FEATURE_ORDER if name in present) >= 0
+    # Every feature is known: the same sum, in the same order, as claim_score.
+    return bias + sum(weights[name] for name in _FEATURE_ORDER if name in present) >= 0
 
 
 # --------------------------------------------------------------------------------------------------------------

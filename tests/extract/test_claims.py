@@ -150,6 +150,8 @@ def test_factual_sentences_are_check_worthy_with_reasons(sentence, reason):
         "Would you like me to draft an email?",
         "In short, both approaches have their merits.",
         "Arguably, the strategy lacks focus.",
+        "gpt-5-2",  # an export's header lines: numbers, but fragments
+        "Openai/6a3f1c2e-5b7d-4e90-a1b2-c3d4e5f60718",
     ],
 )
 def test_opinions_questions_and_discourse_are_not(sentence):
@@ -260,12 +262,40 @@ def _reasons_from(features: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def test_check_worthiness_agrees_with_the_full_feature_score():
-    # check_worthiness stops early and caches; its verdict and reasons must be those of the full features.
+    # check_worthiness stops early and caches; its verdict and reasons must be those of the full score.
     check_worthiness.cache_clear()
     for text in _corpus_sentences():
         features = claims_module.sentence_features(text)
-        worthy = claims_module.check_score(features) >= 0
+        worthy = claims_module.claim_score(text) >= 0
         assert check_worthiness(text) == ((True, _reasons_from(features)) if worthy else (False, ())), text
+
+
+def test_japanese_is_decided_by_the_rule_and_english_by_the_model():
+    japanese = "経済産業省が5年で1兆円規模の支援を予定している。"
+    assert claims_module.claim_score(japanese) == claims_module.check_score(claims_module.sentence_features(japanese))
+    english = "Unemployment fell to 3.7% in November, the bureau reported."
+    model = claims_module._english_model()
+    expected = model.bias + sum(model.terms.get(term, 0.0) for term in claims_module.english_terms(english))
+    expected += sum(model.rule[name] for name in claims_module.sentence_features(english))
+    assert claims_module.claim_score(english) == pytest.approx(expected)
+    assert claims_module.claim_score(english) != pytest.approx(
+        claims_module.check_score(claims_module.sentence_features(english))
+    )
+
+
+def test_english_model_is_compact_and_weighs_the_rule_features():
+    model = claims_module._english_model()
+    assert 1000 <= len(model.terms) <= 5000
+    assert set(model.rule) == set(claims_module.WEIGHTS)
+    # the learned signs agree with the rule's where the evidence is strong
+    assert model.rule["amount"] > 0 and model.rule["verb"] > 0 and model.rule["question"] < 0
+    assert model.rule["opinion"] < 0
+
+
+def test_english_terms_are_words_bigrams_and_number_shapes():
+    terms = claims_module.english_terms("In 2019, unemployment fell 3.5% and $4,000 was spent; we don’t know 12.")
+    assert {"<year>", "<pct>", "<money>", "<num>", "fell <pct>", "in <year>", "<s> in", "we don't"} <= terms
+    assert not any(any(char.isdigit() for char in term) for term in terms)
 
 
 def test_check_worthiness_cache_is_clearable_and_stable():
@@ -298,3 +328,29 @@ def test_a_url_alone_is_neither_a_fact_nor_a_claim():
     claims = extract(Document("a.txt", Format.TEXT, text)).claims
     assert all("2026" not in reason and "11" not in reason for c in claims for reason in c.reasons)
     assert not any(c.text.startswith("→") for c in claims)
+
+
+def _precision_recall(rows: list[tuple[str, int]]) -> tuple[float, float]:
+    guesses = [(check_worthiness(text)[0], bool(label)) for text, label in rows]
+    true_positives = sum(1 for guess, truth in guesses if guess and truth)
+    predicted = sum(1 for guess, _ in guesses if guess)
+    return true_positives / max(predicted, 1), true_positives / sum(1 for _, truth in guesses if truth)
+
+
+def test_claimbuster_test_meets_the_issue_aim():
+    # measured once, after the model was fixed on train: P 0.894, R 0.746 (docs/benchmarks.md); aim P 0.88, R 0.70
+    path = need_shared(CORPORA / "claimbuster" / "two_class" / "test.json")
+    rows = [(row["text"], row["label"]) for row in json.loads(path.read_text(encoding="utf-8"))]
+    precision, recall = _precision_recall(rows)
+    assert precision >= 0.88 and recall >= 0.70, (precision, recall)
+
+
+def test_citation_needed_recall_meets_the_issue_aim():
+    import csv
+
+    path = need_shared(CORPORA / "citation-needed" / "redi2019-citation-reason" / "citation_reason.csv")
+    csv.field_size_limit(10**7)
+    with path.open(encoding="utf-8", newline="") as handle:
+        sentences = [row["statement"].strip() for row in csv.DictReader(handle, delimiter="\t")]
+    recall = sum(1 for sentence in sentences if check_worthiness(sentence)[0]) / len(sentences)
+    assert recall >= 0.80, recall  # measured 0.817
