@@ -14,7 +14,6 @@ import asyncio
 import dataclasses
 import json
 import re
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from refcheck.fetch.client import FetchRun, InvalidTarget, PinnedTransport, fetch_all, prepare_url, user_agent
+from refcheck.fetch.client import (FetchRun, InvalidTarget, PinnedTransport, fetch_all, prepare_url,
+                                   run_to_completion, user_agent)
 from refcheck.fetch.guard import Guard, ResolutionFailed, UnsafeTarget
 from refcheck.models import Extraction, FetchResult, UrlStatus
 from refcheck.settings import ArchiveSettings, Settings
@@ -209,29 +209,7 @@ def ask_archive(lookups: Iterable[Lookup], settings: ArchiveSettings, *, allow_p
                 sleep: Sleep = asyncio.sleep) -> dict[Lookup, ArchiveAnswer]:
     """Ask the availability API about each lookup (no cache): a synchronous wrapper over ArchiveClient."""
     client = ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
-    return _run(lambda: client.ask_all(lookups))
-
-
-def _run(work: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine to its end from sync code; inside a running event loop, in a thread of its own."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(work())
-    box: dict[str, object] = {}
-
-    def in_thread() -> None:
-        try:
-            box["value"] = asyncio.run(work())
-        except BaseException as error:  # handed back to the caller's thread below
-            box["error"] = error
-
-    thread = threading.Thread(target=in_thread, name="refcheck-archive")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"]  # type: ignore[return-value]
+    return run_to_completion(lambda: client.ask_all(lookups), thread_name="refcheck-archive")
 
 
 # ── the cache ──────────────────────────────────────────────────────────────────────────────────────────────────

@@ -1016,9 +1016,13 @@ def fetch_all(
     whose pages' main text is needed (claims are checked against it); the others' pages are read without it
     (`page.text_read` is False), which is cheaper. None: every page's text is read.
     """
-    work = lambda: fetch_all_async(urls, settings, cache=cache, cache_settings=cache_settings,  # noqa: E731
-                                   read_page=read_page, on_result=on_result, guard=guard, sleep=sleep,
-                                   text_urls=text_urls)
+    return run_to_completion(lambda: fetch_all_async(
+        urls, settings, cache=cache, cache_settings=cache_settings, read_page=read_page, on_result=on_result,
+        guard=guard, sleep=sleep, text_urls=text_urls), thread_name="refcheck-fetch")
+
+
+def run_to_completion(work, *, thread_name: str):
+    """Run a coroutine to its end from sync code; inside a running event loop, in a thread of its own."""
     try:
         asyncio.get_running_loop()
         in_a_loop = True
@@ -1030,13 +1034,13 @@ def fetch_all(
 
     def in_thread() -> None:
         try:
-            box["run"] = asyncio.run(work())
+            box["value"] = asyncio.run(work())
         except BaseException as error:  # handed back to the caller's thread below
             box["error"] = error
 
-    thread = threading.Thread(target=in_thread, name="refcheck-fetch")
+    thread = threading.Thread(target=in_thread, name=thread_name)
     thread.start()
     thread.join()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
-    return box["run"]  # type: ignore[return-value]
+    return box["value"]

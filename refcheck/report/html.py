@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
-from refcheck.report.evidence import evidence_lines, flatten
+from refcheck.report.evidence import evidence_lines
 
 CLAIM_RULES = ("unsupported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
