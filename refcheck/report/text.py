@@ -51,9 +51,9 @@ def _print_findings(console: Console, document_report: DocumentReport, *, verbos
     for item in document_report.findings:
         if item.severity is Severity.INFO and not verbose:
             continue
-        console.print(_finding_line(path, item))
+        console.print(_finding_line(path, item), soft_wrap=True)  # one finding, one line: greppable in CI logs
         for label, value in evidence_lines(item, verbose=verbose):
-            console.print(f"      [dim]{label}:[/] {escape(value)}")
+            console.print(f"      [dim]{label}:[/] {escape(value)}", soft_wrap=True)
 
 
 def _finding_line(path: str, item: Finding) -> str:
