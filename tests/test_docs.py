@@ -39,3 +39,15 @@ def test_every_check_option_is_in_the_readme():
     for option in sorted(set(re.findall(r"(--[a-z][a-z-]+)", help_text))):
         if option != "--help":
             assert option in readme, option
+
+
+def test_the_readme_configuration_example_loads(tmp_path, monkeypatch):
+    from refcheck.config import load_config
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml", 1)[1].split("```", 1)[0]
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    monkeypatch.setenv("DOCS_TOKEN", "t0ken")
+    config = load_config(tmp_path / "pyproject.toml", set(RULES))
+    assert config.defaults["check"]["per_host"] == 2 and "duplicate-reference" in config.disabled_rules
+    assert config.host_headers == (("docs.example.org", "Authorization", "Bearer t0ken"),)
