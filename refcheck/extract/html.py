@@ -24,6 +24,7 @@ from refcheck.extract import suppressions
 from refcheck.extract.entries import REFERENCES_HEADING, normalize_date, parse_entry
 from refcheck.extract.hrefs import checkable_href, fragment_of
 from refcheck.extract.lines import LineIndex
+from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import find_urls
 from refcheck.models import Document, Extraction, Link, Marker, ProseBlock, Reference
 
@@ -148,19 +149,8 @@ class _TagIndex:
 
 
 @dataclass
-class _Prose:
+class _Prose(ProseText):
     line: int | None = None
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    newlines: int = 0
-    citations: list[tuple[int, str]] = field(default_factory=list)
-    links: list[tuple[int, str]] = field(default_factory=list)
-
-    def emit(self, text: str) -> None:
-        if text:
-            self.parts.append(text)
-            self.length += len(text)
-            self.newlines += text.count("\n")
 
     def block(self) -> ProseBlock | None:
         text = "".join(self.parts)

@@ -24,6 +24,7 @@ from refcheck.extract import suppressions
 from refcheck.extract.entries import REFERENCES_HEADING, parse_entry
 from refcheck.extract.hrefs import checkable_href
 from refcheck.extract.lines import LineIndex
+from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import find_urls
 from refcheck.models import Document, Extraction, Link, Marker, ProseBlock, Reference, Suppression
 
@@ -66,25 +67,14 @@ def _parser() -> MarkdownIt:
 _PARSER = _parser()
 
 
-@dataclass
-class _Prose:
+@dataclass(kw_only=True)  # `line` has no default, the inherited fields do
+class _Prose(ProseText):
     """Plain text of one or more inline runs, with citations and links at offsets into it."""
 
     line: int
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    newlines: int = 0
-    citations: list[tuple[int, str]] = field(default_factory=list)
-    links: list[tuple[int, str]] = field(default_factory=list)
     found_links: list[Link] = field(default_factory=list)
     found_markers: list[Marker] = field(default_factory=list)
     anchor_texts: list[str] = field(default_factory=list)
-
-    def emit(self, text: str) -> None:
-        if text:
-            self.parts.append(text)
-            self.length += len(text)
-            self.newlines += text.count("\n")
 
     @property
     def text(self) -> str:

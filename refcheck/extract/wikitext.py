@@ -14,7 +14,6 @@ source line, so blocks and their citations keep exact lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Template, Text, Wikilink
@@ -24,6 +23,7 @@ from refcheck.extract import suppressions
 from refcheck.extract.entries import normalize_date, parse_entry, split_archive
 from refcheck.extract.hrefs import checkable_href
 from refcheck.extract.lines import LineIndex
+from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import clean_url
 from refcheck.models import Document, Extraction, Link, Marker, ProseBlock, Reference
 
@@ -43,21 +43,8 @@ _HEADING_LINE = re.compile(r"\s*=.*=\s*$")
 _TABLE_LINE = re.compile(r"\s*(?:\{\||\|\}|\|-|\||!)")
 
 
-@dataclass
-class _Stream:
+class _Stream(ProseText):
     """Plain text of the page with exactly one newline per source line, plus citations and links at offsets."""
-
-    parts: list[str] = field(default_factory=list)
-    length: int = 0
-    newlines: int = 0
-    citations: list[tuple[int, str]] = field(default_factory=list)
-    links: list[tuple[int, str]] = field(default_factory=list)
-
-    def emit(self, text: str) -> None:
-        if text:
-            self.parts.append(text)
-            self.length += len(text)
-            self.newlines += text.count("\n")
 
     def reach_line(self, line: int) -> None:
         """Pad with newlines that dropped markup (templates, comments) took with it."""
