@@ -121,6 +121,8 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Requests in flight at once.")
 @click.option("--per-host", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Requests in flight to one host at once.")
+@click.option("--workers", type=click.IntRange(0, 16), default=0, show_default=True,
+              help="Processes that fetch, each host in one of them; 0: one per core (up to 4) for big runs.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
               help="Extra attempts for timeouts, connection errors, 429 and 502/503/504.")
 @click.option("--max-body", type=click.IntRange(1024), default=2 * 1024 * 1024, show_default=True,
@@ -153,7 +155,7 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.pass_obj
 def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
           soft_404_probe, shard, timeout, deadline,
-          max_concurrency, per_host, retries, max_body, remap, include, exclude, header, accept_status,
+          max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
@@ -161,7 +163,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     from refcheck.pipeline import check_paths
 
     fetch = FetchSettings(
-        timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, retries=retries,
+        timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, workers=workers, retries=retries,
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
         include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
         headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status),

@@ -19,6 +19,7 @@ OPTION_KEYS = {
     "deadline": ("deadline", ("check",)),
     "max_concurrency": ("max_concurrency", ("check",)),
     "per_host": ("per_host", ("check",)),
+    "workers": ("workers", ("check",)),
     "retries": ("retries", ("check",)),
     "max_body": ("max_body", ("check",)),
     "include": ("include", ("check",)),

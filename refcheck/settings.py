@@ -29,6 +29,7 @@ class FetchSettings:
     accept_status: tuple[int, ...] = ()  # extra HTTP statuses treated as ok
     user_agent: str | None = None  # default: "refcheck/<version> (+project url)"
     probe_soft_404: bool = True  # ask each host once for a path that cannot exist, to recognise its soft 404s
+    workers: int = 0  # processes that fetch (hosts split between them); 0: automatic (see fetch/workers.py)
 
 
 @dataclass(frozen=True)

@@ -441,6 +441,10 @@ class FetchCache:
 
     # ── plumbing ─────────────────────────────────────────────────────────────────────────────────────────────
 
+    def reopened(self) -> FetchCache:
+        """A second connection to the same file, as the same run (a forked worker process must not use this one's)."""
+        return FetchCache(self.directory, run_id=self.run_id, parser_version=self.parser_version, clock=self._clock)
+
     def close(self) -> None:
         """Close the file; calling it twice is harmless."""
         with self._lock:

@@ -89,6 +89,19 @@ class _Outcome:
     read_url: str | None = None  # the URL the page reader was given for that body
 
 
+@dataclass
+class Share:
+    """What fetching a set of targets leaves for the whole run to judge: connection-level failures, and how many
+    targets went to the network (a URL the guard refused did not)."""
+
+    deferred: list[tuple[_Outcome, list[str]]] = field(default_factory=list)
+    attempted: int = 0
+
+    def add(self, other: Share) -> None:
+        self.deferred += other.deferred
+        self.attempted += other.attempted
+
+
 class InvalidTarget(Exception):
     """A URL that cannot be fetched as written (not http(s), no host, malformed)."""
 
@@ -133,6 +146,11 @@ def parsed_url(url: str) -> httpx.URL:
 
 def _host_key(url: httpx.URL) -> str:
     return url.host.lower()
+
+
+def host_of(target: str) -> str:
+    """The host a prepared target URL is gated (and split between worker processes) by."""
+    return _host_key(parsed_url(target))
 
 
 # ── mapping answers and exceptions to attempts (the one place) ─────────────────────────────────────────────────
@@ -464,27 +482,40 @@ class Fetcher:
                     entry = None  # stored without the main text a claim needs
                 self._settle_all(self._offline_result(target, entry), doc_urls, settle)
             return []
+        workers = self._worker_count(by_target, entries)
+        if workers > 1:
+            from refcheck.fetch.workers import fetch_in_workers
 
-        self._global_gate = asyncio.Semaphore(max(1, self.settings.max_concurrency))
+            share = await fetch_in_workers(self, by_target, entries, settle, workers)
+        else:
+            share = await self.fetch_share(by_target, entries, settle)
+        return await self._judge_connection_failures(share, settle)
+
+    async def fetch_share(self, by_target: dict[str, list[str]], entries: dict,
+                          settle: Callable[[FetchResult], None], *, concurrency: int | None = None) -> Share:
+        """Fetch (or reuse from `entries`) these targets and settle each; connection-level failures are held back.
+
+        They are held back because "no network" is a judgement over the whole run (see _judge_connection_failures),
+        which a worker process fetching part of the targets cannot make alone.
+        """
+        self._global_gate = asyncio.Semaphore(max(1, concurrency or self.settings.max_concurrency))
         # The gates bound requests in flight; each origin's pool keeps its own connections for reuse (one shared
         # pool capped at the concurrency would evict one host's idle connection to open another's).
         transport = self._transport or PerOriginTransport(self.guard, per_origin=max(1, self.settings.per_host))
         headers = {"User-Agent": user_agent(self.settings), "Accept": ACCEPT, "Accept-Encoding": accept_encoding()}
         headers.update(dict(self.settings.headers))
-        deferred: list[tuple[_Outcome, str, list[str]]] = []  # connection-level failures, judged once all are in
-        attempted = 0
+        share = Share()
 
         async def one(target: str, doc_urls: list[str]) -> None:
-            nonlocal attempted
             want_text = self._wants_text(doc_urls)
             outcome, went_online = await self._fetch_or_reuse(target, entries.get(target), want_text)
             if not outcome.result.from_cache:
                 outcome = await self._judge_soft_404(outcome)
             # A URL the guard refused never reached for the network, so it is no evidence either way.
             refused = outcome.result.status is UrlStatus.UNSAFE and not outcome.result.redirects
-            attempted += went_online and not refused
+            share.attempted += went_online and not refused
             if outcome.connection_level:
-                deferred.append((outcome, target, doc_urls))
+                share.deferred.append((outcome, doc_urls))
                 return
             self._settle_all(await self._remember(outcome), doc_urls, settle)
 
@@ -493,18 +524,49 @@ class Fetcher:
             self._client, self._client_transport = client, transport
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
+        return share
 
+    async def _judge_connection_failures(self, share: Share, settle: Callable[[FetchResult], None]) -> list[str]:
+        """Settle the held-back connection-level failures; returns the run's notices."""
         # "Nothing reachable": when every URL that went to the network failed before reaching any server (DNS
         # failed everywhere, or the network is unreachable), the machine is offline; calling the links dead would
         # be a lie, so each is an `error` with one notice, and nothing of it is stored in the cache.
-        if deferred and len(deferred) == attempted:
-            for outcome, _, doc_urls in deferred:
+        if share.deferred and len(share.deferred) == share.attempted:
+            for outcome, doc_urls in share.deferred:
                 offline = dataclasses.replace(outcome.result, status=UrlStatus.ERROR, reason=NO_NETWORK_REASON)
                 self._settle_all(offline, doc_urls, settle)
             return [NO_NETWORK_REASON]
-        for outcome, _, doc_urls in deferred:
+        for outcome, doc_urls in share.deferred:
             self._settle_all(await self._remember(outcome), doc_urls, settle)
         return []
+
+    def _worker_count(self, by_target: dict[str, list[str]], entries: dict) -> int:
+        """How many processes fetch this run: more than one only for many network fetches on a multi-core machine."""
+        if self._transport is not None or self.settings.workers == 1:
+            return 1  # a test's in-memory transport lives in this process only
+        from refcheck.fetch.workers import worker_count
+
+        now = time.time()
+        online = [target for target, doc_urls in by_target.items()
+                  if not self._reusable(entries.get(target), self._wants_text(doc_urls), now)]
+        return worker_count(self, online)
+
+    def _reusable(self, entry, want_text: bool, now: float) -> bool:
+        from refcheck.fetch.cache import is_fresh
+
+        return (entry is not None and not (want_text and not _has_text(entry.result))
+                and is_fresh(entry, self.cache_settings, now))
+
+    def reset_for_worker(self, cache) -> None:
+        """Forget this run's per-process state (gates, client, probes, resolved addresses), and use `cache`: what a
+        copy of this fetcher needs in a forked worker process (see fetch/workers.py)."""
+        self.cache = cache
+        self.guard = self.guard.fresh()
+        self.budget = HostRetryBudget(self.settings.host_retry_budget)
+        self._host_gates = {}
+        self._global_gate = None
+        self._client = self._client_transport = None
+        self._probes = {}
 
     def _wants_text(self, doc_urls: list[str]) -> bool:
         """Whether the page's main text must be read: some claim is checked against one of these URLs' text."""

@@ -169,6 +169,12 @@ class Guard:
         self._resolving: dict[tuple[str, int], asyncio.Future] = {}
         self._resolved_at: dict[tuple[str, int], float] = {}
 
+    def fresh(self) -> Guard:
+        """A guard with the same policy and resolver and nothing remembered (for a forked worker process)."""
+        fresh = Guard(allow_private=self.allow_private, resolver=self._resolver, clock=self._clock)
+        fresh._exempt = self._exempt
+        return fresh
+
     async def check(self, host: str, port: int) -> CheckedTarget:
         """Resolve `host` and approve it, or raise UnsafeTarget / ResolutionFailed. No packet has gone to the host yet."""
         key = (_pin_key(host), port)
