@@ -251,8 +251,27 @@ def _key_facts(claim: str, source: str, best_passage: str) -> _Facts:
 
 # ---------------------------------------------------------------------------------------------
 
-def _score(lexical: _Lexical, facts: _Facts, language: str) -> float:
+# A sentence that announces a list ("主な原因は以下の通りです", "the steps are as follows:") states its topic, not
+# a fact: the items that follow are the claims. "以下" must follow a particle or a comma, so that "3,400 mm以下"
+# and "15度以下では" (at most) stay comparisons.
+_ANNOUNCES_LIST = re.compile(
+    r"(?:^|[、，,はにもてくをが]\s*)以下(?:の|に|で|が|を|は)|次の(?:よう|通り|とおり)|下記"
+    r"|\bas follows\b|\bthe following\s*:|\b(?:listed|shown|described|outlined) below\b",
+    re.IGNORECASE,
+)
+
+
+def _announces_list(claim: str) -> bool:
+    return bool(_ANNOUNCES_LIST.search(claim))
+
+
+def _score(lexical: _Lexical, facts: _Facts, language: str, announces_list: bool = False) -> float:
     lexical_share = _BEST_PASSAGE_WEIGHT * lexical.best + (1 - _BEST_PASSAGE_WEIGHT) * lexical.whole
+    if announces_list:
+        # Such a sentence often restates the question in words the source never uses; its own wording is no
+        # evidence against it. It still loses for a missing or contradicted key fact ("2019年の指針に基づく以下の
+        # ケア" where the source has no 2019). JHARS dev: 48 such sentences, none a hallucination; AUROC 0.903 → 0.911.
+        lexical_share = max(lexical_share, _SUPPORTED_AT[language])
     fact_share = 1.0 if facts.total == 0 else 1 - (len(facts.missing) + len(facts.contradictions)) / facts.total
     # A contradicted number weighs like a missing one in the score (an extra penalty lowered AUROC on
     # both dev sets), but it always keeps the verdict from "supported".
@@ -276,7 +295,7 @@ def assess_support(claim: str, source_text: str) -> SupportVerdict:
     language = "ja" if _is_japanese(claim) else "en"
     lexical = _lexical_support(claim, _sentences(source_text), language == "ja")
     facts = _key_facts(claim, source_text, lexical.best_passage)
-    score = _score(lexical, facts, language)
+    score = _score(lexical, facts, language, _announces_list(claim))
     verdict = _verdict(score, facts, language)
     return SupportVerdict(verdict, score, facts.missing, facts.contradictions, lexical.best_passage)
 

@@ -180,3 +180,26 @@ def test_names_match_without_accents_and_split_at_function_words():
     missing = assess_support("In England the Shuttleworth Collection owns a Hurricane – Both can be seen flying.",
                              "A Hurricane can be seen flying in England.").missing
     assert missing == ("Shuttleworth Collection",)  # not "England the Shuttleworth Collection", not "Both"
+
+
+def test_sentence_announcing_a_list_is_not_held_to_its_own_wording():
+    source = "塩田は乾燥した気候で効率よく働く。日本は雨が多く、海水から塩を得るのに手間がかかった。"
+    announcing = assess_support("日本で食塩を作るのが難しかった理由として、主に以下の点が挙げられます。", source)
+    plain = assess_support("日本で食塩を作るのが難しかった理由として、主に三つの点が挙げられます。", source)
+    assert announcing.verdict == "supported"  # the items that follow are the claims, not this sentence
+    assert plain.verdict != "supported" and plain.score < announcing.score
+    english = assess_support("The steps to register a company are as follows:", "Registration needs a form.")
+    assert english.verdict == "supported"
+
+
+def test_at_most_is_a_comparison_not_a_list():
+    source = "メロンの栽培適温は昼間28度前後である。"
+    verdict = assess_support("特に15度以下では生育が困難になるため、温度管理が重要です。", source)
+    assert verdict.verdict != "supported"  # "15度以下" (15 degrees or less) announces nothing
+    assert assess_support("全長3,400 mm以下の車が軽自動車です。", source).verdict == "not-supported"
+
+
+def test_list_announcement_still_loses_for_a_missing_number():
+    source = "企業のケアにはセルフケア、ラインによるケア、事業場内産業保健スタッフ等によるケアがある。"
+    verdict = assess_support("企業のケアとして、2019年の指針に基づく以下のケアがあります。", source)
+    assert verdict.verdict != "supported" and verdict.missing == ("2019年",)
