@@ -482,13 +482,25 @@ class Fetcher:
                     entry = None  # stored without the main text a claim needs
                 self._settle_all(self._offline_result(target, entry), doc_urls, settle)
             return []
-        workers = self._worker_count(by_target, entries)
+        # Fresh cache entries are settled here and now: no client, no task, no worker process for them (a warm
+        # rerun of a big document is mostly this loop).
+        online: dict[str, list[str]] = {}
+        now = time.time()
+        for target, doc_urls in by_target.items():
+            entry = entries.get(target)
+            if self._reusable(entry, self._wants_text(doc_urls), now):
+                self._settle_all(dataclasses.replace(entry.result, fetched_url=target, from_cache=True), doc_urls, settle)
+            else:
+                online[target] = doc_urls
+        if not online:
+            return []
+        workers = self._worker_count(online)
         if workers > 1:
             from refcheck.fetch.workers import fetch_in_workers
 
-            share = await fetch_in_workers(self, by_target, entries, settle, workers)
+            share = await fetch_in_workers(self, online, entries, settle, workers)
         else:
-            share = await self.fetch_share(by_target, entries, settle)
+            share = await self.fetch_share(online, entries, settle)
         return await self._judge_connection_failures(share, settle)
 
     async def fetch_share(self, by_target: dict[str, list[str]], entries: dict,
@@ -540,18 +552,16 @@ class Fetcher:
             self._settle_all(await self._remember(outcome), doc_urls, settle)
         return []
 
-    def _worker_count(self, by_target: dict[str, list[str]], entries: dict) -> int:
-        """How many processes fetch this run: more than one only for many network fetches on a multi-core machine."""
+    def _worker_count(self, online: dict[str, list[str]]) -> int:
+        """How many processes fetch `online`: more than one only for many network fetches on a multi-core machine."""
         if self._transport is not None or self.settings.workers == 1:
             return 1  # a test's in-memory transport lives in this process only
         from refcheck.fetch.workers import worker_count
 
-        now = time.time()
-        online = [target for target, doc_urls in by_target.items()
-                  if not self._reusable(entries.get(target), self._wants_text(doc_urls), now)]
-        return worker_count(self, online)
+        return worker_count(self, list(online))
 
     def _reusable(self, entry, want_text: bool, now: float) -> bool:
+        """A cache entry that answers for the URL as it is: fresh, and with the main text if that is wanted."""
         from refcheck.fetch.cache import is_fresh
 
         return (entry is not None and not (want_text and not _has_text(entry.result))
