@@ -40,6 +40,23 @@ _SPANNED_RULES = {
     "footnote_ref": "footnote_ref",
     "html_inline": "html_inline",
 }
+# An http(s) URL that markdown-it's normalizeLink gives back unchanged: ASCII host labels of at most 63 characters,
+# an optional port, then only characters its percent-encoder keeps as they are (no `%`, which it reads as an escape,
+# no white space). Most links are written like this, and normalising them costs as much as the rest of the
+# inline parse of their lines (tests/extract/test_normalize_link.py holds the two answers equal).
+_PLAIN_HTTP_URL = re.compile(r"https?://(?=[A-Za-z0-9])[A-Za-z0-9-]{0,63}(?:\.[A-Za-z0-9-]{0,63})*(?::[0-9]+)?"
+                             r"(?:[/?#][A-Za-z0-9\-._~/?#;:@&=+$,!*'()]*)?")
+_MAX_PLAIN_URL = 255  # markdown-it drops a host longer than this; a URL no longer cannot have one
+
+
+def _normalize_link(normalize):
+    """markdown-it's public `normalizeLink` hook, answering at once for a URL it would return unchanged."""
+    def normalized(url: str) -> str:
+        if len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url):
+            return url
+        return normalize(url)
+
+    return normalized
 
 
 def _with_span(rule, token_type: str):
@@ -61,6 +78,7 @@ def _parser() -> MarkdownIt:
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
+    parser.normalizeLink = _normalize_link(parser.normalizeLink)
     return parser
 
 

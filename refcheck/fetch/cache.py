@@ -552,7 +552,7 @@ def _decode_row(row: tuple) -> CacheEntry:
     result = FetchResult(
         url=key,
         fetched_url=key,
-        status=UrlStatus(status),
+        status=_STATUSES[status],
         http_status=http_status,
         final_url=final_url,
         redirects=_redirects_from_json(redirects),
@@ -562,9 +562,20 @@ def _decode_row(row: tuple) -> CacheEntry:
         elapsed=elapsed if elapsed is not None else 0.0,
         first_failed=first_failed,
         failed_runs=failed_runs or 0,
-        **(_known_fields(FetchResult, json.loads(extra)) if extra else {}),
+        **(_extra_fields(extra) if extra else {}),
     )
     return CacheEntry(result=result, stored_at=stored_at, etag=etag, last_modified=last_modified)
+
+
+# UrlStatus(value) without the enum call's overhead; an unknown status is a KeyError, read as an unusable row.
+_STATUSES = {status.value: status for status in UrlStatus}
+
+
+@functools.lru_cache(maxsize=256)
+def _extra_fields(text: str) -> dict[str, Any]:
+    # Nearly every row holds one of a few `extra` texts (most often: no archive copy), so each is parsed once.
+    # The dict is shared between calls: it is only ever unpacked (**), never changed.
+    return _known_fields(FetchResult, json.loads(text))
 
 
 def _redirects_from_json(text: str | None) -> tuple[Redirect, ...]:

@@ -30,20 +30,27 @@ MIN_CONTAINED_LATIN = 10
 MIN_CONTAINED_CJK = 7
 
 _QUOTES = str.maketrans("", "", "「」『』“”‘’\"'《》〈〉«»„‟‚‛`´")
+_ASCII_QUOTES = ("\"", "'", "`")  # the only ASCII characters _QUOTES removes: other ASCII text is left as it is
 # Em/en dashes and bars separate title parts; hyphen-like marks join words. ー (katakana long vowel) is neither.
-_SEPARATING_DASHES = re.compile(r"\s*[–—―]+\s*")
+_SEPARATING_DASHES = re.compile(r"(?=\s*[–—―])\s*[–—―]+\s*")
 # One table for both (a single translate pass): joining dashes and wave dashes, and bracket styles as [].
 _JOINING_DASHES_AND_BRACKETS = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "−": "-", "〜": "~", "～": "~",
                                               "【": "[", "】": "]", "〔": "[", "〕": "]", "〖": "[", "〗": "]"})
 _LEADING_BULLETS = re.compile(r"^[\s■□●○◆◇▼▽▲△★☆※◎◉・]+")
-_TRAILING_PUNCTUATION = re.compile(r"[\s.。,、:;!?・\-|/~]+$")
+# Marks dropped from the end of a normalised title (which by then holds no white space but single spaces).
+_TRAILING_MARKS = " .。,、:;!?・-|/~"
 # Separators between a title and a site name or section: " | ", "｜", " - ", " : ", "：", " / ", " · ", "::", "_".
-_SITE_SEPARATOR = re.compile(r"(\s*\|\s*|\s*::\s*|\s+[-/·•»«]\s+|\s*(?<!\d):(?!\d)\s*|\s*-{2,}\s*|(?<=\S)-\s+|\s*_\s*)")
+# Each of these patterns opens with a look-ahead for the one character every alternative needs (after optional
+# space): it matches exactly what the alternatives match, but a position that cannot start a separator (nearly all
+# of them) fails on one test instead of one per alternative, which makes a split about five times faster.
+_SITE_SEPARATOR = re.compile(r"(?=\s*[|:/·•»«_-])(\s*\|\s*|\s*::\s*|\s+[-/·•»«]\s+|\s*(?<!\d):(?!\d)\s*|\s*-{2,}\s*|(?<=\S)-\s+|\s*_\s*)")
 # Separators between a main title and its subtitle (for "a dropped subtitle is not a mismatch").
-_SUBTITLE_SEPARATOR = re.compile(r"\s*(?:\||::|(?<!\d):(?!\d)|\s-\s|-{2,}|(?<!\d)~(?!\d)|\s/\s|\s·\s|\s_\s)\s*")
+_SUBTITLE_SEPARATOR = re.compile(r"(?=\s*[|:~/·_-])\s*(?:\||::|(?<!\d):(?!\d)|\s-\s|-{2,}|(?<!\d)~(?!\d)|\s/\s|\s·\s|\s_\s)\s*")
 _LEADING_TAG = re.compile(r"^\s*\[[^\]]{1,12}\]\s*")  # 【速報】, 【独自】, [News]
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{1,40})\)\s*$")  # "(METI/経済産業省)"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_PAREN_PARTS = re.compile(r"[/|]")
+_SENTENCE_END = re.compile(r"[。.!?]\s*$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")  # 1.1 and 1.0 are different versions, not {1} and {1, 0}
 _ERA = re.compile(r"(令和|平成|昭和)(\d+|元)年")
 # Content words of a Japanese title: what is left between hiragana (particles, inflections) and punctuation.
@@ -69,19 +76,25 @@ class TitleComparison:
 # --- normalisation -----------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)  # pure, and each title is unified for several readings of it
 def _unify_marks(text: str) -> str:
     """NFKC (full-width → half-width), separating dashes spaced as " - ", joining dashes as "-", brackets as []."""
-    text = unicodedata.normalize("NFKC", text).translate(_JOINING_DASHES_AND_BRACKETS)
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():
+        return text  # every dash and bracket unified here is outside ASCII: nothing to do (and ASCII is common)
+    text = text.translate(_JOINING_DASHES_AND_BRACKETS)
     return _SEPARATING_DASHES.sub(" - ", text)
 
 
-@lru_cache(maxsize=4096)  # a title is read several ways, and the same page title is compared with many references
+@lru_cache(maxsize=16384)  # a title is read several ways, and the same page title is compared with many references
 def normalize_title(text: str) -> str:
     """A title reduced for comparison: NFKC, case-folded, no quotes, dashes and brackets unified, spaces collapsed."""
-    text = _unify_marks(text or "").translate(_QUOTES).casefold()
-    text = _LEADING_BULLETS.sub("", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return _TRAILING_PUNCTUATION.sub("", text)
+    text = _unify_marks(text or "")
+    if not text.isascii() or any(quote in text for quote in _ASCII_QUOTES):
+        text = text.translate(_QUOTES)  # str.translate is slow per character: skipped when it would change nothing
+    text = _LEADING_BULLETS.sub("", text.casefold())
+    text = " ".join(text.split())  # white space runs as one space, none at the ends (str.split's white space is \s)
+    return text.rstrip(_TRAILING_MARKS)
 
 
 @lru_cache(maxsize=16384)  # each reading of each title is compacted; pure, so memoised
@@ -122,12 +135,13 @@ def _is_section_segment(segment: str) -> bool:
     return 0 < len(key) <= (6 if _is_cjk(key) else 14) and len(segment.split()) <= 2
 
 
-def _split_parts(title: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=8192)  # the same unified title is split by every reading of it (tuples: the answer is shared)
+def _split_parts(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     pieces = _SITE_SEPARATOR.split(title)
-    return pieces[0::2], pieces[1::2]  # segments, and the separators between them
+    return tuple(pieces[0::2]), tuple(pieces[1::2])  # segments, and the separators between them
 
 
-def _join_parts(segments: list[str], separators: list[str]) -> str:
+def _join_parts(segments: Sequence[str], separators: Sequence[str]) -> str:
     text = segments[0] if segments else ""
     for separator, segment in zip(separators, segments[1:]):
         text += separator + segment
@@ -149,7 +163,7 @@ def _strip_known(title: str, site_keys: frozenset[str]) -> str:
         segments, separators = segments[1:], separators[1:]
     text = _join_parts(segments, separators)
     paren = _TRAILING_PAREN.search(text)
-    if paren and any(_is_site_segment(part, site_keys) for part in re.split(r"[/|]", paren.group(1))):
+    if paren and any(_is_site_segment(part, site_keys) for part in _PAREN_PARTS.split(paren.group(1))):
         text = text[: paren.start()]
     return text
 
@@ -161,7 +175,7 @@ def _strip_site_like_tail(title: str) -> str:
         return title  # "Daring Fireball: Colophon": a colon followed by a space opens a subtitle, not a site name
     tail, main = segments[-1], _join_parts(segments[:-1], separators[:-1])
     tail_key, main_key = name_key(tail), name_key(main)
-    site_like = 0 < len(tail_key) <= 24 and len(tail.split()) <= 4 and not re.search(r"[。.!?]\s*$", tail)
+    site_like = 0 < len(tail_key) <= 24 and len(tail.split()) <= 4 and not _SENTENCE_END.search(tail)
     if site_like and _long_enough(main_key) and len(main_key) > len(tail_key):
         return main
     return title
@@ -173,9 +187,22 @@ def strip_site_affixes(title: str, site_names: Iterable[str] = ()) -> str:
     Given site names and the publisher table's names are removed wherever they stand as a segment; any other
     short last segment after a clear separator is removed as a likely site name. Text is NFKC-normalised.
     """
-    text = _LEADING_TAG.sub("", _unify_marks(title or "")).strip()
-    stripped = _strip_known(text, _site_keys(site_names))
-    return _strip_site_like_tail(stripped) if stripped == text else stripped
+    text = _untagged(title or "")
+    stripped, tail_stripped = _site_stripped(text, _site_keys(site_names))
+    return tail_stripped if stripped == text else stripped
+
+
+@lru_cache(maxsize=8192)  # a cited title is read by both generic-title checks and by its comparison
+def _untagged(title: str) -> str:
+    """The title unified (`_unify_marks`), without a leading tag (【速報】, [News])."""
+    return _LEADING_TAG.sub("", _unify_marks(title)).strip()
+
+
+@lru_cache(maxsize=8192)  # pure; the same title with the same site names is stripped by several checks
+def _site_stripped(text: str, site_keys: frozenset[str]) -> tuple[str, str]:
+    """An untagged title without the known site names, and that again without a site-like last segment."""
+    known = _strip_known(text, site_keys)
+    return known, _strip_site_like_tail(known)
 
 
 # --- comparison --------------------------------------------------------------------------------------------
@@ -200,10 +227,9 @@ def _gregorian_years(text: str) -> str:
 @lru_cache(maxsize=4096)  # pure: a page title cited by several references is read once
 def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
     title = _gregorian_years(unicodedata.normalize("NFKC", title))
-    unified = _LEADING_TAG.sub("", _unify_marks(title)).strip()
-    known = _strip_known(unified, site_keys)
+    unified = _untagged(title)
+    known, tail_stripped = _site_stripped(unified, site_keys)
     # The readings often coincide; each distinct one is read once (first-seen order, as the results are ordered).
-    tail_stripped = _strip_site_like_tail(known)
     readings = tuple(dict.fromkeys((title, unified, known, tail_stripped)))
     stripped = tuple(dict.fromkeys((known, tail_stripped)))
     keys = tuple(dict.fromkeys(key for key in map(compact, readings) if key))
@@ -214,11 +240,11 @@ def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
     return _Forms(keys, parts, words, tuple(words for words in content if words), _numbers(unified))
 
 
-_NON_WORD = re.compile(r"[^\w]+")
+_WORD = re.compile(r"\w+")
 
 
 def _plain_words(text: str) -> tuple[str, ...]:
-    return tuple(_NON_WORD.sub(" ", normalize_title(text)).split())
+    return tuple(_WORD.findall(normalize_title(text)))  # the runs of letters and digits (\w holds no white space)
 
 
 def _numbers(text: str) -> frozenset[str]:
@@ -266,12 +292,11 @@ def _similarity(cited: _Forms, page: _Forms, relief: float) -> tuple[float, bool
 
 
 def _compare_one(cited: _Forms, page: _Forms) -> tuple[bool, float, str]:
+    if cited.keys[0] == page.keys[0]:
+        return True, 100.0, "same title after normalisation"  # the common case: no similarity to work out
     relief = SAME_NUMBERS_RELIEF if cited.numbers and cited.numbers == page.numbers else 0.0
     score, similar = _similarity(cited, page, relief)
-    conflict = _numbers_conflict(cited.numbers, page.numbers)
-    if cited.keys[0] == page.keys[0]:
-        return True, 100.0, "same title after normalisation"
-    if conflict:
+    if _numbers_conflict(cited.numbers, page.numbers):
         return False, score, "the titles carry different numbers"
     if set(cited.keys) & set(page.keys):
         return True, 100.0, "same title once the site name is removed"
@@ -300,6 +325,8 @@ def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[
         matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
         if best is None or (matches, score) > (best[0], best[1]):
             best = (matches, score, page_title, reason)
+            if matches and score >= 100.0:
+                break  # no later candidate can beat a full match (scores are at most 100), and ties keep the first
     if best is None:
         return TitleComparison(True, 0.0, "", "no page title to compare")
     return TitleComparison(matches=best[0], score=best[1], best_page_title=best[2], reason=best[3])
