@@ -23,11 +23,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
 
 from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget, canonical_host
+from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
@@ -305,45 +305,6 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
-class _SocketRememberingStream(httpcore.AsyncNetworkStream):
-    """An anyio stream that looks its socket up once: httpcore asks "is_readable" of every idle connection each time
-    it assigns a request, and anyio rebuilds its whole attribute table (getpeername included) for each question."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream):
-        self._inner = inner
-        self._socket = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if buffer:  # h11 ends every GET with an empty write; on a socket that is a no-op, through anyio a costly one
-            await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _SocketRememberingStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str):
-        if info == "socket":
-            return self._socket
-        if info == "is_readable":
-            return is_socket_readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-class _SocketRememberingBackend(httpcore.AnyIOBackend):
-    """httpcore's anyio backend whose TCP streams remember their socket (see _SocketRememberingStream)."""
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        stream = await super().connect_tcp(host, port, timeout=timeout, local_address=local_address,
-                                           socket_options=socket_options)
-        return _SocketRememberingStream(stream)
-
-
 class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport (HTTP/1.1 and HTTP/2, pooled, reused connections) whose sockets connect through the guard."""
 
@@ -351,7 +312,8 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
         # httpx has no public way to hand httpcore a network backend, so this builds the pool the parent would build,
         # with PinnedBackend, instead of calling the parent's __init__ (which would also load a second CA bundle).
         # The parent's methods use nothing but `_pool`. Proxies are never used: they would connect to unchecked
-        # addresses.
+        # addresses. The sockets are plain asyncio ones (fetch/network.py): anyio's per-call cancel scopes and
+        # attribute lookups were a large share of the fetcher's CPU per request.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=_tls_context(),
             max_connections=limits.max_connections,
@@ -359,7 +321,7 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             http1=True,
             http2=True,
-            network_backend=PinnedBackend(guard, _SocketRememberingBackend()),
+            network_backend=PinnedBackend(guard, AsyncioBackend()),
         )
 
 
