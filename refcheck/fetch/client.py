@@ -8,6 +8,7 @@ Every failure becomes data (an `Attempt`, then a `FetchResult`); httpx exception
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import errno
 import functools
@@ -349,6 +350,39 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+class _BackgroundParsing:
+    """Runs page reading (CPU) at a lower priority than network I/O: one page per turn of the event loop.
+
+    Without it every response that arrived during one wait is parsed back to back before the loop looks at the
+    network again, so the requests whose slots were just freed go out only after the whole batch (with 64 pages in a
+    batch, ~60 ms late each round). One page per turn lets freed slots send their next request at once, and the
+    parsing fills the time spent waiting for answers.
+    """
+
+    def __init__(self):
+        self._jobs: collections.deque = collections.deque()
+        self._worker: asyncio.Task | None = None
+
+    async def run(self, read: Callable[..., PageFacts], *args) -> PageFacts:
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._jobs.append((read, args, done))
+        if self._worker is None or self._worker.done():
+            self._worker = loop.create_task(self._work())
+        return await done
+
+    async def _work(self) -> None:
+        while self._jobs:
+            read, args, done = self._jobs.popleft()
+            if done.cancelled():
+                continue  # its URL ran out of time while waiting
+            try:
+                done.set_result(read(*args))
+            except Exception as error:  # handed to the waiting URL, which reports it
+                done.set_exception(error)
+            await asyncio.sleep(0)  # let the loop serve the network before the next page
+
+
 def user_agent(settings: FetchSettings) -> str:
     if settings.user_agent:
         return settings.user_agent
@@ -397,6 +431,7 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
         self._client_transport: httpx.AsyncBaseTransport | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
+        self._parsing = _BackgroundParsing()
 
     # ── run ──
 
@@ -539,6 +574,7 @@ class Fetcher:
         self._global_gate = None
         self._client = self._client_transport = None
         self._probes = {}
+        self._parsing = _BackgroundParsing()
 
     def _wants_text(self, doc_urls: list[str]) -> bool:
         """Whether the page's main text must be read: some claim is checked against one of these URLs' text."""
@@ -875,7 +911,7 @@ class Fetcher:
             reader = functools.partial(_read_without_text, self.read_page)
         if len(body) > PAGE_READER_THREAD_BYTES:
             return await asyncio.to_thread(reader, body, content_type, url)
-        return reader(body, content_type, url)
+        return await self._parsing.run(reader, body, content_type, url)
 
     async def _with_pdf(self, attempt: Attempt, url: str) -> Attempt:
         """Read a PDF in a worker thread (parsing is CPU-heavy: the event loop must keep serving the other URLs).
