@@ -105,50 +105,8 @@ def _is_transient_http(http_status: int | None) -> bool:
     return http_status is not None and (http_status == 429 or http_status >= 500)
 
 
-def is_stored(result: FetchResult) -> bool:
-    """Whether `FetchCache.store` writes a row for this result (outcomes decided by the run's settings are not)."""
-    return result.status not in _NOT_STORED
-
-
-def stored_without_history(result: FetchResult) -> FetchResult | None:
-    """What `FetchCache.store(result)` will return, when that does not depend on the stored history; else None.
-
-    An outcome that is not stored comes back as it is, and `ok` ends any failure streak; a failure extends the
-    stored streak and `blocked` reports it, so for those the history must be read (None). Lets a caller that does
-    not need to wait for the commit (fetch/writer.py) hand back an `ok` result at once.
-    """
-    if result.status in _NOT_STORED:
-        return result
-    if result.status is UrlStatus.OK:
-        if result.first_failed is None and result.failed_runs == 0:
-            return result
-        return dataclasses.replace(result, first_failed=None, failed_runs=0)
-    return None
-
-
-# A URL with no history row: no streak.
-_NO_STREAK: tuple[str | None, int, str | None] = (None, 0, None)
-
-
-def _next_streak(
-    streak: tuple[str | None, int, str | None], status: UrlStatus, run_id: str, now: float
-) -> tuple[str | None, int, str | None]:
-    """(first_failed, failed_runs, last_failed_run) after this run's outcome; a run counts once however often it fails."""
-    first_failed, failed_runs, last_failed_run = streak
-    if status in _FAILURES:
-        if failed_runs == 0:
-            first_failed, failed_runs = date.fromtimestamp(now).isoformat(), 1
-        elif last_failed_run != run_id:
-            failed_runs += 1
-        last_failed_run = run_id
-    elif status == UrlStatus.OK:
-        first_failed, failed_runs, last_failed_run = None, 0, None
-    return first_failed, failed_runs, last_failed_run
-
-
 class FetchCache:
-    """One open cache file. Every write is its own short transaction, committed before the call returns
-    (`store_many` commits a whole batch of results in one).
+    """One open cache file. Every write is its own short transaction, committed before the call returns.
 
     Safe to share between threads of one process (calls are serialised), and between processes (SQLite's WAL
     locking; a busy writer is waited for). Entries are keyed by the URL actually fetched (after --remap).
@@ -355,41 +313,6 @@ class FetchCache:
             first_failed, failed_runs = self._write(save)
         return dataclasses.replace(result, first_failed=first_failed, failed_runs=failed_runs)
 
-    def store_many(self, items: Iterable[tuple[FetchResult, str | None, str | None]]) -> list[FetchResult]:
-        """`store` for many results at once, in ONE transaction (committed before returning).
-
-        Each item is `(result, etag, last_modified)`. Returns the results in the given order, each exactly as
-        `store` would have returned it (history filled in; outcomes that are not stored come back as they are).
-        A URL given twice is stored twice in order, the later result winning, and counted as one run's failure.
-        Either every row of the batch is committed or none is (a CacheError).
-        """
-        items = list(items)
-        now = self._clock()
-        rows: list[dict[str, Any]] = []
-        outcomes: list[tuple[str, UrlStatus]] = []
-        for result, etag, last_modified in items:
-            if result.status not in _NOT_STORED:
-                key = result.fetched_url or result.url
-                rows.append(_row_from_result(result, key, etag, last_modified, now, self.parser_version))
-                outcomes.append((key, result.status))
-        if not rows:
-            return [result for result, _, _ in items]
-
-        def save() -> list[tuple[str | None, int]]:
-            self._conn.executemany(_UPSERT_RESULT, rows)
-            return self._record_outcomes(outcomes, now)
-
-        with self._errors("write"):
-            histories = iter(self._write(save))
-        stored = []
-        for result, _, _ in items:
-            if result.status in _NOT_STORED:
-                stored.append(result)
-            else:
-                first_failed, failed_runs = next(histories)
-                stored.append(dataclasses.replace(result, first_failed=first_failed, failed_runs=failed_runs))
-        return stored
-
     def revalidated(self, fetched_url: str) -> FetchResult | None:
         """A 304 answer: keep the stored entry, restamp it as fetched now, and count this run's check of it.
 
@@ -416,33 +339,20 @@ class FetchCache:
         row = self._conn.execute(
             "SELECT first_failed, failed_runs, last_failed_run FROM history WHERE url = ?", (url,)
         ).fetchone()
-        first_failed, failed_runs, last_failed_run = _next_streak(row or _NO_STREAK, status, self.run_id, now)
+        first_failed, failed_runs, last_failed_run = row if row else (None, 0, None)
+        if status in _FAILURES:
+            if failed_runs == 0:
+                first_failed, failed_runs = date.fromtimestamp(now).isoformat(), 1
+            elif last_failed_run != self.run_id:
+                failed_runs += 1
+            last_failed_run = self.run_id
+        elif status == UrlStatus.OK:
+            first_failed, failed_runs, last_failed_run = None, 0, None
         self._conn.execute(
             _UPSERT_HISTORY,
             (url, first_failed, failed_runs, last_failed_run, self.run_id, str(status), now),
         )
         return first_failed, failed_runs
-
-    def _record_outcomes(self, outcomes: list[tuple[str, UrlStatus]], now: float) -> list[tuple[str | None, int]]:
-        """`_record_outcome` for many URLs, in order, with one read per chunk of URLs and one batched write."""
-        streaks: dict[str, tuple[str | None, int, str | None]] = {}
-        unique = list(dict.fromkeys(url for url, _ in outcomes))
-        for start in range(0, len(unique), _IN_CHUNK):
-            chunk = unique[start : start + _IN_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for url, *streak in self._conn.execute(
-                f"SELECT url, first_failed, failed_runs, last_failed_run FROM history WHERE url IN ({marks})", chunk
-            ):
-                streaks[url] = tuple(streak)
-        rows, answers = [], []
-        for url, status in outcomes:  # in order: a URL given twice sees its own first outcome, as two store() calls do
-            first_failed, failed_runs, last_failed_run = streaks[url] = _next_streak(
-                streaks.get(url, _NO_STREAK), status, self.run_id, now
-            )
-            rows.append((url, first_failed, failed_runs, last_failed_run, self.run_id, str(status), now))
-            answers.append((first_failed, failed_runs))
-        self._conn.executemany(_UPSERT_HISTORY, rows)
-        return answers
 
     # ── maintenance: `refcheck cache stats|prune|clear` ──────────────────────────────────────────────────────
 

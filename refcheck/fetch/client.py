@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import errno
 import functools
@@ -38,7 +37,6 @@ from refcheck.settings import CacheSettings, FetchSettings
 
 if TYPE_CHECKING:
     from refcheck.fetch.cache import FetchCache
-    from refcheck.fetch.writer import ResultWriter
 
 NO_NETWORK_REASON = "no network: nothing was reachable"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.5"
@@ -434,7 +432,6 @@ class Fetcher:
         self._client_transport: httpx.AsyncBaseTransport | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
-        self._writer: ResultWriter | None = None  # the cache's writer thread while fetch_share runs
 
     # ── run ──
 
@@ -531,9 +528,8 @@ class Fetcher:
                 return
             self._settle_all(await self._remember(outcome), doc_urls, settle)
 
-        async with self._result_writer(), httpx.AsyncClient(
-                transport=transport, headers=headers, follow_redirects=False, trust_env=False,
-                timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
+        async with httpx.AsyncClient(transport=transport, headers=headers, follow_redirects=False, trust_env=False,
+                                     timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
             self._client, self._client_transport = client, transport
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
@@ -579,7 +575,6 @@ class Fetcher:
         self._client = self._client_transport = None
         self._probes = {}
         self._parsing = _BackgroundParsing()
-        self._writer = None  # the parent's writer thread does not exist in a fork
 
     def _wants_text(self, doc_urls: list[str]) -> bool:
         """Whether the page's main text must be read: some claim is checked against one of these URLs' text."""
@@ -630,41 +625,14 @@ class Fetcher:
         return outcome, True
 
     async def _remember(self, outcome: _Outcome) -> FetchResult:
-        """Store a freshly fetched result and return it with its failure history.
-
-        Within fetch_share the run's writer thread stores it (fetch/writer.py: an `ok` result is handed back at once
-        and committed with the next batch; any other waits for its commit). Outside it (the few connection-level
-        failures judged after the share), it is stored directly, committed before this returns.
-        """
+        """Store a freshly fetched result (committed at once) and return it with its failure history."""
         result = outcome.result
         if self.cache is None or result.from_cache:
             return result
         keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
-        if self._writer is not None:
-            stored = await self._writer.store(keyed, outcome.etag, outcome.last_modified)
-        else:
-            stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
-                                             last_modified=outcome.last_modified)
+        stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
+                                         last_modified=outcome.last_modified)
         return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
-
-    @contextlib.asynccontextmanager
-    async def _result_writer(self):
-        """A writer thread for the results stored inside the block; on leaving, everything it was given is committed
-        and the thread has ended, and a CacheError it met is raised (as a direct `store` would have)."""
-        if self.cache is None or not hasattr(self.cache, "store_many"):
-            yield
-            return
-        from refcheck.fetch.writer import ResultWriter
-
-        writer = self._writer = ResultWriter(self.cache, asyncio.get_running_loop())
-        try:
-            yield
-        except BaseException:
-            self._writer = None
-            await writer.finish(quietly=True)  # the run's own failure is the one to report
-            raise
-        self._writer = None
-        await writer.finish()
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
 
