@@ -112,3 +112,45 @@ def test_the_cache_is_keyed_by_the_fetched_url_after_remap(server, quick, cache_
         assert cache.lookup(written) is None
     finally:
         cache.close()
+
+
+def test_every_result_is_committed_before_it_is_reported_even_with_a_busy_loop(server, quick, cache_dir):
+    """What a SIGKILL may lose is bounded by what was never reported: a reported result is already on disk.
+
+    A page reader that burns CPU keeps the event loop busy (as thousands of pages do in a big run), the situation in
+    which a batched writer thread once fell seconds behind the results it had been handed.
+    """
+    import sqlite3
+    import time
+
+    from refcheck.page import read_page
+
+    for n in range(30):
+        server.route(f"/page/{n}", Reply(200, f"<title>Page {n}</title>"))
+    urls = [server.url(f"/page/{n}") for n in range(30)]
+
+    def busy_reader(body, content_type, url):
+        until = time.process_time() + 0.01
+        while time.process_time() < until:
+            pass
+        return read_page(body, content_type, url)
+
+    missing_when_reported = []
+    cache = FetchCache(cache_dir)
+    observer = None
+
+    def on_result(result):
+        nonlocal observer
+        observer = observer or sqlite3.connect(f"file:{cache.path}?mode=ro", uri=True)
+        stored = observer.execute("select 1 from results where fetched_url = ?", (result.fetched_url,)).fetchone()
+        if stored is None:
+            missing_when_reported.append(result.url)
+
+    try:
+        run = fetch_all(urls, quick, cache=cache, read_page=busy_reader, on_result=on_result)
+    finally:
+        cache.close()
+        if observer is not None:
+            observer.close()
+    assert {r.status for r in run.results.values()} == {UrlStatus.OK}
+    assert missing_when_reported == []
