@@ -1,0 +1,191 @@
+"""Tests that the page reader's fast paths give exactly what the obvious way gives (lexbor's selectors, regexes)."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from refcheck import page
+
+
+# --- white space ----------------------------------------------------------------------------------------------------
+
+
+def test_clean_inline_agrees_with_the_whitespace_regex_on_every_white_space_character():
+    spaces = [chr(code) for code in range(sys.maxunicode + 1) if re.match(r"\s", chr(code))]
+    assert all(space.isspace() for space in spaces)  # str.split() splits on exactly these
+    value = "".join(f"{space}w{index}{space}{space}" for index, space in enumerate(spaces)) + "\u00a0end\u3000"
+    assert page._clean_inline(value) == re.sub(r"\s+", " ", value).strip()
+    assert page._clean_inline("  \u2028 ") == "" and page._clean_inline(None) == ""
+
+
+# --- elements found by tag name, filtered in Python -------------------------------------------------------------------
+
+_TRICKY_MARKUP = """<html><head>
+<link rel="STYLESHEET canonical" href="/c1"><link rel="x&#13;canonical" href="/cr">
+<link rel="x&#11;canonical" href="/vt">
+<link rel="canonical&#12;x" href="/ff"><link rel="canonical,x" href="/comma">
+<link rel=" CANONİCAL" href="/dotted-i">
+<link rel href="/empty"><base href><base href="https://b.example/">
+<script type="APPLICATION/LD+JSON">{}</script><script type=" application/ld+json">{}</script>
+<script type="application/ld&#43;json">{}</script><script>{}</script>
+</head><body>
+<svg><script type="APPLICATION/LD+JSON">{}</script><script type="application/ld+json">{}</script>
+<input type=PASSWORD><input type=password><link rel="x&#11;canonical" href="/svg-vt"><link rel="canonical" href="/x">
+</link></link><link rel="CANONICAL" href="/svg-upper"><link rel="a canonical" href="/svg">
+<title>icon</title><time datetime="svg">t</time></svg>
+<math><input type=PassWord></math>
+<input type="pass&#119;ord"><input type="password "><input type="passworD"><input TYPE="password"><input type>
+<time datetime>a</time><time>b</time><time datetime="2020-01-02">c</time>
+</body></html>"""
+
+
+def _selected(tree: LexborHTMLParser, selector: str) -> list[str]:
+    return [node.html for node in tree.css(selector)]
+
+
+def test_landmarks_are_what_lexbor_selectors_match():
+    tree = LexborHTMLParser(_TRICKY_MARKUP)
+    found = page._Landmarks(tree)
+    expected = {
+        "json_ld": _selected(tree, 'script[type="application/ld+json"]'),
+        "password_inputs": _selected(tree, "input[type=password]"),
+        "canonical_links": _selected(tree, 'link[rel~="canonical" i]'),
+        "bases": _selected(tree, "base[href]"),
+        "times": _selected(tree, "time[datetime]"),
+    }
+    for name, html_of_matches in expected.items():
+        assert [node.html for node in getattr(found, name)] == html_of_matches, name
+    # The markup exercises both answers of the lexbor fallback: an upper-case value matches on an HTML element, not on
+    # an SVG/MathML one, and an SVG element whose descendant matches is not itself a match.
+    assert [node.attributes["type"] for node in found.json_ld] == ["APPLICATION/LD+JSON"] + ["application/ld+json"] * 2
+    types = [node.attributes["type"] for node in found.password_inputs]
+    assert types == ["password", "password", "passworD", "password"]
+    assert len(tree.tags("input")) == 8
+    hrefs = [node.attributes["href"] for node in found.canonical_links]
+    assert hrefs == ["/c1", "/cr", "/ff", "/x", "/svg-upper", "/svg"]  # not /vt, /svg-vt (holding /x), /comma
+
+
+def test_the_fallback_canonical_selector_adds_nothing():
+    # _canonical_url once asked for link[rel="canonical"] when link[rel~="canonical" i] found nothing.
+    tree = LexborHTMLParser(_TRICKY_MARKUP + '<link rel="canonical" href="/plain"><link rel="Canonical" href="/up">')
+    broad = set(_selected(tree, 'link[rel~="canonical" i]'))
+    assert set(_selected(tree, 'link[rel="canonical"]')) <= broad
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<title>a</title>",
+        "<body><svg><title>icon</title></svg><title>late</title></body>",
+        "<html><head><title>Head</title></head><body><svg><title>pic</title></svg></body></html>",
+        "<body><title>in body</title></body>",
+        "<p>no title</p>",
+        "<html><head></head><body><title>b</title><title>c</title></body></html>",
+    ],
+)
+def test_html_title_is_the_selectors_choice(markup):
+    tree = LexborHTMLParser(markup)
+    node = tree.css_first("head > title") or tree.css_first("title")
+    expected = None if node is None or node.parent.tag == "svg" else node.text(deep=True)
+    assert page._html_title(tree) == expected
+
+
+def test_marked_article_bodies_match_the_two_queries_in_turn():
+    long = "<p>" + "Words of the article, " * 20 + "</p>"
+    cases = [
+        f'<div itemprop="articlebody">{long}</div><div itemprop="articleBody">{long}</div>',
+        f'<div itemprop="ARTICLEBODY">{long}</div><div itemprop="articlebody">{long}</div>',
+        f'<div itemprop="articleBody"><p>short</p></div><div itemprop="articlebody">{long}</div>',
+        f'<svg><g itemprop="articlebody">{"x" * 300}</g></svg>',
+        "<p>none</p>",
+    ]
+    for markup in cases:
+        tree = LexborHTMLParser(markup)
+        expected = []
+        for selector in ('[itemprop="articleBody"]', '[itemprop="articlebody"]'):
+            expected = [node.html for node in tree.css(selector) if len(node.text(deep=True, strip=True)) >= 250]
+            if expected:
+                break
+        assert [node.html for node in page._marked_article_bodies(tree)] == expected, markup
+
+
+# --- "not found" phrases ----------------------------------------------------------------------------------------------
+
+
+def _old_body_may_say_not_found(tree: LexborHTMLParser) -> bool:
+    """The previous implementation: every Japanese phrase, then the plain alternation around every anchor."""
+    text = tree.body.text(deep=True).encode("utf-8", "replace").lower()
+    if any(phrase.encode() in text for phrase in page._NOT_FOUND_JAPANESE.split("|")):
+        return True
+    plain = re.compile(page._NOT_FOUND_LATIN.encode().replace(b" ", page._SPACES_BYTES))
+    for anchor in page._LATIN_HINT_BYTES:
+        at = text.find(anchor)
+        while at != -1:
+            if plain.search(text, max(0, at - page._NEAR), at + page._NEAR):
+                return True
+            at = text.find(anchor, at + 1)
+    return False
+
+
+_BODIES = [
+    "nothing to see here",
+    "The page you’re looking for is gone",
+    "Sorry, the PAGE\n\n NOT\tFOUND",
+    "page&nbsp;could&#160;not be found",
+    "find " * 300 + "available found 404",
+    "find available found " * 150 + " page could not  be found",
+    "page" + " " * 400 + "not found",
+    "available " * 60 + "page" + "&nbsp;" * 350 + "not found",
+    "40404 error",
+    "お探しのページは見つかりませんでした。",
+    "記事は削除された可能性があります。",
+    "お知らせ 見つかりませんでした",
+    "ページトップへ 削除 見つかります",
+    "删除 页面 “quotes” — no kana",
+    "We couldn’t find it. We couldn't find it.",
+]
+
+
+@pytest.mark.parametrize("body", _BODIES)
+def test_body_not_found_check_agrees_with_the_previous_implementation(body):
+    tree = LexborHTMLParser(f"<title>t</title><body><p>{body}</p></body>")
+    assert page._body_may_say_not_found(tree) == _old_body_may_say_not_found(tree)
+
+
+def test_the_bodies_above_cover_both_answers():
+    answers = {_old_body_may_say_not_found(LexborHTMLParser(f"<body><p>{body}</p></body>")) for body in _BODIES}
+    assert answers == {True, False}
+
+
+def test_grouped_alternation_matches_what_the_plain_one_matches():
+    grouped = re.compile(page._grouped_by_first_character(page._NOT_FOUND_LATIN_PHRASES))
+    plain = re.compile(page._NOT_FOUND_LATIN)
+    assert all(phrase[0].isalnum() for phrase in page._NOT_FOUND_LATIN_PHRASES)
+    samples = ["page you were looking for", "page you’re looking for", "404 not found", "404 error", "error 404",
+               "no longer exists", "no longer availabl", "doesn’t exist", "we can't find", "nothing was found",
+               "page can't be found", "file not found", "page not", "page you requested", "xpage not foundx"]
+    for sample in samples:
+        assert bool(grouped.search(sample)) == bool(plain.search(sample)), sample
+        assert bool(grouped.fullmatch(sample)) == bool(plain.fullmatch(sample)), sample
+
+
+def test_every_japanese_phrase_is_looked_for_and_holds_the_kana_byte():
+    grouped = {phrase for _, phrases in page._JAPANESE_PHRASE_GROUPS for phrase in phrases}
+    assert grouped == {phrase.encode() for phrase in page._NOT_FOUND_JAPANESE.split("|")}
+    for anchor, phrases in page._JAPANESE_PHRASE_GROUPS:
+        assert all(anchor is None or anchor in phrase for phrase in phrases)
+    assert page._KANA_LEAD_BYTE == b"\xe3"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Error: 1404 pages", "404", "Not Found", "ERROR 404 エラー", "Page not founded", "terror", "404.5 km", ""],
+)
+def test_title_404_hints_never_hide_a_match(title):
+    lowered = title.lower()
+    if page._TITLE_404.search(lowered):
+        assert page._TITLE_404_HINTS.found_in(lowered)
