@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import hashlib
 import shutil
 import socket
 import ssl
 import struct
-import subprocess
 import threading
 from collections.abc import Callable
 
@@ -23,19 +23,6 @@ from tests.webserver import Reply, WebServer
 
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a test certificate")
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    """A self-signed certificate for secure.test (valid only for that name), as test_tls.py's H2Server expects."""
-    folder = tmp_path_factory.mktemp("tls")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=secure.test",
-         "-addext", "subjectAltName=DNS:secure.test", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )
-    return cert, key
 
 
 class RawServer:
@@ -63,6 +50,23 @@ class RawServer:
                     self._handler(connection)
         except OSError:  # the listener was closed: the test is over
             return
+
+
+@contextlib.contextmanager
+def silent_peer(receive_buffer: int | None = None):
+    """A RawServer that accepts a connection, then neither reads nor writes until the test is over."""
+    released = threading.Event()
+
+    def hold(connection: socket.socket) -> None:
+        if receive_buffer:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        released.wait(5)
+
+    with RawServer(hold) as server:
+        try:
+            yield server
+        finally:
+            released.set()
 
 
 def read_request(connection: socket.socket) -> bytes:
@@ -208,12 +212,6 @@ def test_a_large_body_arrives_whole_through_paused_and_resumed_reading():
 
 
 def test_writing_to_a_peer_that_never_reads_times_out():
-    held = threading.Event()
-
-    def never_read(connection):
-        connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        held.wait(5)
-
     async def flood(port):
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2.0)
         with pytest.raises(httpcore.WriteTimeout):
@@ -221,11 +219,8 @@ def test_writing_to_a_peer_that_never_reads_times_out():
                 await stream.write(b"x" * (1024 * 1024), timeout=0.2)
         await stream.aclose()
 
-    with RawServer(never_read) as server:
-        try:
-            asyncio.run(flood(server.port))
-        finally:
-            held.set()
+    with silent_peer(receive_buffer=4096) as server:
+        asyncio.run(flood(server.port))
 
 
 def test_a_pooled_connection_is_reused_and_a_closed_one_is_not():
@@ -302,29 +297,15 @@ def test_a_certificate_for_another_name_is_a_connect_error_caused_by_ssl(certifi
 
 
 def test_a_tls_handshake_the_server_never_answers_is_a_connect_timeout():
-    held = threading.Event()
-
-    def silent(connection):
-        held.wait(5)
-
     async def handshake(port):
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2.0)
         await stream.start_tls(ssl.create_default_context(), server_hostname="silent.test", timeout=0.2)
 
-    with RawServer(silent) as server:
-        try:
-            with pytest.raises(httpcore.ConnectTimeout):
-                asyncio.run(handshake(server.port))
-        finally:
-            held.set()
+    with silent_peer() as server, pytest.raises(httpcore.ConnectTimeout):
+        asyncio.run(handshake(server.port))
 
 
 def test_a_second_reader_on_one_connection_is_refused_rather_than_left_hanging():
-    held = threading.Event()
-
-    def silent(connection):
-        held.wait(5)
-
     async def two_readers(port):
         stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2.0)
         first = asyncio.ensure_future(stream.read(1024, timeout=1.0))
@@ -335,8 +316,5 @@ def test_a_second_reader_on_one_connection_is_refused_rather_than_left_hanging()
         await asyncio.gather(first, return_exceptions=True)
         await stream.aclose()
 
-    with RawServer(silent) as server:
-        try:
-            asyncio.run(two_readers(server.port))
-        finally:
-            held.set()
+    with silent_peer() as server:
+        asyncio.run(two_readers(server.port))
