@@ -607,13 +607,10 @@ class Fetcher:
 
     async def _fetch_or_reuse(self, target: str, entry, want_text: bool = True) -> tuple[_Outcome, bool]:
         """The URL's outcome and whether the network was used for it."""
+        if self._reusable(entry, want_text, time.time()):  # _fetch_targets settles these itself; kept for other callers
+            return _Outcome(dataclasses.replace(entry.result, fetched_url=target, from_cache=True)), False
         if want_text and entry is not None and not _has_text(entry.result):
             entry = None  # stored without its main text, which a claim now needs: fetched again, unconditionally
-        if entry is not None:
-            from refcheck.fetch.cache import is_fresh
-
-            if is_fresh(entry, self.cache_settings, time.time()):
-                return _Outcome(dataclasses.replace(entry.result, fetched_url=target, from_cache=True)), False
         validators = _validators(entry)
         outcome = await self._fetch(target, validators, want_text)
         if outcome.not_modified and self.cache is not None:
