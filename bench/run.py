@@ -1,6 +1,6 @@
 """The fetch benchmark behind `make bench`: lychee and refcheck (cold, then warm) on one document of links to a simulated web on loopback, timed in the same run.
 
-Run: .venv/bin/python bench/run.py [--urls 2000] [--hosts 50] [--latency 0.1] [--repeat 1] [--profile]
+Run: make bench, or .venv-bench/bin/python bench/run.py [--urls 2000] [--hosts 50] [--latency 0.1] [--repeat 1] [--profile]
 
 What it does, all on 127.0.0.0/8 and bounded in time:
   1. starts bench/simweb.py in its own process: H hosts 127.0.0.2 … with an injected latency per answer;

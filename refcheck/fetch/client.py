@@ -224,7 +224,7 @@ def _cause(error: BaseException, kind: type[BaseException]) -> BaseException | N
 
 
 def _errno(error: BaseException) -> int | None:
-    """The first errno anywhere in the exception's chain (anyio wraps the socket's OSError in one without errno)."""
+    """The first errno anywhere in the exception's chain (httpcore wraps the socket's OSError in its own errors)."""
     pending: list[BaseException] = [error]
     seen: set[int] = set()
     while pending:
