@@ -116,6 +116,28 @@ def test_no_network_is_judged_over_all_processes(tmp_path):
     assert {result.status for result in run.results.values()} == {UrlStatus.ERROR}
 
 
+def test_a_process_whose_hosts_all_fail_does_not_call_the_run_offline(three_hosts):
+    """One process may get only failing hosts; the run reached servers, so its failures are judged as such."""
+    import socket
+
+    addresses = {f"good{n}.test": server for n, server in enumerate(three_hosts)}
+
+    async def resolver(host, port):
+        if host in addresses:
+            return [addresses[host].host]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    from refcheck.fetch.guard import Guard
+
+    good = [f"http://{name}:{server.port}/page/{n}" for name, server in addresses.items() for n in range(4)]
+    gone = [f"http://gone.test/page/{n}" for n in range(20)]  # the biggest host: a process of its own
+    run = fetch_all(good + gone, FetchSettings(retries=0, workers=2, probe_soft_404=False),
+                    guard=Guard(resolver=resolver, exempt=[(server.host, server.port) for server in three_hosts]))
+    assert run.notices == ()
+    assert {run.results[url].status for url in good} == {UrlStatus.OK}
+    assert {run.results[url].status for url in gone} == {UrlStatus.DEAD}
+
+
 def test_cli_with_workers_reports_every_url_and_a_killed_parent_takes_its_workers_along(three_hosts, tmp_path):
     document = tmp_path / "links.md"
     document.write_text("".join(f"- [link]({url})\n" for url in all_urls(three_hosts)))
