@@ -16,12 +16,15 @@ from refcheck.rules.references import reference_findings
 from refcheck.settings import Settings
 
 
-def extract_paths(paths: Iterable[str], settings: Settings) -> Report:
-    """Read and extract every document, with the findings that need no network."""
+def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report:
+    """Read and extract every document, with the findings that need no network.
+
+    `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
+    """
     reports = []
     for document_path in _document_paths(paths):
         document = read_document(document_path, settings.input_format)
-        extraction = extract(document)
+        extraction = _extract(document, memo)
         scope = _scope(document_path, settings)
         findings = reference_findings(extraction) + uncited_claim_findings(
             extraction.claims, claims_from=settings.claims_from)
@@ -35,12 +38,13 @@ def check_paths(paths: Iterable[str], settings: Settings,
     """Extract, fetch every unique URL once, and apply every rule."""
     from refcheck.fetch import fetch_all  # the network layer is loaded only when a check needs it
 
-    extracted = extract_paths(paths, settings)
-    urls = urls_to_fetch(extracted.documents, settings)
-    if on_start:
-        on_start(len(urls))
+    documents = [str(path) for path in _document_paths(paths)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
     try:
+        extracted = extract_paths(documents, settings, memo=cache)
+        urls = urls_to_fetch(extracted.documents, settings)
+        if on_start:
+            on_start(len(urls))
         run = fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
                         text_urls=text_urls_needed(extracted.documents, settings))
         from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
@@ -186,6 +190,24 @@ def _document_paths(paths: Iterable[str]):
     if not found:
         raise InputError("no supported documents found in " + ", ".join(names))
     return found
+
+
+def _extract(document, memo) -> Extraction:
+    """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
+    if memo is None:
+        return extract(document)
+    from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
+
+    key = extraction_key(document)
+    stored = memo.stored_extraction(str(document.path), key)
+    if stored is not None:
+        try:
+            return extraction_from_json(stored)
+        except ValueError:
+            pass  # damaged or foreign: extracted again, and replaced below
+    extraction = extract(document)
+    memo.store_extraction(str(document.path), key, extraction_to_json(extraction))
+    return extraction
 
 
 def _open_cache(settings: Settings):

@@ -139,6 +139,7 @@ class FetchCache:
                 self._write(self._ensure_schema)
                 self._write(self._ensure_host_fingerprints)
                 self._write(self._ensure_archive_lookups)
+                self._write(self._ensure_extractions)
         except CacheError:
             self.close()
             raise
@@ -264,6 +265,26 @@ class FetchCache:
             self._write(lambda: self._conn.execute(
                 "INSERT OR REPLACE INTO archive_lookups (url, timestamp, snapshot_url, archived_at, stored_at)"
                 " VALUES (?, ?, ?, ?, ?)", row))
+
+    def _ensure_extractions(self) -> None:
+        """Each document's last extraction (refcheck/extract/plain.py): one row per path, replaced when it changes."""
+        columns = {"path": str, "key": str, "body": str, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("extractions", columns, pk="path", not_null={"key", "body"},
+                                                    if_not_exists=True))
+
+    def stored_extraction(self, path: str, key: str) -> str | None:
+        """The stored extraction of the document at `path` if it was made under `key` (same text, same code)."""
+        with self._errors("read"):
+            row = self._connection().execute("SELECT body FROM extractions WHERE path = ? AND key = ?",
+                                             (path, key)).fetchone()
+        return row[0] if row else None
+
+    def store_extraction(self, path: str, key: str, body: str) -> None:
+        """Save (or replace) a document's extraction, stamped now."""
+        row = (path, key, body, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO extractions (path, key, body, stored_at) VALUES (?, ?, ?, ?)", row))
 
     # ── reading ──────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -419,6 +440,7 @@ class FetchCache:
             )
             self._conn.execute("DELETE FROM host_fingerprints WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM archive_lookups WHERE stored_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM extractions WHERE stored_at < ?", (cutoff,))
             return removed
 
         with self._errors("prune"):
@@ -432,6 +454,7 @@ class FetchCache:
             self._conn.execute("DELETE FROM history")
             self._conn.execute("DELETE FROM host_fingerprints")
             self._conn.execute("DELETE FROM archive_lookups")
+            self._conn.execute("DELETE FROM extractions")
             return removed
 
         with self._errors("clear"):

@@ -1,0 +1,80 @@
+"""An Extraction as plain JSON and back, losslessly, keyed by the document and the code that extracted it.
+
+Why: `refcheck check` keeps each document's extraction in its cache, so a rerun on an unchanged document skips
+the readers and the claim splitter (for a 2,000-link document, more than half of a warm run). JSON rather than
+pickle: a cache restored by a CI job may have been written by someone else, and loading it must not run code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import fields
+from pathlib import Path
+
+from refcheck import __version__
+from refcheck.models import Claim, Document, Extraction, Link, Marker, ProseBlock, Reference, Suppression
+
+# The parts of an Extraction that are sequences of records, each stored as rows of field values in field order.
+_PARTS = (("references", Reference), ("markers", Marker), ("links", Link), ("claims", Claim), ("blocks", ProseBlock),
+          ("suppressions", Suppression))
+_PACKAGE = Path(__file__).resolve().parents[1]
+# What an extraction depends on besides the document: the readers, the claim splitter and its model, the models.
+_CODE = ("extract/*.py", "models.py", "data/checkworthy_en.json")
+
+
+def extraction_to_json(extraction: Extraction) -> str:
+    plain = {name: [[_plain(getattr(item, f.name)) for f in fields(kind)] for item in getattr(extraction, name)]
+             for name, kind in _PARTS}
+    plain["has_markers"] = extraction.has_markers
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+
+
+def extraction_from_json(text: str) -> Extraction:
+    """The Extraction `extraction_to_json` wrote; ValueError for anything else (another layout, damage)."""
+    try:
+        plain = json.loads(text)
+        parts = {name: tuple(_record(kind, row) for row in plain[name]) for name, kind in _PARTS}
+        has_markers = plain["has_markers"]
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"not a stored extraction: {error}") from error
+    if not isinstance(has_markers, bool):
+        raise ValueError("not a stored extraction: has_markers")
+    return Extraction(**parts, has_markers=has_markers)
+
+
+def extraction_key(document: Document) -> str:
+    """Changes whenever the document's text or format, or the code that extracts it, changes."""
+    digest = hashlib.sha256(extractor_fingerprint().encode())
+    digest.update(document.format.value.encode())
+    digest.update(b"\0")
+    digest.update(document.text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def extractor_fingerprint() -> str:
+    """refcheck's version and a hash of the extraction code and data as installed (an edit in a checkout counts)."""
+    digest = hashlib.sha256(__version__.encode())
+    for pattern in _CODE:
+        for path in sorted(_PACKAGE.glob(pattern)):
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plain(value):
+    return [_plain(item) for item in value] if isinstance(value, tuple) else value
+
+
+def _record(kind: type, row: list):
+    names = [f.name for f in fields(kind)]
+    if not isinstance(row, list) or len(row) != len(names):
+        raise ValueError(f"not a stored {kind.__name__}")
+    return kind(*(_tuples(value) for value in row))
+
+
+def _tuples(value):
+    # Every sequence in the models is a tuple (frozen, hashable); JSON gives lists back.
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
