@@ -192,9 +192,12 @@ def _document_paths(paths: Iterable[str]):
     return found
 
 
+MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JSON would be several times its size
+
+
 def _extract(document, memo) -> Extraction:
     """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
-    if memo is None:
+    if memo is None or len(document.text) > MEMO_MAX_CHARS:
         return extract(document)
     from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
 

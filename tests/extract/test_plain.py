@@ -105,3 +105,12 @@ def test_without_a_cache_nothing_is_kept(tmp_path):
                         cache=CacheSettings(directory=tmp_path / "cache", enabled=False))
     pipeline.check_paths([str(document)], settings)
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_very_large_document_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "MEMO_MAX_CHARS", 100)
+    document = tmp_path / "doc.md"
+    document.write_text("A long note without links. " * 10 + "\n")
+    pipeline.check_paths([str(document)], check_settings(tmp_path / "cache"))
+    with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as connection:
+        assert connection.execute("SELECT count(*) FROM extractions").fetchone()[0] == 0
