@@ -9,7 +9,7 @@ from refcheck.documents import collect_paths, read_document
 from refcheck.errors import InputError
 from refcheck.extract import extract
 from refcheck.extract.urls import is_fetchable_url
-from refcheck.models import Claim, DocumentReport, Extraction, FetchResult, Finding, Report, Suppression
+from refcheck.models import Claim, DocumentReport, Extraction, FetchResult, Finding, Report, Suppression, UrlStatus
 from refcheck.rules.claims import uncited_claim_findings
 from refcheck.rules.links import link_findings
 from refcheck.rules.references import reference_findings
@@ -36,8 +36,6 @@ def check_paths(paths: Iterable[str], settings: Settings,
                 on_result: Callable[[FetchResult], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> Report:
     """Extract, fetch every unique URL once, and apply every rule."""
-    from refcheck.fetch import fetch_all  # the network layer is loaded only when a check needs it
-
     documents = [str(path) for path in _document_paths(paths)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
     try:
@@ -45,11 +43,11 @@ def check_paths(paths: Iterable[str], settings: Settings,
         urls = urls_to_fetch(extracted.documents, settings)
         if on_start:
             on_start(len(urls))
-        run = fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
-                        text_urls=text_urls_needed(extracted.documents, settings))
-        from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
+        run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
+        if _may_need_archive(run, settings):
+            from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
-        run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
+            run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
         urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
     finally:
         if cache is not None:
@@ -57,6 +55,31 @@ def check_paths(paths: Iterable[str], settings: Settings,
     documents = tuple(_with_network_findings(report, run.results, settings) for report in extracted.documents)
     ordered = tuple(run.results[url] for url in urls if url in run.results)
     return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices))
+
+
+def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):
+    """Every URL's result: from the cache alone when it can answer them all, else from the fetcher.
+
+    The network layer (httpx and the rest) is loaded only in the second case: a rerun whose every entry is fresh
+    does not pay for importing it.
+    """
+    from refcheck.fetch.run import answer_from_cache
+
+    run = answer_from_cache(urls, settings.fetch, cache, settings.cache, text_urls=text_urls, on_result=on_result)
+    if run is not None:
+        return run
+    from refcheck.fetch import fetch_all
+
+    return fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
+                     text_urls=text_urls)
+
+
+def _may_need_archive(run, settings: Settings) -> bool:
+    """Whether the archive step can change anything: it is on, and some URL is dead or a soft 404 (the statuses
+    `fetch.archive.RESCUED_STATUSES` rescues; that module loads httpx, so it is not imported to ask)."""
+    if not settings.archive.enabled or settings.cache.offline:
+        return False
+    return any(result.status in (UrlStatus.DEAD, UrlStatus.SOFT_404) for result in run.results.values())
 
 
 def urls_to_fetch(documents: Iterable[DocumentReport], settings: Settings) -> list[str]:

@@ -1,6 +1,21 @@
-"""The network layer: fetch each unique URL once, safely and politely, into FetchResults (see client.py for the shape)."""
+"""The network layer: fetch each unique URL once, safely and politely, into FetchResults (see client.py for the shape).
 
-from refcheck.fetch.client import NO_NETWORK_REASON, Fetcher, FetchRun, fetch_all, fetch_all_async
-from refcheck.fetch.guard import Guard
+The names below load their module on first use, so that importing `refcheck.fetch.cache` or `refcheck.fetch.run`
+(a check answered wholly from the cache) does not load httpx.
+"""
 
-__all__ = ["NO_NETWORK_REASON", "FetchRun", "Fetcher", "Guard", "fetch_all", "fetch_all_async"]
+import importlib
+
+_HOMES = {"NO_NETWORK_REASON": "client", "Fetcher": "client", "fetch_all": "client", "fetch_all_async": "client",
+          "FetchRun": "run", "Guard": "guard"}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'refcheck.fetch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"refcheck.fetch.{home}"), name)
+    globals()[name] = value
+    return value

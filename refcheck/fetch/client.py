@@ -20,16 +20,17 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
 
 from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
-from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget, canonical_host
+from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
+from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, reused
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
@@ -46,12 +47,6 @@ BOMB_RATIO = 100  # decoded bytes per compressed byte beyond which a capped body
 KIND_SNIFF_BYTES = 1024  # a body's first bytes, where a PDF's magic number is looked for whatever the type says
 
 PageReader = Callable[[bytes, "str | None", str], PageFacts]
-
-
-@dataclass(frozen=True)
-class FetchRun:
-    results: dict[str, FetchResult]  # keyed by the URL as written in the document
-    notices: tuple[str, ...] = ()  # run-level messages, e.g. the one "no network" notice
 
 
 @dataclass(frozen=True)
@@ -103,34 +98,12 @@ class Share:
         self.attempted += other.attempted
 
 
-class InvalidTarget(Exception):
-    """A URL that cannot be fetched as written (not http(s), no host, malformed)."""
-
-
 # ── URLs ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
 def prepare_url(url: str) -> str:
-    """The URL as it will be requested: http(s) only, fragment dropped, a numeric host in its standard spelling.
-
-    Raises InvalidTarget. Spellings like `http://0x7f.1/` or `http://2130706433/` become `http://127.0.0.1/` here,
-    so the guard and the socket see the address they denote (httpx itself would reject or misread some of them).
-    """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as error:
-        raise InvalidTarget(f"malformed URL: {error}") from error
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise InvalidTarget(f"not an http(s) URL (scheme {scheme or 'missing'!r})")
-    host = parts.hostname
-    if not host:
-        raise InvalidTarget("URL has no host")
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = (f"{userinfo}@" if userinfo else "") + canonical_host(host) + (f":{port}" if port is not None else "")
-    prepared = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    """The URL as it will be requested (see `run.prepared_form`), checked by httpx's own parser. Raises InvalidTarget."""
+    prepared = prepared_form(url)
     try:
         parsed_url(prepared)
     except (httpx.InvalidURL, UnicodeError, ValueError) as error:
@@ -462,7 +435,7 @@ class Fetcher:
     def _route(self, url: str) -> tuple[FetchResult | None, str]:
         """An immediate result (excluded, invalid) or the URL to fetch."""
         if self.remapper.is_excluded(url):
-            return FetchResult(url=url, status=UrlStatus.EXCLUDED, reason="excluded by --include/--exclude"), ""
+            return excluded(url), ""
         remapped = self.remapper.remap(url)
         try:
             return None, prepare_url(remapped)
@@ -475,7 +448,7 @@ class Fetcher:
         if self.cache_settings.offline:
             for target, doc_urls in by_target.items():
                 entry = entries.get(target)
-                if entry is not None and self._wants_text(doc_urls) and not _has_text(entry.result):
+                if entry is not None and self._wants_text(doc_urls) and not has_text(entry.result):
                     entry = None  # stored without the main text a claim needs
                 self._settle_all(self._offline_result(target, entry), doc_urls, settle)
             return []
@@ -486,7 +459,7 @@ class Fetcher:
         for target, doc_urls in by_target.items():
             entry = entries.get(target)
             if self._reusable(entry, self._wants_text(doc_urls), now):
-                self._settle_all(dataclasses.replace(entry.result, fetched_url=target, from_cache=True), doc_urls, settle)
+                self._settle_all(reused(entry.result, target), doc_urls, settle)
             else:
                 online[target] = doc_urls
         if not online:
@@ -561,7 +534,7 @@ class Fetcher:
         """A cache entry that answers for the URL as it is: fresh, and with the main text if that is wanted."""
         from refcheck.fetch.cache import is_fresh
 
-        return (entry is not None and not (want_text and not _has_text(entry.result))
+        return (entry is not None and not (want_text and not has_text(entry.result))
                 and is_fresh(entry, self.cache_settings, now))
 
     def reset_for_worker(self, cache) -> None:
@@ -603,13 +576,13 @@ class Fetcher:
         if entry is None:
             return FetchResult(url=target, status=UrlStatus.OFFLINE, fetched_url=target,
                                reason="offline: not in the cache")
-        return dataclasses.replace(entry.result, fetched_url=target, from_cache=True)
+        return reused(entry.result, target)
 
     async def _fetch_or_reuse(self, target: str, entry, want_text: bool = True) -> tuple[_Outcome, bool]:
         """The URL's outcome and whether the network was used for it."""
         if self._reusable(entry, want_text, time.time()):  # _fetch_targets settles these itself; kept for other callers
-            return _Outcome(dataclasses.replace(entry.result, fetched_url=target, from_cache=True)), False
-        if want_text and entry is not None and not _has_text(entry.result):
+            return _Outcome(reused(entry.result, target)), False
+        if want_text and entry is not None and not has_text(entry.result):
             entry = None  # stored without its main text, which a claim now needs: fetched again, unconditionally
         validators = _validators(entry)
         outcome = await self._fetch(target, validators, want_text)
@@ -935,10 +908,6 @@ def _says_nothing(host: soft404.HostFingerprint | None) -> bool:
 def _read_without_text(read_page, body: bytes, content_type: str | None, url: str) -> PageFacts:
     page = read_page(body, content_type, url, want_text=False)
     return dataclasses.replace(page, text_read=False)
-
-
-def _has_text(result: FetchResult) -> bool:
-    return result.page is None or result.page.text_read
 
 
 class _Deadline:

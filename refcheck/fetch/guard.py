@@ -8,11 +8,13 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import httpcore
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+from refcheck.fetch.addresses import IPAddress, canonical_host, literal_address, parse_ipv4_number
+
+__all__ = ["Guard", "PinnedBackend", "UnsafeTarget", "ResolutionFailed", "canonical_host", "literal_address",
+           "parse_ipv4_number", "refusal", "system_resolver"]
 
 # A resolver turns (host, port) into the IP addresses a connection may use. The default asks the system
 # (getaddrinfo) in a worker thread; tests inject one so fake names point wherever they need.
@@ -35,65 +37,6 @@ class ResolutionFailed(Exception):
         self.host = host
         self.detail = detail
         self.nonexistent = nonexistent
-
-
-def parse_ipv4_number(host: str) -> ipaddress.IPv4Address | None:
-    """Read a host spelled as an IPv4 number the way browsers and inet_aton do: `2130706433`, `0x7f.1`, `0177.0.0.1`, `127.1`.
-
-    Returns None when the host is not such a spelling (a name). An out-of-range number is not an address either.
-    """
-    text = host[:-1] if host.endswith(".") else host
-    parts = text.split(".")
-    if not 1 <= len(parts) <= 4:
-        return None
-    numbers = []
-    for part in parts:
-        number = _ipv4_part(part)
-        if number is None:
-            return None
-        numbers.append(number)
-    *leading, last = numbers
-    if any(n > 255 for n in leading) or last >= 256 ** (5 - len(numbers)):
-        return None
-    value = last
-    for index, number in enumerate(leading):
-        value += number << (8 * (3 - index))
-    return ipaddress.IPv4Address(value)
-
-
-def _ipv4_part(part: str) -> int | None:
-    lowered = part.lower()
-    try:
-        if lowered.startswith("0x"):
-            return int(lowered[2:] or "0", 16)
-        if len(lowered) > 1 and lowered.startswith("0"):
-            return int(lowered[1:], 8)
-        if lowered.isdigit():
-            return int(lowered, 10)
-    except ValueError:
-        return None
-    return None
-
-
-def literal_address(host: str) -> IPAddress | None:
-    """The address a URL's host denotes literally (any IPv4 spelling, bracketed or bare IPv6), or None for a name."""
-    text = unquote(host).strip().lower()
-    if text.startswith("[") and text.endswith("]"):
-        text = text[1:-1]
-    if ":" in text:
-        try:
-            return ipaddress.IPv6Address(text.split("%", 1)[0])  # drop a zone id: it does not change the address
-        except ValueError:
-            return None
-    return parse_ipv4_number(text)
-
-
-def canonical_host(host: str) -> str:
-    """The host as it should be sent on: a literal address in its standard spelling, a name unchanged."""
-    address = literal_address(host)
-    if address is None:
-        return host
-    return f"[{address}]" if address.version == 6 else str(address)
 
 
 def refusal(address: IPAddress) -> str | None:

@@ -1,0 +1,110 @@
+"""What a fetch run returns, how a URL becomes the target it is fetched as, and a run answered wholly from the cache.
+
+Nothing here loads httpx: a check whose every URL has a fresh cache entry (a rerun in CI) is answered by
+`answer_from_cache` without the network layer, which is a quarter of such a run's time. Anything it cannot answer
+exactly as the fetcher would — an invalid URL, a stale or missing entry, `--offline` — makes it give up (None), and
+the fetcher (fetch/client.py) answers the whole run instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from refcheck.fetch.addresses import canonical_host
+from refcheck.fetch.remap import Remapper
+from refcheck.models import FetchResult, UrlStatus
+from refcheck.settings import CacheSettings, FetchSettings
+
+EXCLUDED_REASON = "excluded by --include/--exclude"
+
+
+@dataclass(frozen=True)
+class FetchRun:
+    results: dict[str, FetchResult]  # keyed by the URL as written in the document
+    notices: tuple[str, ...] = ()  # run-level messages, e.g. the one "no network" notice
+
+
+class InvalidTarget(Exception):
+    """A URL that cannot be fetched as written (not http(s), no host, malformed)."""
+
+
+def prepared_form(url: str) -> str:
+    """The URL as it will be requested: http(s) only, fragment dropped, a numeric host in its standard spelling.
+
+    Raises InvalidTarget. Spellings like `http://0x7f.1/` or `http://2130706433/` become `http://127.0.0.1/` here,
+    so the guard and the socket see the address they denote. The fetcher also has httpx parse the result
+    (`client.prepare_url`); a URL httpx refuses was never fetched, so it has no cache entry to answer from.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as error:
+        raise InvalidTarget(f"malformed URL: {error}") from error
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidTarget(f"not an http(s) URL (scheme {scheme or 'missing'!r})")
+    host = parts.hostname
+    if not host:
+        raise InvalidTarget("URL has no host")
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = (f"{userinfo}@" if userinfo else "") + canonical_host(host) + (f":{port}" if port is not None else "")
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def has_text(result: FetchResult) -> bool:
+    """Whether a result carries its page's main text (or has no page whose text could be missing)."""
+    return result.page is None or result.page.text_read
+
+
+def excluded(url: str) -> FetchResult:
+    return FetchResult(url=url, status=UrlStatus.EXCLUDED, reason=EXCLUDED_REASON)
+
+
+def reused(entry_result: FetchResult, target: str) -> FetchResult:
+    """A stored result as a run reports it: answered from the cache, for the target it was looked up as."""
+    return dataclasses.replace(entry_result, fetched_url=target, from_cache=True)
+
+
+def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache_settings: CacheSettings, *,
+                      text_urls: Collection[str] | None = None,
+                      on_result: Callable[[FetchResult], None] | None = None) -> FetchRun | None:
+    """Every URL's result from fresh cache entries (and --include/--exclude), or None if any URL needs more.
+
+    The results equal what `fetch_all` returns for such a run; `on_result` is told of each only once all are known.
+    """
+    if cache is None or cache_settings.offline:
+        return None
+    from refcheck.fetch.cache import is_fresh
+
+    remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
+    unique = list(dict.fromkeys(urls))
+    results: dict[str, FetchResult] = {}
+    by_target: dict[str, list[str]] = {}
+    for url in unique:
+        if remapper.is_excluded(url):
+            results[url] = excluded(url)
+            continue
+        try:
+            by_target.setdefault(prepared_form(remapper.remap(url)), []).append(url)
+        except InvalidTarget:
+            return None  # the fetcher reports it, with its reason
+    entries = cache.lookup_many(list(by_target)) if by_target else {}
+    now = time.time()
+    for target, doc_urls in by_target.items():
+        entry = entries.get(target)
+        wants_text = text_urls is None or any(url in text_urls for url in doc_urls)
+        if entry is None or (wants_text and not has_text(entry.result)) or not is_fresh(entry, cache_settings, now):
+            return None
+        result = reused(entry.result, target)
+        for url in doc_urls:
+            results[url] = result if result.url == url else dataclasses.replace(result, url=url)
+    ordered = {url: results[url] for url in unique}
+    for result in ordered.values():
+        if on_result:
+            on_result(result)
+    return FetchRun(ordered)
