@@ -7,19 +7,16 @@ pickle: a cache restored by a CI job may have been written by someone else, and 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import fields
-from pathlib import Path
 
-from refcheck import __version__
+from refcheck.fingerprint import code_fingerprint
 from refcheck.models import Claim, Document, Extraction, Link, Marker, ProseBlock, Reference, Suppression
 
 # The parts of an Extraction that are sequences of records, each stored as rows of field values in field order.
 _PARTS = (("references", Reference), ("markers", Marker), ("links", Link), ("claims", Claim), ("blocks", ProseBlock),
           ("suppressions", Suppression))
-_PACKAGE = Path(__file__).resolve().parents[1]
 # What an extraction depends on besides the document: the readers, the claim splitter and its model, the models.
 _CODE = ("extract/*.py", "models.py", "data/checkworthy_en.json")
 
@@ -53,15 +50,9 @@ def extraction_key(document: Document) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
 def extractor_fingerprint() -> str:
     """refcheck's version and a hash of the extraction code and data as installed (an edit in a checkout counts)."""
-    digest = hashlib.sha256(__version__.encode())
-    for pattern in _CODE:
-        for path in sorted(_PACKAGE.glob(pattern)):
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return code_fingerprint(*_CODE)
 
 
 def _plain(value):
