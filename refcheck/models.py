@@ -197,8 +197,23 @@ class DocumentReport:
 
 
 @dataclass(frozen=True)
+class CacheBasis:
+    """The cache entries a run was answered from, wholly, without the network: what its report rests on.
+
+    A later run may reuse that report only while every one of these entries is unchanged (same `digest`, see
+    `fetch.cache.basis_digest`) and still fresh (before `fresh_until`, not before `newest`: a clock moved back).
+    """
+
+    targets: tuple[str, ...]  # the fetched URLs, sorted
+    digest: str
+    fresh_until: float  # unix time the first of them goes stale
+    newest: float  # unix time the latest of them was stored
+
+
+@dataclass(frozen=True)
 class Report:
     command: str  # "extract" | "check"
     documents: tuple[DocumentReport, ...]
     urls: tuple[FetchResult, ...] = ()
     notices: tuple[str, ...] = ()  # run-level messages, e.g. "no network: nothing was reachable"
+    cache_basis: CacheBasis | None = None  # set when every result came from fresh cache entries and nothing else

@@ -44,7 +44,9 @@ def check_paths(paths: Iterable[str], settings: Settings,
         if on_start:
             on_start(len(urls))
         run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
+        basis = run.basis if settings.changed_since is None else None  # the scope also rests on git
         if _may_need_archive(run, settings):
+            basis = None  # the archive's answers are not part of it
             from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
             run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
@@ -54,7 +56,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
             cache.close()
     documents = tuple(_with_network_findings(report, run.results, settings) for report in extracted.documents)
     ordered = tuple(run.results[url] for url in urls if url in run.results)
-    return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices))
+    return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices), cache_basis=basis)
 
 
 def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):

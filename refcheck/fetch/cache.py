@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import math
 import random
 import sqlite3
 import threading
@@ -17,11 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlite_utils
-
 from refcheck.errors import CacheError
+from refcheck.fetch.basis import IN_CHUNK as _IN_CHUNK
+from refcheck.fetch.basis import basis_digest
 from refcheck.fetch.soft404 import HostFingerprint, PageShape
-from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
+from refcheck.models import CacheBasis, FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.settings import CacheSettings
 
 CACHE_FILENAME = "refcheck.sqlite"
@@ -35,7 +36,6 @@ PARSER_VERSION = 2
 
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
 _LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on
-_IN_CHUNK = 500  # URLs per `IN (...)` query; well under SQLite's host-parameter limit
 
 # Outcomes that this run's settings or the cache decided rather than the web: storing them would poison other runs
 # (an `unsafe` URL is fine under --allow-private; `offline` means the cache had nothing).
@@ -88,17 +88,31 @@ def is_fresh(entry: CacheEntry, settings: CacheSettings, now: float) -> bool:
     (401/403, a challenge page) for the shorter `max_age_failure`. Transient ones (timeout, error, any 5xx, 429)
     are never fresh. An entry stamped in the future (a clock that moved back) is not fresh either.
     """
+    until = fresh_until(entry, settings)
+    return until is not None and entry.stored_at <= now < until
+
+
+def fresh_until(entry: CacheEntry, settings: CacheSettings) -> float | None:
+    """The unix time a stored result stops being fresh (see `is_fresh`), or None if it never is."""
     result = entry.result
     if result.status in _TRANSIENT or _is_transient_http(result.http_status):
-        return False
+        return None
     if result.status == UrlStatus.OK:
-        max_age = settings.max_age_ok
-    elif result.status in (UrlStatus.DEAD, UrlStatus.SOFT_404, UrlStatus.BLOCKED):
-        max_age = settings.max_age_failure
-    else:
-        return False
-    age = now - entry.stored_at
-    return 0 <= age < max_age
+        return entry.stored_at + settings.max_age_ok
+    if result.status in (UrlStatus.DEAD, UrlStatus.SOFT_404, UrlStatus.BLOCKED):
+        return entry.stored_at + settings.max_age_failure
+    return None
+
+
+def cache_basis(entries: dict[str, CacheEntry], settings: CacheSettings, parser_version: int) -> CacheBasis:
+    """What a run answered from these (fresh) entries rests on; `basis_digest` of the same rows read later
+    equals its digest exactly when none of them was stored again, removed, or had its failure history changed."""
+    targets = tuple(sorted(entries))
+    rows = [(url, entries[url].stored_at, parser_version, entries[url].result.first_failed,
+             entries[url].result.failed_runs) for url in targets]
+    return CacheBasis(targets=targets, digest=basis_digest(rows),
+                      fresh_until=min((fresh_until(e, settings) or 0.0 for e in entries.values()), default=math.inf),
+                      newest=max((e.stored_at for e in entries.values()), default=0.0))
 
 
 def _is_transient_http(http_status: int | None) -> bool:
@@ -135,11 +149,14 @@ class FetchCache:
         self._conn = self._open()
         try:
             with self._errors("prepare"):
+                import sqlite_utils  # here, not at the top: a rerun answered by a stored report never opens this class
+
                 self.db = sqlite_utils.Database(self._conn, execute_plugins=False)
                 self._write(self._ensure_schema)
                 self._write(self._ensure_host_fingerprints)
                 self._write(self._ensure_archive_lookups)
                 self._write(self._ensure_extractions)
+                self._write(self._ensure_report_memos)
         except CacheError:
             self.close()
             raise
@@ -271,6 +288,13 @@ class FetchCache:
         columns = {"path": str, "key": str, "body": str, "stored_at": float}
         self._conn.execute(self.db.create_table_sql("extractions", columns, pk="path", not_null={"key", "body"},
                                                     if_not_exists=True))
+
+    def _ensure_report_memos(self) -> None:
+        """Rendered reports of runs answered wholly from the cache (memo.py reads and writes them)."""
+        columns = {"key": str, "targets": str, "digest": str, "fresh_until": float, "newest": float,
+                   "outputs": str, "exit_code": int, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("report_memos", columns, pk="key",
+                                                    not_null={"targets", "digest", "outputs"}, if_not_exists=True))
 
     def stored_extraction(self, path: str, key: str) -> str | None:
         """The stored extraction of the document at `path` if it was made under `key` (same text, same code)."""
@@ -441,6 +465,8 @@ class FetchCache:
             self._conn.execute("DELETE FROM host_fingerprints WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM archive_lookups WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM extractions WHERE stored_at < ?", (cutoff,))
+            # A memo rests on entries; one whose entries may just have gone is useless (and big).
+            self._conn.execute("DELETE FROM report_memos WHERE newest < ? OR stored_at < ?", (cutoff, cutoff))
             return removed
 
         with self._errors("prune"):
@@ -455,6 +481,7 @@ class FetchCache:
             self._conn.execute("DELETE FROM host_fingerprints")
             self._conn.execute("DELETE FROM archive_lookups")
             self._conn.execute("DELETE FROM extractions")
+            self._conn.execute("DELETE FROM report_memos")
             return removed
 
         with self._errors("clear"):

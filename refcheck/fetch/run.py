@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from refcheck.fetch.addresses import canonical_host
 from refcheck.fetch.remap import Remapper
-from refcheck.models import FetchResult, UrlStatus
+from refcheck.models import CacheBasis, FetchResult, UrlStatus
 from refcheck.settings import CacheSettings, FetchSettings
 
 EXCLUDED_REASON = "excluded by --include/--exclude"
@@ -26,6 +26,7 @@ EXCLUDED_REASON = "excluded by --include/--exclude"
 class FetchRun:
     results: dict[str, FetchResult]  # keyed by the URL as written in the document
     notices: tuple[str, ...] = ()  # run-level messages, e.g. the one "no network" notice
+    basis: CacheBasis | None = None  # when answered wholly from the cache: the entries it rests on
 
 
 class InvalidTarget(Exception):
@@ -79,7 +80,7 @@ def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache
     """
     if cache is None or cache_settings.offline:
         return None
-    from refcheck.fetch.cache import is_fresh
+    from refcheck.fetch.cache import cache_basis, is_fresh
 
     remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
     unique = list(dict.fromkeys(urls))
@@ -107,4 +108,4 @@ def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache
     for result in ordered.values():
         if on_result:
             on_result(result)
-    return FetchRun(ordered)
+    return FetchRun(ordered, basis=cache_basis(entries, cache_settings, cache.parser_version))

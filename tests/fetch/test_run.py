@@ -57,7 +57,9 @@ def test_a_fully_cached_run_gives_what_the_fetcher_gives(cached_site, quick, tmp
                                      on_result=lambda r: reported.append(r.url))
         fetched = fetch_all(urls, settings, cache=cache, text_urls=set())
     assert answered is not None
-    assert answered == fetched  # results (statuses, pages, from_cache, order) and notices alike
+    assert replace(answered, basis=None) == fetched  # results (statuses, pages, from_cache, order) and notices alike
+    assert fetched.basis is None  # a run that asked the web rests on more than the cache
+    assert answered.basis.targets == (server.url("/a"), server.url("/b"), server.url("/gone"))  # excluded: no entry
     assert reported == urls
     assert len(server.requests) == 3  # the cold run's; neither of these went to the network
 
