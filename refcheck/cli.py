@@ -114,7 +114,7 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
                         rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
                         changed_since=_revision(changed_since))
     report = extract_paths(paths, settings)
-    _emit(report, formats, outputs, quiet=quiet, verbose=verbose, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -165,8 +165,6 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
     soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
-    from refcheck.pipeline import check_paths
-
     fetch = FetchSettings(
         timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, workers=workers, retries=retries,
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
@@ -187,11 +185,50 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
                         shard=_shard(shard))
+    plan = _output_plan(formats, outputs)
+    options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
+    memo_key = _report_memo_key(paths, settings, plan, options)
+    if memo_key is not None:
+        from refcheck.memo import stored_report
+
+        stored = stored_report(settings.cache.directory, memo_key)
+        if stored is not None:  # an identical rerun on unchanged, fresh cache entries: its report as it was
+            _write_outputs(plan, stored.outputs)
+            sys.exit(stored.exit_code)
+    from refcheck.pipeline import check_paths
+
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
-    _emit(report, formats, outputs, quiet=quiet, verbose=verbose, fail_on=fail_on)
-    sys.exit(_exit_code(report, fail_on))
+    texts = _emit(report, plan, **options)
+    exit_code = _exit_code(report, fail_on)
+    if memo_key is not None and report.cache_basis is not None:
+        from refcheck.memo import store_report
+
+        store_report(settings.cache.directory, memo_key, report.cache_basis, texts, exit_code)
+    sys.exit(exit_code)
+
+
+def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | None:
+    """The key under which this check's report may be stored and reused (memo.py), or None when it may not:
+    no cache, --offline, --changed-since (git decides the scope), the github format (it also appends to the step
+    summary), or a text report to a terminal (colours and width)."""
+    cache = settings.cache
+    if not cache.enabled or cache.offline or settings.changed_since is not None:
+        return None
+    if any(fmt == "github" or (fmt == "text" and path is None and sys.stdout.isatty()) for fmt, path in plan):
+        return None
+    from refcheck.documents import collect_paths
+    from refcheck.memo import memo_key
+
+    try:
+        documents = collect_paths(list(paths))
+    except RefcheckError:
+        return None  # the full run reports it
+    if not documents:
+        return None
+    return memo_key(documents, settings, {"formats": [fmt for fmt, _ in plan],
+                                          "to_files": sum(path is not None for _, path in plan), **options})
 
 
 @cli.command()
@@ -214,7 +251,7 @@ def merge(reports, formats, outputs, fail_on):
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise ConfigError(f"{path}: not a refcheck/1 JSON report ({error})") from None
     report = merge_reports(loaded)
-    _emit(report, formats, outputs, quiet=False, verbose=False, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -315,8 +352,9 @@ def _open_cache(cache_dir: str):
     return FetchCache(Path(cache_dir))
 
 
-def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool, fail_on: str = "error") -> None:
-    """Render each requested format once; the Nth --output takes the Nth --format, the rest go to stdout."""
+def _output_plan(formats, outputs) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout) for each output: the Nth --output takes the Nth --format, the rest go to
+    stdout (at most one); with no --format, each --output's extension names its format, and stdout gets text."""
     if not formats:
         formats = tuple(_format_from_suffix(path) for path in outputs) or ("text",)
     if len(outputs) > len(formats):
@@ -324,14 +362,27 @@ def _emit(report: Report, formats, outputs, *, quiet: bool, verbose: bool, fail_
     to_stdout = formats[len(outputs):]
     if len(to_stdout) > 1:
         raise ConfigError("several formats on stdout: give each --format after the first an --output FILE")
+    return [*zip(formats, outputs), *((fmt, None) for fmt in to_stdout)]
+
+
+def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error") -> list[str]:
+    """Render each planned output once and write it; returns the texts, in plan order."""
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
-    for report_format, path in zip(formats, outputs):
-        _write_atomically(Path(path), _render(report, report_format, color=False, **options))
-    for report_format in to_stdout:
-        color = report_format == "text" and sys.stdout.isatty()
-        click.echo(_render(report, report_format, color=color, **options), nl=False)
-    if "github" in formats:
+    texts = [_render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
+             for fmt, path in plan]
+    _write_outputs(plan, texts)
+    if any(fmt == "github" for fmt, _ in plan):
         _write_step_summary(report)
+    return texts
+
+
+def _write_outputs(plan, texts) -> None:
+    for (_, path), text in zip(plan, texts):
+        if path is not None:
+            _write_atomically(Path(path), text)
+    for (_, path), text in zip(plan, texts):
+        if path is None:
+            click.echo(text, nl=False)
 
 
 def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool, fail_on: str) -> str:

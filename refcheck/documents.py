@@ -7,8 +7,6 @@ import os
 import re
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from refcheck.errors import InputError
 from refcheck.models import Document, Format
 
@@ -87,6 +85,8 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             continue
         if _KANA.search(text):
             return text, encoding
+    from charset_normalizer import from_bytes  # here: listing documents (a cached rerun) needs no detector
+
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         raise InputError(f"{name}: binary file, not a document (no text encoding fits)")
