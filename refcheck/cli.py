@@ -386,16 +386,16 @@ def _write_outputs(plan, texts) -> None:
 
 
 def _render(report: Report, report_format: str, *, color: bool, quiet: bool, verbose: bool, fail_on: str) -> str:
-    from refcheck.report import github, html, json as json_report, junit, markdown, sarif, text
+    import importlib
 
+    # Only the reporter asked for is loaded: the text one brings rich, the HTML one its templates.
+    reporter = importlib.import_module(f"refcheck.report.{report_format}")
     if report_format == "text":
         width = click.get_terminal_size()[0] if color else 120
-        return text.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
+        return reporter.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
     if report_format == "junit":
-        return junit.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
-    renderers = {"json": json_report.render, "sarif": sarif.render, "github": github.render,
-                 "markdown": markdown.render, "html": html.render}
-    return renderers[report_format](report)
+        return reporter.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
+    return reporter.render(report)
 
 
 def _write_step_summary(report: Report) -> None:
