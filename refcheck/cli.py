@@ -202,7 +202,9 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
     texts = _emit(report, plan, **options)
     exit_code = _exit_code(report, fail_on)
-    if memo_key is not None and report.cache_basis is not None:
+    # Keyed again: a document edited while the run read it must not file the new report under the old text.
+    if report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
+            paths, settings, plan, options):
         from refcheck.memo import store_report
 
         store_report(settings.cache.directory, memo_key, report.cache_basis, texts, exit_code)

@@ -223,3 +223,17 @@ def test_a_reused_report_loads_neither_the_pipeline_nor_the_cache_class(site, do
     assert cold["loaded"] == warm["loaded"] == ["refcheck.pipeline", "refcheck.fetch.cache", "sqlite_utils"]
     assert reused == {"code": 1, "loaded": []}
     assert reused_report == warm_report
+
+
+def test_a_document_edited_during_the_run_is_not_filed_under_its_old_text(site, document, tmp_path, monkeypatch):
+    run_check(tmp_path, document)
+    real = refcheck.pipeline.check_paths
+
+    def edited_while_running(*args, **kwargs):
+        report = real(*args, **kwargs)
+        document.write_text(document.read_text(encoding="utf-8") + "\nAn edit.\n", encoding="utf-8")
+        return report
+
+    monkeypatch.setattr(refcheck.pipeline, "check_paths", edited_while_running)
+    run_check(tmp_path, document)
+    assert memo_rows(tmp_path) == 0
