@@ -147,6 +147,8 @@ def test_a_cache_clear_removes_the_memos(site, document, tmp_path):
     run_check(tmp_path, document)
     run_check(tmp_path, document)
     assert memo_rows(tmp_path) == 1
+    stats = CliRunner().invoke(cli, ["cache", "stats", "--format", "json", "--cache-dir", str(tmp_path / "cache")])
+    assert json.loads(stats.output)["stored_reports"] == 1
     CliRunner().invoke(cli, ["cache", "clear", "--cache-dir", str(tmp_path / "cache")], catch_exceptions=False)
     assert memo_rows(tmp_path) == 0
 

@@ -426,6 +426,8 @@ class FetchCache:
                 )
             ]
             history_urls = self.db["history"].count
+            documents = self.db["extractions"].count
+            reports = self.db["report_memos"].count
         return {
             "path": str(self.path),
             "entries": entries,
@@ -437,6 +439,8 @@ class FetchCache:
             "history_urls": history_urls,
             "failing_urls": len(failing),
             "failing": failing,
+            "stored_extractions": documents,
+            "stored_reports": reports,
         }
 
     def _file_size(self) -> int:
