@@ -1,5 +1,5 @@
 """`python -m refcheck` runs the command line."""
 
-from refcheck.cli import main
+from refcheck.cli import run
 
-main()
+run()

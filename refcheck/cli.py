@@ -22,6 +22,37 @@ FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": 
                     ".html": "html", ".htm": "html"}
 
 
+def run() -> None:
+    """The `refcheck` command (and `python -m refcheck`): `main`, then leave at once.
+
+    Tearing the interpreter down frees every object of the run one by one: ~0.25 s after a 2,000-URL check, ~0.08 s
+    after a cached rerun, for nothing. By the time `main` returns, every report file has been written and closed,
+    the cache closed and the fetch workers joined; what is left is stdout and stderr, flushed here. (mypy leaves
+    the same way.) Library callers and tests use `main`, which exits normally.
+    """
+    try:
+        main()
+        status = EXIT_OK
+    except SystemExit as done:
+        status = _exit_status(done.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`refcheck … | head`) or stream: nothing more can be said
+            pass
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """What the interpreter makes of `SystemExit(code)`: None is 0, an int itself, anything else printed and 1."""
+    if code is None:
+        return EXIT_OK
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 def main() -> None:
     """Entry point: any RefcheckError becomes one line on stderr and exit 2, never a traceback."""
     # A run builds hundreds of thousands of small objects (tokens, dataclasses, parsed pages) and keeps most of them

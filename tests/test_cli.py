@@ -200,3 +200,32 @@ def test_output_extension_chooses_the_format_when_none_is_given(export, tmp_path
     assert result.stdout == ""
     assert (tmp_path / "r.html").read_text().lstrip().lower().startswith("<!doctype html")
     assert json.loads((tmp_path / "r.json").read_text())["schema"] == "refcheck/1"
+
+
+def test_the_command_leaves_with_every_byte_written_and_its_status(tmp_path):
+    """`refcheck` ends with os._exit (no interpreter teardown): stdout must still be complete, the status kept."""
+    document = tmp_path / "refs.md"
+    document.write_text("".join(f"- [Page {n}](https://example.org/{n})\n" for n in range(3000)), encoding="utf-8")
+    done = run("extract", str(document), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["documents"][0]["links"]) == 3000  # ~400 KB through a pipe, all of it
+    assert run("extract", str(tmp_path / "missing.md")).returncode == 2
+    assert run("--version").returncode == 0
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    document = tmp_path / "refs.md"
+    document.write_text("".join(f"- [Page {n}](https://example.org/{n})\n" for n in range(3000)), encoding="utf-8")
+    reader = subprocess.Popen(["head", "-c", "100"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    writer = subprocess.run([sys.executable, "-m", "refcheck", "extract", str(document), "--format", "json"],
+                            stdout=reader.stdin, stderr=subprocess.PIPE, text=True, timeout=120)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    assert "Traceback" not in writer.stderr and "Exception ignored" not in writer.stderr, writer.stderr
+
+
+def test_exit_status_follows_the_interpreters_rules(capsys):
+    from refcheck.cli import _exit_status
+
+    assert [_exit_status(None), _exit_status(0), _exit_status(1), _exit_status(130)] == [0, 0, 1, 130]
+    assert _exit_status("refcheck: gone") == 1 and capsys.readouterr().err == "refcheck: gone\n"
