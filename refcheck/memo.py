@@ -19,6 +19,7 @@ import dataclasses
 import enum
 import hashlib
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -45,7 +46,8 @@ def memo_key(documents: Sequence[Path], settings, render_options: dict) -> str |
     """The key of everything a cache-answered report depends on besides the cache, or None if a document
     cannot be read (the full run then reports that, as it always does)."""
     digest = hashlib.sha256()
-    head = {"code": code_fingerprint("**/*.py", "data/*"), "python": list(sys.version_info[:2]),
+    # The working directory too: SARIF and annotations give an absolute document path relative to it.
+    head = {"code": code_fingerprint("**/*.py", "data/*"), "python": list(sys.version_info[:2]), "cwd": os.getcwd(),
             "settings": _canonical(settings), "render": _canonical(render_options)}
     digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False).encode())
     for path in documents:

@@ -192,6 +192,17 @@ def test_the_key_is_the_same_in_every_process(tmp_path):
         [document], Settings(disabled_rules=frozenset({"redirect"})), {"formats": ["json"]})
 
 
+def test_the_key_changes_with_the_working_directory(tmp_path, monkeypatch):
+    """SARIF gives an absolute document path relative to the working directory."""
+    document = tmp_path / "doc.md"
+    document.write_text("text\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    here = memo.memo_key([document], Settings(), {"formats": ["sarif"]})
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert memo.memo_key([document], Settings(), {"formats": ["sarif"]}) != here
+
+
 def test_the_key_changes_with_the_code(tmp_path, monkeypatch):
     document = tmp_path / "doc.md"
     document.write_text("text\n", encoding="utf-8")
