@@ -30,8 +30,9 @@ from pathlib import Path
 from refcheck.fingerprint import code_fingerprint
 from refcheck.models import CacheBasis
 
-KEPT_MEMOS = 32  # the newest memos kept; each holds whole rendered reports
-MAX_MEMO_CHARS = 64_000_000  # bigger outputs are not kept
+KEPT_MEMOS = 32  # at most this many memos are kept, the newest; each holds whole rendered reports
+MAX_MEMO_CHARS = 32_000_000  # outputs bigger than this are not kept
+KEPT_CHARS = 128_000_000  # and the newest memos are kept only up to this many characters together
 BUSY_TIMEOUT = 5.0  # seconds to wait for another run's write lock before giving up on the memo (never on the run)
 _CACHE_FILENAME = "refcheck.sqlite"  # fetch/cache.CACHE_FILENAME; not imported, to keep a reuse light
 
@@ -100,8 +101,10 @@ def store_report(cache_dir: Path, key: str, basis: CacheBasis, outputs: Sequence
             try:
                 conn.execute("INSERT OR REPLACE INTO report_memos (key, targets, digest, fresh_until, newest, outputs,"
                              " exit_code, stored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-                conn.execute("DELETE FROM report_memos WHERE key NOT IN"
-                             " (SELECT key FROM report_memos ORDER BY stored_at DESC LIMIT ?)", (KEPT_MEMOS,))
+                conn.execute("DELETE FROM report_memos WHERE key IN (SELECT key FROM (SELECT key,"
+                             " row_number() OVER newest_first AS place, sum(length(outputs)) OVER newest_first AS chars"
+                             " FROM report_memos WINDOW newest_first AS (ORDER BY stored_at DESC, key))"
+                             " WHERE place > ? OR chars > ?)", (KEPT_MEMOS, KEPT_CHARS))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -250,3 +250,25 @@ def test_a_document_edited_during_the_run_is_not_filed_under_its_old_text(site, 
     monkeypatch.setattr(refcheck.pipeline, "check_paths", edited_while_running)
     run_check(tmp_path, document)
     assert memo_rows(tmp_path) == 0
+
+
+def test_old_memos_make_way_for_new_ones_by_count_and_by_size(tmp_path, monkeypatch):
+    from refcheck.fetch.cache import FetchCache
+    from refcheck.models import CacheBasis
+
+    FetchCache(tmp_path / "cache").close()  # the tables
+    basis = CacheBasis(targets=(), digest="d", fresh_until=float("inf"), newest=0.0)
+    monkeypatch.setattr(memo, "KEPT_MEMOS", 3)
+    for n in range(5):
+        assert memo.store_report(tmp_path / "cache", f"key {n}", basis, ["x" * 10], 0)
+    assert memo_keys(tmp_path) == {"key 2", "key 3", "key 4"}
+    monkeypatch.setattr(memo, "KEPT_CHARS", 30)  # room for two outputs of 10 characters (stored as JSON: 14 each)
+    assert memo.store_report(tmp_path / "cache", "key 5", basis, ["x" * 10], 0)
+    assert memo_keys(tmp_path) == {"key 4", "key 5"}
+    monkeypatch.setattr(memo, "MAX_MEMO_CHARS", 5)
+    assert not memo.store_report(tmp_path / "cache", "too big", basis, ["x" * 10], 0)
+
+
+def memo_keys(tmp_path: Path) -> set[str]:
+    with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as conn:
+        return {row[0] for row in conn.execute("SELECT key FROM report_memos")}
