@@ -34,6 +34,8 @@ SCHEMA_VERSION = 1
 # entries written by another version are treated as absent, so the smarter reader sees every page again.
 PARSER_VERSION = 2
 
+# Every table a prepared cache file has (the `_ensure_*` methods create them).
+_TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "extractions", "report_memos"})
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
 _LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on
 
@@ -149,17 +151,31 @@ class FetchCache:
         self._conn = self._open()
         try:
             with self._errors("prepare"):
-                import sqlite_utils  # here, not at the top: a rerun answered by a stored report never opens this class
-
-                self.db = sqlite_utils.Database(self._conn, execute_plugins=False)
-                self._write(self._ensure_schema)
-                self._write(self._ensure_host_fingerprints)
-                self._write(self._ensure_archive_lookups)
-                self._write(self._ensure_extractions)
-                self._write(self._ensure_report_memos)
+                if not self._is_prepared():
+                    self._write(self._ensure_schema)
+                    self._write(self._ensure_host_fingerprints)
+                    self._write(self._ensure_archive_lookups)
+                    self._write(self._ensure_extractions)
+                    self._write(self._ensure_report_memos)
         except CacheError:
             self.close()
             raise
+
+    @functools.cached_property
+    def db(self):
+        """sqlite-utils over our connection, for DDL and counts; loaded only when needed (opening a prepared cache,
+        which every run after the first does, needs neither it nor a write transaction)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._conn, execute_plugins=False)
+
+    def _is_prepared(self) -> bool:
+        """Whether the file already holds this schema version and every table, so that opening it writes nothing."""
+        tables = {row[0] for row in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables.issuperset(_TABLES):
+            return False
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row is not None and row[0] == str(SCHEMA_VERSION)
 
     # ── opening ──────────────────────────────────────────────────────────────────────────────────────────────
 

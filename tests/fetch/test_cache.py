@@ -515,3 +515,23 @@ def test_two_thousand_stores_and_lookups_are_cheap(cache):
 def test_the_file_is_in_wal_mode(cache):
     assert cache.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert sqlite3.connect(cache.path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_opening_a_prepared_cache_writes_nothing(tmp_path, monkeypatch):
+    """Every run after the first opens a file that has its tables: it must not queue for the write lock to say so."""
+    import refcheck.fetch.cache as cache_module
+
+    FetchCache(tmp_path).close()
+    monkeypatch.setattr(cache_module, "BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(cache_module, "_LOCK_RETRIES", 1)  # one attempt, no retry
+    other_run = sqlite3.connect(tmp_path / CACHE_FILENAME, isolation_level=None)
+    other_run.execute("BEGIN IMMEDIATE")  # another run is writing
+    try:
+        with FetchCache(tmp_path) as cache:
+            assert cache.lookup("https://example.org/") is None
+        other_run.execute("ROLLBACK")
+        other_run.execute("DROP TABLE report_memos")  # an older refcheck's file: this one adds its table
+        with FetchCache(tmp_path) as cache:
+            assert cache.stats()["stored_reports"] == 0
+    finally:
+        other_run.close()
