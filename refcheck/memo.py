@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from refcheck.fetch.basis import CACHE_FILENAME, current_basis_digest
 from refcheck.fingerprint import code_fingerprint
 from refcheck.models import CacheBasis
 
@@ -34,7 +35,6 @@ KEPT_MEMOS = 32  # at most this many memos are kept, the newest; each holds whol
 MAX_MEMO_CHARS = 32_000_000  # outputs bigger than this are not kept
 KEPT_CHARS = 128_000_000  # and the newest memos are kept only up to this many characters together
 BUSY_TIMEOUT = 5.0  # seconds to wait for another run's write lock before giving up on the memo (never on the run)
-_CACHE_FILENAME = "refcheck.sqlite"  # fetch/cache.CACHE_FILENAME; not imported, to keep a reuse light
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def memo_key(documents: Sequence[Path], settings, render_options: dict) -> str |
 
 def stored_report(cache_dir: Path, key: str, *, now: float | None = None) -> StoredReport | None:
     """The report stored under `key`, if every cache entry it rests on is unchanged and still fresh."""
-    path = Path(cache_dir) / _CACHE_FILENAME
+    path = Path(cache_dir) / CACHE_FILENAME
     if not path.is_file():
         return None
     now = time.time() if now is None else now
@@ -76,8 +76,6 @@ def stored_report(cache_dir: Path, key: str, *, now: float | None = None) -> Sto
             targets, digest, fresh_until, newest, outputs, exit_code = row
             if not (newest <= now < fresh_until):
                 return None
-            from refcheck.fetch.basis import current_basis_digest
-
             if current_basis_digest(conn, json.loads(targets)) != digest:
                 return None
             texts = json.loads(outputs)
@@ -92,7 +90,7 @@ def store_report(cache_dir: Path, key: str, basis: CacheBasis, outputs: Sequence
     """Keep a cache-answered run's rendered outputs under `key`; False if they were not kept (too big, busy)."""
     if sum(len(text) for text in outputs) > MAX_MEMO_CHARS:
         return False
-    path = Path(cache_dir) / _CACHE_FILENAME
+    path = Path(cache_dir) / CACHE_FILENAME
     row = (key, json.dumps(list(basis.targets)), basis.digest, basis.fresh_until, basis.newest,
            json.dumps(list(outputs), ensure_ascii=False), exit_code, time.time())
     try:

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+CACHE_FILENAME = "refcheck.sqlite"  # the cache file in its --cache-dir (here, where a reuse can read it cheaply)
 IN_CHUNK = 500  # URLs per `IN (...)` query; well under SQLite's host-parameter limit
 
 

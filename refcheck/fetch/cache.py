@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from refcheck.errors import CacheError
+from refcheck.fetch.basis import CACHE_FILENAME
 from refcheck.fetch.basis import IN_CHUNK as _IN_CHUNK
 from refcheck.fetch.basis import basis_digest
 from refcheck.fetch.soft404 import HostFingerprint, PageShape
 from refcheck.models import CacheBasis, FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.settings import CacheSettings
 
-CACHE_FILENAME = "refcheck.sqlite"
 
 # The shape of the tables. A file written with another schema is rebuilt: it is a cache, nothing in it is precious.
 SCHEMA_VERSION = 1
