@@ -2,11 +2,11 @@
 
 Why: a CI job or a pre-commit hook often checks the same documents again while every cached answer is still fresh.
 Such a run fetches nothing and its report is a pure function of (the documents' bytes, the settings, the output
-options, refcheck's code, the cache entries it read). Its rendered outputs and exit code are kept in the cache file
-under a key of the first four; a later run with the same key reuses them while the fifth is unchanged: the same
-entries, stored at the same moments with the same failure history, none of them stale yet. Anything else — a new
-fetch, an entry stored again by another run, a pruned entry, an edited document or option, another refcheck —
-means the run is done in full.
+options, refcheck's code, the cache rows it read: URL results, and the archive's answers for dead sources). Its
+rendered outputs and exit code are kept in the cache file under a key of the first four; a later run with the same
+key reuses them while the fifth is unchanged: the same rows, stored at the same moments with the same failure
+history, none of them stale yet. Anything else — a new fetch, an entry stored again by another run, a pruned entry,
+an edited document or option, another refcheck — means the run is done in full.
 
 A reuse opens the cache with the sqlite3 module alone and loads none of the pipeline, so it costs about as much as
 starting Python. A run that stores its report has just rendered it; storing is one transaction of a few
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from refcheck.fetch.basis import CACHE_FILENAME, current_basis_digest
+from refcheck.fetch.basis import CACHE_FILENAME, current_digest
 from refcheck.fingerprint import code_fingerprint
 from refcheck.models import CacheBasis
 
@@ -62,7 +62,7 @@ def memo_key(documents: Sequence[Path], settings, render_options: dict) -> str |
 
 
 def stored_report(cache_dir: Path, key: str, *, now: float | None = None) -> StoredReport | None:
-    """The report stored under `key`, if every cache entry it rests on is unchanged and still fresh."""
+    """The report stored under `key`, if every cache row it rests on is unchanged and still fresh."""
     path = Path(cache_dir) / CACHE_FILENAME
     if not path.is_file():
         return None
@@ -73,11 +73,12 @@ def stored_report(cache_dir: Path, key: str, *, now: float | None = None) -> Sto
                                " WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return None
-            targets, digest, fresh_until, newest, outputs, exit_code = row
+            parts, _, fresh_until, newest, outputs, exit_code = row
             if not (newest <= now < fresh_until):
                 return None
-            if current_basis_digest(conn, json.loads(targets)) != digest:
-                return None
+            for table, keys, digest in json.loads(parts):
+                if current_digest(conn, table, [tuple(k) if isinstance(k, list) else k for k in keys]) != digest:
+                    return None
             texts = json.loads(outputs)
     except (sqlite3.Error, ValueError, TypeError):
         return None
@@ -91,7 +92,9 @@ def store_report(cache_dir: Path, key: str, basis: CacheBasis, outputs: Sequence
     if sum(len(text) for text in outputs) > MAX_MEMO_CHARS:
         return False
     path = Path(cache_dir) / CACHE_FILENAME
-    row = (key, json.dumps(list(basis.targets)), basis.digest, basis.fresh_until, basis.newest,
+    parts = [[part.table, list(part.keys), part.digest] for part in basis.parts]
+    digest = hashlib.sha256(" ".join(part.digest for part in basis.parts).encode()).hexdigest()  # a summary
+    row = (key, json.dumps(parts, ensure_ascii=False), digest, basis.fresh_until, basis.newest,
            json.dumps(list(outputs), ensure_ascii=False), exit_code, time.time())
     try:
         with _connection(path) as conn:

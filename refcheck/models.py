@@ -197,17 +197,29 @@ class DocumentReport:
 
 
 @dataclass(frozen=True)
-class CacheBasis:
-    """The cache entries a run was answered from, wholly, without the network: what its report rests on.
+class BasisPart:
+    """Rows of one cache table that a cache-answered run read, and a digest of them as it read them."""
 
-    A later run may reuse that report only while every one of these entries is unchanged (same `digest`, see
-    `fetch.cache.basis_digest`) and still fresh (before `fresh_until`, not before `newest`: a clock moved back).
+    table: str  # "results" (keys: fetched URLs) or "archive_lookups" (keys: (url, timestamp) pairs)
+    keys: tuple
+    digest: str  # see fetch/basis.py
+
+
+@dataclass(frozen=True)
+class CacheBasis:
+    """What a run answered wholly from the cache, without the network, rests on: the rows it read.
+
+    A later run may reuse its report only while every part's rows give the same digest again (fetch/basis.py) and
+    all of them are still fresh: before `fresh_until`, and not before `newest` (a clock moved back).
     """
 
-    targets: tuple[str, ...]  # the fetched URLs, sorted
-    digest: str
-    fresh_until: float  # unix time the first of them goes stale
+    parts: tuple[BasisPart, ...]
+    fresh_until: float  # unix time the first of the rows goes stale
     newest: float  # unix time the latest of them was stored
+
+    def joined(self, other: CacheBasis) -> CacheBasis:
+        return CacheBasis(self.parts + other.parts, min(self.fresh_until, other.fresh_until),
+                          max(self.newest, other.newest))
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,11 @@ def check_paths(paths: Iterable[str], settings: Settings,
         if on_start:
             on_start(len(urls))
         run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
-        basis = run.basis if settings.changed_since is None else None  # the scope also rests on git
         if _may_need_archive(run, settings):
-            basis = None  # the archive's answers are not part of it
             from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
             run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
+        basis = run.basis if settings.changed_since is None else None  # a scope from git is not in the cache
         urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
     finally:
         if cache is not None:

@@ -258,7 +258,7 @@ def test_old_memos_make_way_for_new_ones_by_count_and_by_size(tmp_path, monkeypa
     from refcheck.models import CacheBasis
 
     FetchCache(tmp_path / "cache").close()  # the tables
-    basis = CacheBasis(targets=(), digest="d", fresh_until=float("inf"), newest=0.0)
+    basis = CacheBasis(parts=(), fresh_until=float("inf"), newest=0.0)
     monkeypatch.setattr(memo, "KEPT_MEMOS", 3)
     for n in range(5):
         assert memo.store_report(tmp_path / "cache", f"key {n}", basis, ["x" * 10], 0)

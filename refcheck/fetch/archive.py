@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -26,7 +27,9 @@ import httpx
 from refcheck.fetch.client import (FetchRun, InvalidTarget, PinnedTransport, fetch_all, prepare_url,
                                    run_to_completion, user_agent)
 from refcheck.fetch.guard import Guard, ResolutionFailed, UnsafeTarget
-from refcheck.models import Extraction, FetchResult, UrlStatus
+from refcheck.fetch.basis import lookups_digest
+from refcheck.fetch.run import answer_from_cache
+from refcheck.models import BasisPart, CacheBasis, Extraction, FetchResult, UrlStatus
 from refcheck.settings import ArchiveSettings, Settings
 
 if TYPE_CHECKING:
@@ -216,8 +219,10 @@ def ask_archive(lookups: Iterable[Lookup], settings: ArchiveSettings, *, allow_p
 
 
 def cached_answer(cache: FetchCache | None, lookup: Lookup, settings: ArchiveSettings,
-                  now: float) -> ArchiveAnswer | None:
-    """The stored answer if still fresh: a snapshot within `max_age_hit`, a miss within `max_age_miss`."""
+                  now: float, seen: dict | None = None) -> ArchiveAnswer | None:
+    """The stored answer if still fresh: a snapshot within `max_age_hit`, a miss within `max_age_miss`.
+
+    `seen`, if given, gets the row an answer came from, as `_lookups_basis` needs it."""
     stored = cache.archive_lookup(lookup.url, lookup.timestamp) if cache is not None else None
     if stored is None:
         return None
@@ -225,18 +230,20 @@ def cached_answer(cache: FetchCache | None, lookup: Lookup, settings: ArchiveSet
     max_age = settings.max_age_hit if snapshot_url else settings.max_age_miss
     if not 0 <= now - stored_at < max_age:
         return None
+    if seen is not None:
+        seen[lookup] = (snapshot_url, archived_at, stored_at, stored_at + max_age)
     return ArchiveAnswer(snapshot_url, archived_at, None if snapshot_url else NO_SNAPSHOT, from_cache=True)
 
 
 def answers_with_cache(lookups: Iterable[Lookup], settings: ArchiveSettings, cache: FetchCache | None, *,
                        allow_private: bool, agent: str, guard: Guard | None = None,
-                       sleep: Sleep = asyncio.sleep) -> dict[Lookup, ArchiveAnswer]:
+                       sleep: Sleep = asyncio.sleep, seen: dict | None = None) -> dict[Lookup, ArchiveAnswer]:
     """Each lookup's answer: fresh ones from the cache, the rest from the archive (definite answers then stored)."""
     now = time.time()
     answers: dict[Lookup, ArchiveAnswer] = {}
     to_ask: list[Lookup] = []
     for lookup in dict.fromkeys(lookups):
-        found = cached_answer(cache, lookup, settings, now)
+        found = cached_answer(cache, lookup, settings, now, seen)
         if found is not None:
             answers[lookup] = found
         else:
@@ -287,30 +294,51 @@ def rescue_dead_sources(run: FetchRun, extractions: Iterable[Extraction], settin
     if not sources:
         return run
     lookups = {url: Lookup(url, source.timestamp) for url, source in sources.items() if not source.own_copy}
+    seen: dict[Lookup, tuple] = {}
     answers = answers_with_cache(lookups.values(), settings.archive, cache, allow_private=settings.fetch.allow_private,
-                                 agent=user_agent(settings.fetch), guard=guard, sleep=sleep)
+                                 agent=user_agent(settings.fetch), guard=guard, sleep=sleep, seen=seen)
     offered = {url: (ArchiveAnswer(source.own_copy, archived_at_from_url(source.own_copy)) if source.own_copy
                      else answers[lookups[url]]) for url, source in sources.items()}
-    copies = _fetch_copies(offered.values(), run.results, settings, cache)
+    copies, copies_basis = _fetch_copies(offered.values(), run.results, settings, cache)
     results = dict(run.results)
     for url, answer in offered.items():
         results[url] = _with_archive(results[url], answer, copies.get(answer.snapshot_url or ""))
     results.update((copy_url, copy) for copy_url, copy in copies.items() if copy_url not in results)
-    return dataclasses.replace(run, results=results, notices=run.notices + _notices(answers.values()))
+    # Still answered wholly from the cache only if the archive's answers and the copies were too.
+    basis = None
+    if run.basis is not None and copies_basis is not None and len(seen) == len(set(lookups.values())):
+        basis = run.basis.joined(_lookups_basis(seen)).joined(copies_basis)
+    return dataclasses.replace(run, results=results, notices=run.notices + _notices(answers.values()), basis=basis)
+
+
+def _lookups_basis(seen: dict[Lookup, tuple]) -> CacheBasis:
+    """The archive_lookups rows the answers came from (see `cached_answer`), as a part of a run's CacheBasis."""
+    rows = [(lookup.url, lookup.timestamp or "", snapshot, archived_at, stored_at)
+            for lookup, (snapshot, archived_at, stored_at, _) in seen.items()]
+    keys = tuple(sorted((url, timestamp) for url, timestamp, *_ in rows))
+    return CacheBasis(parts=(BasisPart("archive_lookups", keys, lookups_digest(rows)),) if rows else (),
+                      fresh_until=min((until for *_, until in seen.values()), default=math.inf),
+                      newest=max((row[2] for row in seen.values()), default=0.0))
 
 
 def _fetch_copies(answers: Iterable[ArchiveAnswer], fetched: dict[str, FetchResult], settings: Settings,
-                  cache: FetchCache | None) -> dict[str, FetchResult]:
-    """The copies, fetched like any URL (guard, retries, cache); a copy the document names was fetched already."""
+                  cache: FetchCache | None) -> tuple[dict[str, FetchResult], CacheBasis | None]:
+    """The copies, fetched like any URL (guard, retries, cache); a copy the document names was fetched already.
+
+    With them, what they rest on when the cache answered for every one not fetched already (else None)."""
     wanted = list(dict.fromkeys(answer.snapshot_url for answer in answers if answer.snapshot_url))
     copies = {url: fetched[url] for url in wanted if url in fetched}
     missing = [url for url in wanted if url not in copies]
-    if missing:
-        # The archive is one host serving many copies: fewer at once than a publisher's site would get.
-        polite = dataclasses.replace(settings.fetch, per_host=min(settings.fetch.per_host,
-                                                                  max(1, settings.archive.copies_per_host)))
-        copies.update(fetch_all(missing, polite, cache=cache, cache_settings=settings.cache).results)
-    return copies
+    if not missing:
+        return copies, CacheBasis(parts=(), fresh_until=math.inf, newest=0.0)
+    # The archive is one host serving many copies: fewer at once than a publisher's site would get.
+    polite = dataclasses.replace(settings.fetch, per_host=min(settings.fetch.per_host,
+                                                              max(1, settings.archive.copies_per_host)))
+    run = answer_from_cache(missing, polite, cache, settings.cache)
+    if run is None:
+        run = fetch_all(missing, polite, cache=cache, cache_settings=settings.cache)
+    copies.update(run.results)
+    return copies, run.basis
 
 
 def _with_archive(result: FetchResult, answer: ArchiveAnswer, copy: FetchResult | None) -> FetchResult:

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 from refcheck.errors import CacheError
 from refcheck.fetch.basis import CACHE_FILENAME
 from refcheck.fetch.basis import IN_CHUNK as _IN_CHUNK
-from refcheck.fetch.basis import basis_digest
+from refcheck.fetch.basis import results_digest
 from refcheck.fetch.soft404 import HostFingerprint, PageShape
-from refcheck.models import CacheBasis, FetchResult, PageFacts, Redirect, UrlStatus
+from refcheck.models import BasisPart, CacheBasis, FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.settings import CacheSettings
 
 
@@ -107,12 +107,12 @@ def fresh_until(entry: CacheEntry, settings: CacheSettings) -> float | None:
 
 
 def cache_basis(entries: dict[str, CacheEntry], settings: CacheSettings, parser_version: int) -> CacheBasis:
-    """What a run answered from these (fresh) entries rests on; `basis_digest` of the same rows read later
-    equals its digest exactly when none of them was stored again, removed, or had its failure history changed."""
+    """What a run answered from these (fresh) entries rests on; `current_digest` of the same rows read later gives
+    its digest again exactly when none of them was stored again, removed, or had its failure history changed."""
     targets = tuple(sorted(entries))
     rows = [(url, entries[url].stored_at, parser_version, entries[url].result.first_failed,
              entries[url].result.failed_runs) for url in targets]
-    return CacheBasis(targets=targets, digest=basis_digest(rows),
+    return CacheBasis(parts=(BasisPart("results", targets, results_digest(rows)),),
                       fresh_until=min((fresh_until(e, settings) or 0.0 for e in entries.values()), default=math.inf),
                       newest=max((e.stored_at for e in entries.values()), default=0.0))
 
@@ -307,6 +307,7 @@ class FetchCache:
 
     def _ensure_report_memos(self) -> None:
         """Rendered reports of runs answered wholly from the cache (memo.py reads and writes them)."""
+        # targets: the basis's parts as JSON ([table, keys, digest] each); digest: a digest of their digests.
         columns = {"key": str, "targets": str, "digest": str, "fresh_until": float, "newest": float,
                    "outputs": str, "exit_code": int, "stored_at": float}
         self._conn.execute(self.db.create_table_sql("report_memos", columns, pk="key",

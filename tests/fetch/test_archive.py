@@ -348,3 +348,49 @@ def test_cached_hits_live_longer_than_misses(tmp_path):
         assert cached_answer(cache, miss, settings, two_days) is None  # a miss is asked again sooner
         assert cached_answer(cache, replace(hit, timestamp=None), settings, now[0]) is None  # another question
         assert cache.clear() == 0 and cached_answer(cache, hit, settings, now[0]) is None  # clear empties it too
+
+
+# ── a rerun's stored report (refcheck/memo.py) rests on the archive's cached answers too ──────────────────────
+
+
+def test_a_rerun_with_dead_sources_reuses_its_report_while_the_archive_answers_stay_the_same(web, tmp_path,
+                                                                                            monkeypatch):
+    import sqlite3
+
+    import refcheck.pipeline
+
+    web.route(API, answer_snapshot_for_gone(web))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answer.txt").write_text(export(web.base_url), encoding="utf-8")
+    full_runs = []
+    real = refcheck.pipeline.check_paths
+    monkeypatch.setattr(refcheck.pipeline, "check_paths", lambda *a, **k: full_runs.append(1) or real(*a, **k))
+
+    cold = cli_check(tmp_path, web)  # asks the archive and fetches the copy
+    warm = cli_check(tmp_path, web)  # every answer from the cache: stores its report
+    asked = web.hits(API), web.hits(f"/web/{STAMP}/gone")
+    rerun = cli_check(tmp_path, web)
+    assert len(full_runs) == 2 and rerun == warm
+    assert json_url(rerun, web.url("/gone"))["archive_url"] == web.url(f"/web/{STAMP}/gone")
+    assert json_url(cold, web.url("/gone"))["archive_url"] == json_url(warm, web.url("/gone"))["archive_url"]
+    assert (web.hits(API), web.hits(f"/web/{STAMP}/gone")) == asked == (2, 1)  # asked once, by the cold run
+
+    with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as conn:  # another run asked the archive again
+        conn.execute("UPDATE archive_lookups SET stored_at = stored_at + 1 WHERE url = ?", (web.url("/gone"),))
+    again = cli_check(tmp_path, web)
+    assert len(full_runs) == 3 and again == warm
+
+
+def test_a_run_that_asked_the_archive_keeps_no_report(web, tmp_path, monkeypatch):
+    import sqlite3
+
+    web.route(API, answer_snapshot_for_gone(web))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "answer.txt").write_text(export(web.base_url), encoding="utf-8")
+    cli_check(tmp_path, web)  # cold: the pages, the archive's answers and the copy all stored
+    with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as conn:
+        conn.execute("DELETE FROM archive_lookups")  # as if they had expired
+    cli_check(tmp_path, web)  # pages and copy from the cache, but the archive asked again
+    assert web.hits(API) == 4 and web.hits(f"/web/{STAMP}/gone") == 1
+    with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM report_memos").fetchone()[0] == 0

@@ -59,7 +59,8 @@ def test_a_fully_cached_run_gives_what_the_fetcher_gives(cached_site, quick, tmp
     assert answered is not None
     assert replace(answered, basis=None) == fetched  # results (statuses, pages, from_cache, order) and notices alike
     assert fetched.basis is None  # a run that asked the web rests on more than the cache
-    assert answered.basis.targets == (server.url("/a"), server.url("/b"), server.url("/gone"))  # excluded: no entry
+    assert [(part.table, part.keys) for part in answered.basis.parts] == [
+        ("results", (server.url("/a"), server.url("/b"), server.url("/gone")))]  # the excluded URL has no entry
     assert reported == urls
     assert len(server.requests) == 3  # the cold run's; neither of these went to the network
 
