@@ -273,3 +273,16 @@ def test_old_memos_make_way_for_new_ones_by_count_and_by_size(tmp_path, monkeypa
 def memo_keys(tmp_path: Path) -> set[str]:
     with sqlite3.connect(tmp_path / "cache" / "refcheck.sqlite") as conn:
         return {row[0] for row in conn.execute("SELECT key FROM report_memos")}
+
+
+def test_two_identical_reruns_at_once_both_finish_and_keep_one_memo(site, document, tmp_path):
+    arguments = [sys.executable, "-m", "refcheck", "check", str(document), "--allow-private", "--no-progress",
+                 "--no-archive", "--retries", "0", "--cache-dir", str(tmp_path / "cache"), "--format", "json"]
+    subprocess.run(arguments, capture_output=True, timeout=120, cwd=ROOT)  # cold
+    runs = [subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [1, 1], [err for _, err in outputs]
+    assert outputs[0][0] == outputs[1][0] and json.loads(outputs[0][0])["urls"]
+    assert memo_rows(tmp_path) == 1
+    reused = subprocess.run(arguments, capture_output=True, timeout=120, cwd=ROOT)
+    assert reused.returncode == 1 and reused.stdout == outputs[0][0]
