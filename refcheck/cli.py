@@ -224,6 +224,9 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
 
         stored = stored_report(settings.cache.directory, memo_key)
         if stored is not None:  # an identical rerun on unchanged, fresh cache entries: its report as it was
+            if verbose:
+                click.echo("refcheck: same documents, options and cache entries as an earlier run: its report reused",
+                           err=True)
             _write_outputs(plan, stored.outputs)
             sys.exit(stored.exit_code)
     from refcheck.pipeline import check_paths

@@ -286,3 +286,12 @@ def test_two_identical_reruns_at_once_both_finish_and_keep_one_memo(site, docume
     assert memo_rows(tmp_path) == 1
     reused = subprocess.run(arguments, capture_output=True, timeout=120, cwd=ROOT)
     assert reused.returncode == 1 and reused.stdout == outputs[0][0]
+
+
+def test_verbose_says_when_the_report_is_reused(site, document, tmp_path):
+    arguments = ["check", str(document), "--allow-private", "--no-progress", "--no-archive", "--retries", "0",
+                 "--cache-dir", str(tmp_path / "cache"), "--format", "json", "--verbose"]
+    said = [CliRunner().invoke(cli, arguments).stderr for _ in range(3)]
+    assert "report reused" not in said[0] + said[1]
+    assert said[2].strip() == ("refcheck: same documents, options and cache entries as an earlier run: "
+                               "its report reused")
