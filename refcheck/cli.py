@@ -126,7 +126,9 @@ def _common_options(function):
         click.option("--changed-since", metavar="GIT_REV",
                      help="Check only references, links and claims on lines changed since this git revision."),
         click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no tables."),
-        click.option("-v", "--verbose", is_flag=True, help="Text report: also info findings and passages."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Text report: also info findings and passages. On stderr: when an earlier run's report is "
+                          "reused."),
     ]
     for option in reversed(options):
         function = option(function)
