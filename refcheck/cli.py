@@ -119,6 +119,9 @@ def _common_options(function):
                      help="Write the report to FILE instead of stdout; the Nth --output takes the Nth --format."),
         click.option("--input-format", type=click.Choice([f.value for f in Format]),
                      help="Read every document as this format instead of detecting it."),
+        click.option("--conversation", "conversations", multiple=True, metavar="ID|TITLE",
+                     help="From ChatGPT or Claude exports (conversations.json), read only this conversation (its id "
+                          "or its exact title). Repeatable; default: every conversation."),
         click.option("--fail-on", type=click.Choice([s.value for s in Severity] + ["never"]), default="error",
                      show_default=True, help="Exit 1 when a finding has at least this severity."),
         click.option("--claims-from", type=click.Choice(["all", "assistant", "user"]), default="all", show_default=True,
@@ -138,12 +141,14 @@ def _common_options(function):
 @cli.command()
 @_common_options
 @click.pass_obj
-def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose):
+def extract(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since, quiet,
+            verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
     settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
+                        conversations=tuple(conversations),
                         rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
                         changed_since=_revision(changed_since))
     report = extract_paths(paths, settings)
@@ -191,7 +196,8 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
+def check(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since, quiet,
+          verbose,
           soft_404_probe, shard, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
@@ -214,6 +220,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     if not re.match(r"https?://[^/\s]+", archive_endpoint):
         raise ConfigError(f"--archive-endpoint {archive_endpoint!r}: expected an http(s) URL")
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
+                        conversations=tuple(conversations),
                         archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),

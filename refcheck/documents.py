@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from refcheck.errors import InputError
@@ -24,6 +25,7 @@ EXTENSIONS: dict[str, Format] = {
     ".mediawiki": Format.WIKITEXT,
 }
 
+EXPORT_FORMATS = (Format.CHATGPT_JSON, Format.CLAUDE_JSON)  # one file, many conversations: streamed, never whole
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a larger file is refused, not read into memory
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Japanese legacy encodings are tried before charset-normalizer's guess: on short texts it may pick a
@@ -39,7 +41,8 @@ def collect_paths(paths: list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and (
+                p.suffix.lower() in EXTENSIONS or (p.suffix.lower() == ".json" and _is_export(p)))))
         elif path.is_file():
             found.append(path)
         elif path.exists():
@@ -47,6 +50,55 @@ def collect_paths(paths: list[str]) -> list[Path]:
         else:
             raise InputError(f"{name}: no such file or directory")
     return found
+
+
+def read_documents(path: Path, forced_format: Format | None = None, conversations: tuple[str, ...] = (),
+                   matched: set[str] | None = None) -> Iterator[Document]:
+    """The documents in one file: itself, or one per conversation of a ChatGPT or Claude export (streamed).
+
+    `conversations`: the ids or titles to keep from an export (all when empty); those that matched go into
+    `matched`. A `.json` file that is not such an export is refused with a one-line error.
+    """
+    from refcheck.extract.exports import read_conversations, sniff_file
+
+    detected = None
+    if forced_format is None or forced_format in EXPORT_FORMATS:
+        if forced_format is not None or path.suffix.lower() == ".json" or _starts_like_json(path):
+            detected = sniff_file(path)
+    export_format = forced_format if forced_format in EXPORT_FORMATS else detected
+    if export_format is not None:
+        if forced_format is not None and detected is not None and detected is not forced_format:
+            raise InputError(f"{path}: --input-format {forced_format.value}, but this is a {detected.value} export")
+        if detected is None:
+            raise InputError(f"{path}: not a {forced_format.value} export (no conversation with "
+                             f"{'`mapping`' if forced_format is Format.CHATGPT_JSON else '`chat_messages`'} at its start)")
+        yield from read_conversations(path, export_format, conversations, matched)
+        return
+    if path.suffix.lower() == ".json" and forced_format is None:
+        raise InputError(f"{path}: JSON, but not a ChatGPT or Claude conversation export "
+                         "(no conversation with `mapping` or `chat_messages`)")
+    yield read_document(path, forced_format)
+
+
+def _is_export(path: Path) -> bool:
+    from refcheck.extract.exports import sniff_file
+
+    try:
+        return sniff_file(path) is not None
+    except InputError:
+        return False
+
+
+def _starts_like_json(path: Path) -> bool:
+    """Whether an extension-less or .txt file starts like a JSON array or object (an export saved under another name)."""
+    if path.suffix.lower() in EXTENSIONS and EXTENSIONS[path.suffix.lower()] is not Format.TEXT:
+        return False
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in (b"[", b"{")
 
 
 def read_document(path: Path, forced_format: Format | None = None) -> Document:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from refcheck.documents import collect_paths, read_document
+from refcheck.documents import collect_paths, read_documents
 from refcheck.errors import InputError
 from refcheck.extract import extract
 from refcheck.extract.urls import is_fetchable_url
-from refcheck.models import Claim, DocumentReport, Extraction, FetchResult, Finding, Report, Suppression, UrlStatus
+from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, Location, Report, Suppression,
+                             UrlStatus)
 from refcheck.rules.claims import uncited_claim_findings
+from refcheck.rules.conversations import conversation_findings
 from refcheck.rules.links import link_findings
 from refcheck.rules.references import reference_findings
 from refcheck.settings import Settings
@@ -21,15 +24,43 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
 
     `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
     """
+    paths = list(paths)
     reports = []
+    matched: set[str] = set()
     for document_path in _document_paths(paths):
-        document = read_document(document_path, settings.input_format)
-        extraction = _extract(document, memo)
-        scope = _scope(document_path, settings)
-        findings = reference_findings(extraction) + uncited_claim_findings(
-            extraction.claims, claims_from=settings.claims_from)
-        reports.append(DocumentReport(document, extraction, _finish(findings, extraction, settings, scope), scope))
+        # A conversation export is one document per conversation, streamed: see documents.read_documents.
+        for document in read_documents(document_path, settings.input_format, settings.conversations, matched):
+            extraction = _extract(document, memo)
+            # --changed-since names lines of the file; a JSON export's lines are not those the findings give.
+            scope = _scope(document_path, settings) if document.conversation is None else None
+            findings = reference_findings(extraction) + uncited_claim_findings(
+                extraction.claims, claims_from=settings.claims_from) + conversation_findings(extraction)
+            if document.conversation is not None:
+                document, extraction = _slim(document, extraction)
+            reports.append(DocumentReport(document, extraction,
+                                          _finish(findings, extraction, settings, scope, document), scope))
+    unmatched = [name for name in settings.conversations if name not in matched]
+    if unmatched:
+        raise InputError("--conversation " + ", ".join(repr(name) for name in unmatched)
+                         + ": no conversation with that id or title in " + ", ".join(map(str, paths)))
     return Report(command="extract", documents=tuple(reports))
+
+
+def location_of(document, extraction: Extraction, line: int | None) -> Location:
+    """Where a line of a conversation is in its export: the message and the character its line starts at."""
+    places = extraction.places
+    index = bisect_right(places, line, key=lambda place: place.line) - 1 if line is not None else -1
+    if index < 0 or places[index].line != line:
+        return Location(conversation=document.conversation, title=document.title)
+    place = places[index]
+    return Location(conversation=document.conversation, title=document.title, message=place.message,
+                    offset=place.offset, node=place.node)
+
+
+def _slim(document, extraction: Extraction):
+    """What a conversation of an export keeps once its offline findings are made: not its JSON, nor its prose
+    blocks (its claims hold the sentences that matter), so a 2,000-conversation export fits in memory."""
+    return replace(document, text=""), replace(extraction, blocks=())
 
 
 def check_paths(paths: Iterable[str], settings: Settings,
@@ -162,7 +193,8 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
-    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings, report.scope)))
+    return replace(report, findings=_sorted(
+        report.findings + _finish(findings, extraction, settings, report.scope, report.document)))
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
@@ -187,7 +219,7 @@ def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResul
 
 
 def _finish(findings: list[Finding], extraction: Extraction, settings: Settings,
-            scope: frozenset[int] | None = None) -> tuple[Finding, ...]:
+            scope: frozenset[int] | None = None, document=None) -> tuple[Finding, ...]:
     """Apply configured severities, turned-off rules, inline suppressions and the --changed-since scope; sort."""
     kept = []
     for item in findings:
@@ -197,6 +229,8 @@ def _finish(findings: list[Finding], extraction: Extraction, settings: Settings,
             continue
         severity = settings.rule_severity.get(item.rule)
         kept.append(replace(item, severity=severity) if severity else item)
+    if document is not None and document.conversation is not None:
+        kept = [replace(item, location=location_of(document, extraction, item.line)) for item in kept]
     return _sorted(kept)
 
 
@@ -221,7 +255,7 @@ MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JS
 
 def _extract(document, memo) -> Extraction:
     """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
-    if memo is None or len(document.text) > MEMO_MAX_CHARS:
+    if memo is None or document.conversation is not None or len(document.text) > MEMO_MAX_CHARS:
         return extract(document)
     from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
 

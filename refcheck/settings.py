@@ -70,3 +70,4 @@ class Settings:
     changed_since: str | None = None  # a git revision: check only lines changed since it
     shard: tuple[int, int] | None = None  # (K, N): fetch only the URLs whose hash falls in shard K of N
     rule_severity: dict[str, Severity] = field(default_factory=dict)  # overrides of the registry's defaults
+    conversations: tuple[str, ...] = ()  # --conversation: ids or titles of the export conversations to read

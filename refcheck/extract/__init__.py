@@ -18,9 +18,10 @@ def _has_words_besides_urls(text: str) -> bool:
 
 def extract(document: Document) -> Extraction:
     """Run the document's reader, then keep as claims the sentences that are check-worthy or cite something."""
-    from refcheck.extract import claims, html, markdown, text, wikitext
+    from refcheck.extract import chatgpt_export, claims, claude_export, html, markdown, text, wikitext
 
-    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext}
+    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext,
+               Format.CHATGPT_JSON: chatgpt_export, Format.CLAUDE_JSON: claude_export}
     extraction = readers[document.format].extract(document)
     kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
     # A "sentence" that is only an arrow and a link cites something but says nothing: not a claim.

@@ -13,6 +13,7 @@ from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import where as where_of
 
 CLAIM_RULES = ("unsupported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -450,7 +451,7 @@ def _findings(report: Report) -> str:
 
 
 def _finding(path: str, item: Finding) -> str:
-    where = f"{path}:{item.line}" if item.line else path
+    where = where_of(path, item)
     return (f'<li class="finding {SEVERITY_CLASS[str(item.severity)]}" data-rule="{escape(item.rule)}">'
             f'<span class="where">{escape(where)}</span> {_severity_badge(item.severity)} '
             f'<span class="rule">{escape(item.rule)}</span> — {escape(item.message)}{_evidence(item)}</li>')

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from refcheck import __version__
-from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Marker,
-                             PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
+from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Location,
+                             Marker, PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
 from refcheck.report import summarize
+from refcheck.report.paths import location_dict
 
 SCHEMA = "refcheck/1"
 
@@ -32,13 +33,13 @@ def to_dict(report: Report) -> dict:
 
 def _document(document_report) -> dict:
     document, extraction = document_report.document, document_report.extraction
-    return {
+    payload = {
         "path": document.path,
         "format": str(document.format),
         "encoding": document.encoding,
         "references": [
             {"id": r.id, "title": r.title, "site": r.site, "url": r.url, "retrieved": r.retrieved,
-             "line": r.line, "archive_url": r.archive_url}
+             "line": r.line, "archive_url": r.archive_url, **({"published": r.published} if r.published else {})}
             for r in extraction.references
         ],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
@@ -46,6 +47,16 @@ def _document(document_report) -> dict:
         "claims": [_claim(c) for c in extraction.claims],
         "findings": [finding_dict(f) for f in document_report.findings],
     }
+    if document.conversation is not None:  # one conversation of a ChatGPT or Claude export
+        payload["conversation"] = _conversation(document, extraction)
+    return payload
+
+
+def _conversation(document: Document, extraction: Extraction) -> dict:
+    facts = extraction.conversation
+    return {"id": document.conversation, "title": document.title,
+            "messages": facts.messages if facts else None,
+            "other_branches": facts.other_branches if facts else None, "leaf": facts.leaf if facts else None}
 
 
 def _claim(claim: Claim) -> dict:
@@ -54,8 +65,11 @@ def _claim(claim: Claim) -> dict:
 
 
 def finding_dict(item: Finding) -> dict:
-    return {"rule": item.rule, "severity": str(item.severity), "line": item.line, "url": item.url,
-            "ref": item.ref, "message": item.message, "evidence": item.evidence}
+    payload = {"rule": item.rule, "severity": str(item.severity), "line": item.line, "url": item.url,
+               "ref": item.ref, "message": item.message, "evidence": item.evidence}
+    if item.location is not None:  # conversation exports: where in the JSON, since its lines mean nothing
+        payload["location"] = location_dict(item.location)
+    return payload
 
 
 def url_dict(result: FetchResult) -> dict:
@@ -96,7 +110,9 @@ def from_dict(payload: dict) -> Report:
 
 
 def _document_from(data: dict) -> DocumentReport:
-    document = Document(path=data["path"], format=Format(data["format"]), text="", encoding=data.get("encoding", "utf-8"))
+    conversation = data.get("conversation") if isinstance(data.get("conversation"), dict) else {}
+    document = Document(path=data["path"], format=Format(data["format"]), text="", encoding=data.get("encoding", "utf-8"),
+                        conversation=conversation.get("id"), title=conversation.get("title"))
     extraction = Extraction(
         references=tuple(Reference(id=r["id"], line=r["line"], title=r.get("title"), site=r.get("site"), url=r.get("url"),
                                    retrieved=r.get("retrieved"), archive_url=r.get("archive_url"))
@@ -110,9 +126,17 @@ def _document_from(data: dict) -> DocumentReport:
         has_markers=bool(data.get("markers")),
     )
     findings = tuple(Finding(rule=f["rule"], severity=Severity(f["severity"]), message=f["message"], line=f.get("line"),
-                             url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {})
+                             url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {},
+                             location=_location_from(f.get("location")))
                      for f in data.get("findings", []))
     return DocumentReport(document, extraction, findings)
+
+
+def _location_from(data) -> Location | None:
+    if not isinstance(data, dict) or not isinstance(data.get("conversation"), str):
+        return None
+    return Location(conversation=data["conversation"], title=data.get("title"), message=data.get("message"),
+                    offset=data.get("offset"), node=data.get("node"))
 
 
 def _url_from(data: dict) -> FetchResult:

@@ -7,6 +7,7 @@ import re
 from refcheck.models import DocumentReport, FetchResult, Report
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import document_name, where as where_of
 
 # Characters that would start emphasis, code, links, HTML, an entity or a table cell boundary inside inline text.
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -50,7 +51,7 @@ def _summary(summary: dict) -> list[str]:
 
 def _document(document_report: DocumentReport, results: dict[str, FetchResult], checked: bool) -> list[str]:
     document = document_report.document
-    lines = [f"## {cell(document.path)}", "", f"Format: {document.format}.", ""]
+    lines = [f"## {cell(document_name(document))}", "", f"Format: {document.format}.", ""]
     lines += _findings(document_report)
     lines += _references(document_report, results, checked)
     if checked:
@@ -64,7 +65,7 @@ def _findings(document_report: DocumentReport) -> list[str]:
         return ["No findings.", ""]
     lines = ["### Findings", "", "| location | severity | rule | message | evidence |", "|---|---|---|---|---|"]
     for item in document_report.findings:
-        where = f"{path}:{item.line}" if item.line else path
+        where = where_of(path, item)
         evidence = [f"{label}: {value}" for label, value in evidence_lines(item)]
         if item.url and item.url not in item.message:
             evidence.insert(0, f"url: {item.url}")

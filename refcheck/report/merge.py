@@ -11,8 +11,9 @@ def merge_reports(reports: list[Report]) -> Report:
     documents: dict[str, DocumentReport] = {}
     for report in reports:
         for document in report.documents:
-            earlier = documents.get(document.document.path)
-            documents[document.document.path] = document if earlier is None else _join(earlier, document)
+            key = document.document.path + "\0" + (document.document.conversation or "")  # exports: per conversation
+            earlier = documents.get(key)
+            documents[key] = document if earlier is None else _join(earlier, document)
     urls: dict[str, FetchResult] = {}
     for report in reports:
         for result in report.urls:

@@ -12,6 +12,7 @@ from refcheck import __version__
 from refcheck.models import Finding, Report, Severity
 from refcheck.report.paths import relative_path
 from refcheck.rules.registry import RULES, Rule
+from refcheck.report.paths import location_dict
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -76,17 +77,26 @@ def _pascal(name: str) -> str:
 
 def _result(item: Finding, path: str, rule_index: int, seen: dict[str, int]) -> dict:
     physical: dict = {"artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}}
-    if item.line is not None and item.line >= 1:  # no line: GitHub shows the finding on the file as a whole
+    location: dict = {"physicalLocation": physical}
+    message = item.message
+    if item.location is not None:  # a conversation export: its file lines mean nothing, so no region
+        message = f"{item.message} ({item.location.describe()})"
+        name = item.location.conversation + (f"/message/{item.location.message}" if item.location.message else "")
+        location["logicalLocations"] = [{"name": item.location.title or item.location.conversation,
+                                         "fullyQualifiedName": name, "kind": "object"}]
+    elif item.line is not None and item.line >= 1:  # no line: GitHub shows the finding on the file as a whole
         physical["region"] = {"startLine": item.line}
     result = {
         "ruleId": item.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
-        "message": {"text": item.message},
-        "locations": [{"physicalLocation": physical}],
+        "message": {"text": message},
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, path, seen)},
     }
     properties = {key: value for key, value in (("url", item.url), ("ref", item.ref)) if value is not None}
+    if item.location is not None:
+        properties["location"] = location_dict(item.location)
     if item.evidence:
         properties["evidence"] = item.evidence
     if properties:
@@ -102,6 +112,8 @@ def fingerprint(item: Finding, path: str, seen: dict[str, int] | None = None) ->
     """
     message = LINE_NUMBERS.sub("", item.message)
     key = "\x1f".join((item.rule, path, item.url or "", item.ref or "", message))
+    if item.location is not None:  # many conversations share one export file
+        key += "\x1f" + item.location.conversation
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     if seen is None:
         return digest

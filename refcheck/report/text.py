@@ -11,6 +11,7 @@ from rich.table import Table
 from refcheck.models import DocumentReport, Finding, Report, Severity
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import document_name, where as where_of
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -31,7 +32,7 @@ def render(report: Report, *, color: bool = False, width: int = 120, verbose: bo
 
 def _print_references(console: Console, document_report: DocumentReport) -> None:
     extraction = document_report.extraction
-    table = Table(title=f"{document_report.document.path} ({document_report.document.format}): "
+    table = Table(title=f"{document_name(document_report.document)} ({document_report.document.format}): "
                         f"{len(extraction.references)} references, {len(extraction.markers)} markers, "
                         f"{len(extraction.links)} links, {len(extraction.claims)} claims",
                   title_justify="left", show_lines=False)
@@ -45,9 +46,9 @@ def _print_references(console: Console, document_report: DocumentReport) -> None
 def _print_findings(console: Console, document_report: DocumentReport, *, verbose: bool) -> None:
     path = document_report.document.path
     if not document_report.findings:
-        console.print(f"[green]{escape(path)}: no findings[/]")
+        console.print(f"[green]{escape(document_name(document_report.document))}: no findings[/]")
         return
-    console.print(f"[bold]{escape(path)}[/]")
+    console.print(f"[bold]{escape(document_name(document_report.document))}[/]")
     for item in document_report.findings:
         if item.severity is Severity.INFO and not verbose:
             continue
@@ -58,7 +59,7 @@ def _print_findings(console: Console, document_report: DocumentReport, *, verbos
 
 def _finding_line(path: str, item: Finding) -> str:
     style = SEVERITY_STYLE[item.severity]
-    where = f"{path}:{item.line}" if item.line else path
+    where = where_of(path, item)
     return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {escape(item.message)}"
 
 

@@ -31,6 +31,12 @@ RULES: dict[str, Rule] = {
              '`"Impress Watch". Impress Watch.` names a whole site; a reader cannot find the article cited.'),
         Rule("invalid-url", Severity.ERROR, "A malformed URL, or one whose scheme cannot be fetched.",
              "A link nobody can follow."),
+        Rule("conversation-branches", Severity.INFO,
+             "A conversation export holds other branches (edits, regenerations) than the one read.",
+             "Only the branch the person last saw (ChatGPT's current_node) is checked; the others say so here."),
+        Rule("conversation-structure", Severity.WARNING,
+             "A conversation export's structure had to be worked around (no current_node, a loop, missing nodes).",
+             "What was read may not be the conversation as its owner saw it; the message says what was read."),
         # Network: the fetched page.
         Rule("dead-link", Severity.ERROR, "The URL answers 404/410, its host does not exist, or it refuses connections.",
              "The cited source is gone; see the archive copy if one is offered."),
