@@ -157,7 +157,18 @@ def detect_format(path: Path, text: str) -> Format:
         return Format.WIKITEXT
     if by_extension is None and re.search(r"^#{1,6} |\]\(https?://|^\[[^\]]+\]:\s", text[:200_000], re.M):
         return Format.MARKDOWN
+    if _COPIED_ANSWER.search(text[:200_000]):  # a ChatGPT or Perplexity answer pasted into a .txt file
+        return Format.MARKDOWN
     return Format.TEXT
+
+
+# What the services' copy buttons write (docs/inputs.md): ChatGPT's pills `([Site](url?utm_source=chatgpt.com))`
+# and its reference definitions `[1]: url?utm_source=chatgpt.com "Title"`; Perplexity's footnotes `[^1]: url`.
+_COPIED_ANSWER = re.compile(
+    r"\(\[[^\]\n]{1,200}\]\(https?://[^()\s]{1,2000}utm_source=chatgpt\.com[^()\s]{0,200}\)\)"
+    r"|^\[[^\]\n]{1,50}\]:[ \t]*https?://\S{1,2000}utm_source=chatgpt\.com"
+    r"|^\[\^[0-9_]{1,10}\]:[ \t]*https?://",
+    re.M)
 
 
 def is_supported_file(path: str) -> bool:

@@ -23,6 +23,10 @@ def extract(document: Document) -> Extraction:
     readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext,
                Format.CHATGPT_JSON: chatgpt_export, Format.CLAUDE_JSON: claude_export}
     extraction = readers[document.format].extract(document)
+    if document.format in (Format.MARKDOWN, Format.HTML):
+        from refcheck.extract.pills import cite_pills  # ChatGPT's copied citation pills (docs/inputs.md)
+
+        extraction = cite_pills(extraction)
     kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
     # A "sentence" that is only an arrow and a link cites something but says nothing: not a claim.
     kept = [c for c in kept if c.check_worthy or c.refs or _has_words_besides_urls(c.text)]

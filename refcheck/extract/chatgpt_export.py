@@ -165,6 +165,16 @@ def _search_results(mapping: dict, branch: list[str]) -> dict[tuple[int, str, in
                 key = _ref_key(entry["ref_id"])
                 if key is not None:
                     found.setdefault(key, _source(entry))
+        # A pill's items name the keys they stand for too: a marker elsewhere with one of those keys cites them.
+        references = metadata.get("content_references") if isinstance(metadata, dict) else None
+        for entry in references if isinstance(references, list) else ():
+            items = entry.get("items") if isinstance(entry, dict) else None
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and text_of(item.get("url")):
+                    for ref in item.get("refs") or ():
+                        key = _ref_key(ref)
+                        if key is not None:
+                            found.setdefault(key, _source(item))
     return found
 
 

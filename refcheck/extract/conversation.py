@@ -152,8 +152,8 @@ def _clean(text: str, spans: list[Span]):
             anchor = length - 1
         else:
             following = text[span.end:span.end + 1]
-            if pieces and pieces[-1][-1:] in _SPACE_BEFORE and (not following or following.isspace()
-                                                                 or following in _CLOSES_SENTENCE):
+            if not span.replacement and pieces and pieces[-1][-1:] in _SPACE_BEFORE and (
+                    not following or following.isspace() or following in _CLOSES_SENTENCE):
                 pieces[-1] = pieces[-1][:-1]
                 length -= 1
             anchor = _last_visible(pieces, length)

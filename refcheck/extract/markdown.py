@@ -233,6 +233,11 @@ class _Reader:
             self.entry = (number, self._read_inline(token, into=prose))
         elif self.section_level is not None and self.section_list_depth == 0 and _LINE_ENTRY.match(token.content):
             self._line_entries(token)
+        elif self.section_level is None and self.row is None and _is_label_paragraph(token.content):
+            # A copied answer's `Citations:` / `Sources:` line (Perplexity's copy button), entries on the lines
+            # after it or in the paragraphs and list that follow: a references section up to the next heading.
+            self.section_level, self.section_list_depth, self.section_position = 6, 0, 0
+            self._line_entries(token)
         elif self.row is not None:
             if self.row.length:
                 self.row.emit("\t")
@@ -415,6 +420,15 @@ class _Reader:
         match = suppressions.COMMENT.fullmatch(html.strip())
         if match and span:
             self._suppression(match, source.line_of(span[0]))
+
+
+def _is_label_paragraph(content: str) -> bool:
+    """`Citations:` alone, or followed only by `[1] …` / `1. …` lines."""
+    first, _, rest = content.partition("\n")
+    first = first.strip()
+    if not first.endswith((":", "：")) or not REFERENCES_HEADING.fullmatch(first):
+        return False
+    return all(_LINE_ENTRY.match(line.strip()) for line in rest.split("\n") if line.strip())
 
 
 class _Source:
