@@ -22,7 +22,7 @@ from refcheck.extract.urls import find_urls
 from refcheck.models import ConversationFacts, Extraction, Link, Marker, Place, ProseBlock, Reference
 
 # A line's leading Markdown structure (list bullet, heading, quote): not part of its sentences.
-_LINE_PREFIX = re.compile(r"[ \t]*(?:(?:[-*+•][ \t]+|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+|>[ \t]?)[ \t]*)*")
+_LINE_PREFIX = re.compile(r"[ \t]*(?:(?:[-*+•‣▪][ \t]+|・[ \t]*|\d{1,3}[.)][ \t]+|#{1,6}[ \t]+|>[ \t]?)[ \t]*)*")
 _SPACE_BEFORE = frozenset(" \t\u3000")
 _CLOSES_SENTENCE = frozenset(".,;:!?)]}、。，．！？」』）")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -66,6 +66,7 @@ def read_conversations(path: Path, format: Format, wanted: tuple[str, ...] = (),
         if opening is None:
             raise InputError(f"{path}: not a conversation export (not a JSON array or object)")
         prefix = "item" if opening.group(1) == b"[" else "conversations.item"
+        del head, opening  # the generator lives as long as the export is read: keep nothing of its size
         index = 0
         try:
             for index, conversation in enumerate(ijson.items(stream, prefix, use_float=True), start=1):
