@@ -120,7 +120,8 @@ def _text_and_spans(message: dict, results: dict[str, Source]) -> tuple[str, lis
             start, end = citation.get("start_index"), citation.get("end_index")
             if not url or not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(body)):
                 continue
-            source = results.get(without_tracking(url)) or Source(url=url, title=text_of(details.get("title")))
+            source = results.get(without_tracking(url)) or Source(
+                url=url, title=text_of(citation.get("title")) or text_of(details.get("title")))
             by_span.setdefault((start, end), []).append(source)
         for (start, end), sources in by_span.items():
             spans.append(Span(offset + start, offset + end, tuple(sources), keep=True))
