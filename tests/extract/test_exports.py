@@ -407,3 +407,52 @@ def test_an_export_is_streamed_one_conversation_at_a_time(tmp_path):
     assert count == 400
     # One conversation at a time (and a 1 MB look at the file's start), not the 5 MB file.
     assert peak < 2_000_000 and peak < size / 4, (peak, size)
+
+
+# ---- check, end to end, on the loopback server --------------------------------------------------------------
+
+
+def test_check_an_export_fetches_its_sources_and_locates_a_dead_one(tmp_path):
+    from refcheck.settings import CacheSettings, FetchSettings
+    from tests.webserver import Reply, WebServer
+    from refcheck.pipeline import check_paths
+
+    claim = "政府は2025年12月にAI基本計画を閣議決定した。"
+    with WebServer() as server:
+        server.route("/plan.html", Reply(200, f'<html lang="ja"><head><title>AI基本計画</title></head>'
+                                              f"<body><main><p>{claim}</p></main></body></html>"))
+        server.route("/gone.html", Reply(404, "<html><body>Not found</body></html>"))
+        good, gone = server.url("/plan.html"), server.url("/gone.html")
+        marker = "\ue200cite\ue202turn0search0\ue201"
+        text = f"{claim}{marker}\n国産AIの開発支援には5年で1兆円規模を充てる。\ue200cite\ue202turn0search1\ue201"
+        groups = [{"type": "search_result_group", "domain": "127.0.0.1", "entries": [
+            {"type": "search_result", "url": url, "title": title, "ref_id": {"turn_index": 0, "ref_type": "search",
+                                                                              "ref_index": index},
+             "attribution": "内閣府", "pub_date": None}]}
+            for index, (url, title) in enumerate([(good, "AI基本計画"), (gone, "国産AI支援")])]
+        mapping = {
+            "root": {"id": "root", "message": None, "parent": None, "children": ["u"]},
+            "u": {"id": "u", "parent": "root", "children": ["t"], "message": {
+                "author": {"role": "user"}, "content": {"content_type": "text", "parts": ["AI基本計画は？"]},
+                "recipient": "all", "metadata": {}}},
+            "t": {"id": "t", "parent": "u", "children": ["a"], "message": {
+                "author": {"role": "tool", "name": "web.run"}, "content": {"content_type": "text", "parts": [""]},
+                "recipient": "all", "metadata": {"search_result_groups": groups}}},
+            "a": {"id": "a", "parent": "t", "children": [], "message": {
+                "author": {"role": "assistant"}, "content": {"content_type": "text", "parts": [text]},
+                "recipient": "all", "channel": "final", "metadata": {}}},
+        }
+        path = tmp_path / "conversations.json"
+        path.write_text(json.dumps([{"id": "c1", "title": "計画", "mapping": mapping, "current_node": "a"}],
+                                   ensure_ascii=False), encoding="utf-8")
+        settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, timeout=5, probe_soft_404=False),
+                            cache=CacheSettings(directory=tmp_path / "cache"))
+        report = check_paths([str(path)], settings)
+    (document,) = report.documents
+    dead = [f for f in document.findings if f.rule == "dead-link"]
+    assert [f.url for f in dead] == [gone]
+    location = dead[0].location
+    assert (location.conversation, location.message, location.node) == ("c1", 2, "a")
+    assert text[location.offset:].startswith("国産AIの開発支援")  # the line citing it, in the exported text
+    assert {r.url: r.status.value for r in report.urls} == {good: "ok", gone: "dead"}
+    assert not [f for f in document.findings if f.rule == "unsupported-claim"]  # the live source holds the claim
