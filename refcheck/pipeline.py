@@ -59,8 +59,11 @@ def location_of(document, extraction: Extraction, line: int | None) -> Location:
 
 def _slim(document, extraction: Extraction):
     """What a conversation of an export keeps once its offline findings are made: not its JSON, nor its prose
-    blocks (its claims hold the sentences that matter), so a 2,000-conversation export fits in memory."""
-    return replace(document, text=""), replace(extraction, blocks=())
+    blocks (its claims hold the sentences that matter), nor the places of lines nothing can be reported on."""
+    reported = {item.line for part in (extraction.references, extraction.markers, extraction.links, extraction.claims)
+                for item in part}
+    places = tuple(place for index, place in enumerate(extraction.places) if index == 0 or place.line in reported)
+    return replace(document, text=""), replace(extraction, blocks=(), places=places)
 
 
 def check_paths(paths: Iterable[str], settings: Settings,
