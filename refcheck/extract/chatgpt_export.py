@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 
-from refcheck.extract.conversation import ConversationBuilder, Source, Span, date_of, text_of
+from refcheck.extract.conversation import ConversationBuilder, Source, Span, as_dict, as_list, date_of, text_of
 from refcheck.models import ConversationFacts, Document, Extraction
 
 _MARKER = re.compile("\ue200([^\ue200\ue201\ue202]*)((?:\ue202[^\ue200\ue201\ue202]*)*)\ue201")
@@ -48,7 +48,7 @@ def extract(document: Document) -> Extraction:
     searches = _search_results(mapping, branch)
     browsing: list = []  # the legacy browsing tool's latest result list
     for node_id in branch:
-        message = (mapping.get(node_id) or {}).get("message")
+        message = as_dict(mapping.get(node_id)).get("message")
         if not isinstance(message, dict):
             continue
         metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
@@ -89,7 +89,7 @@ def walk(mapping: dict, current) -> tuple[list[str], ConversationFacts]:
         seen.add(node_id)
         chain.append(node_id)
         node = mapping[node_id]
-        node_id = node.get("parent") if isinstance(node, dict) else None
+        node_id = as_dict(node).get("parent")
     else:
         if isinstance(node_id, str):
             problems.append(f"the branch starts below node {node_id}, which is not in mapping: earlier messages are missing")
@@ -100,12 +100,12 @@ def walk(mapping: dict, current) -> tuple[list[str], ConversationFacts]:
 
 def _children(node, mapping: dict) -> list[str]:
     children = node.get("children") if isinstance(node, dict) else None
-    return [child for child in children if child in mapping] if isinstance(children, list) else []
+    return [child for child in children if isinstance(child, str) and child in mapping] if isinstance(children, list) else []
 
 
 def _newest(leaves: list[str], mapping: dict) -> str:
     def created(key: str) -> float:
-        message = (mapping.get(key) or {}).get("message")
+        message = as_dict(mapping.get(key)).get("message")
         value = message.get("create_time") if isinstance(message, dict) else None
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
@@ -133,7 +133,7 @@ def shown_role(message: dict) -> str | None:
     if message.get("channel") not in (None, "final"):
         return None  # reasoning ("analysis", "commentary")
     content = message.get("content") if isinstance(message.get("content"), dict) else {}
-    if content.get("content_type") not in _SHOWN_CONTENT:
+    if not isinstance(content.get("content_type"), str) or content["content_type"] not in _SHOWN_CONTENT:
         return None
     return role
 
@@ -154,7 +154,7 @@ def _search_results(mapping: dict, branch: list[str]) -> dict[tuple[int, str, in
     """`turn<N><kind><M>` → the search result it names, from every `search_result_groups` on the branch."""
     found: dict[tuple[int, str, int], Source] = {}
     for node_id in branch:
-        message = (mapping.get(node_id) or {}).get("message")
+        message = as_dict(mapping.get(node_id)).get("message")
         metadata = message.get("metadata") if isinstance(message, dict) else None
         groups = metadata.get("search_result_groups") if isinstance(metadata, dict) else None
         for group in groups if isinstance(groups, list) else ():
@@ -171,7 +171,7 @@ def _search_results(mapping: dict, branch: list[str]) -> dict[tuple[int, str, in
             items = entry.get("items") if isinstance(entry, dict) else None
             for item in items if isinstance(items, list) else ():
                 if isinstance(item, dict) and text_of(item.get("url")):
-                    for ref in item.get("refs") or ():
+                    for ref in as_list(item.get("refs")):
                         key = _ref_key(ref)
                         if key is not None:
                             found.setdefault(key, _source(item))
@@ -203,17 +203,17 @@ def _entry_sources(entry: dict, searches: dict) -> list[Source | str]:
             if text_of(item.get("url")):
                 sources.append(_source(item))
             else:
-                for ref in item.get("refs") or ():
+                for ref in as_list(item.get("refs")):
                     key = _ref_key(ref)
                     if key in searches:
                         sources.append(searches[key])
-            for more in item.get("supporting_websites") or ():
+            for more in as_list(item.get("supporting_websites")):
                 if isinstance(more, dict) and text_of(more.get("url")):
                     sources.append(_source(more))
     if not sources and text_of(entry.get("url")):
         sources.append(_source(entry))
     if not sources:
-        urls = [u for u in entry.get("safe_urls") or () if isinstance(u, str) and u.strip()]
+        urls = [u for u in as_list(entry.get("safe_urls")) if isinstance(u, str) and u.strip()]
         sources.extend(Source(url=u.strip()) for u in urls[:1])
     return sources
 
@@ -228,7 +228,7 @@ def _spans(text: str, metadata: dict, searches: dict, browsing: list) -> tuple[l
             continue
         kind, matched = entry.get("type"), entry.get("matched_text")
         if kind == "sources_footnote":
-            footnote.extend(_source(s) for s in entry.get("sources") or () if isinstance(s, dict) and s.get("url"))
+            footnote.extend(_source(s) for s in as_list(entry.get("sources")) if isinstance(s, dict) and text_of(s.get("url")))
             continue
         if not isinstance(matched, str) or not matched.strip():
             continue
@@ -237,7 +237,7 @@ def _spans(text: str, metadata: dict, searches: dict, browsing: list) -> tuple[l
             continue
         taken.append(where)
         is_marker = bool(_STRAY.search(matched)) or bool(_LEGACY.fullmatch(matched))
-        sources = tuple(_entry_sources(entry, searches)) if kind in _CITING else ()
+        sources = tuple(_entry_sources(entry, searches)) if isinstance(kind, str) and kind in _CITING else ()
         if not is_marker and not sources:
             continue  # the model's own words, citing nothing: left as they are
         spans.append(Span(where[0], where[1], sources, keep=not is_marker,

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 
-from refcheck.extract.conversation import ConversationBuilder, Source, Span, date_of, text_of, without_tracking
+from refcheck.extract.conversation import (ConversationBuilder, Source, Span, as_list, date_of, text_of,
+                                           without_tracking)
 from refcheck.models import ConversationFacts, Document, Extraction
 
 _ROLES = {"human": "user", "user": "user", "assistant": "assistant"}
@@ -38,7 +39,8 @@ def extract(document: Document) -> Extraction:
     results = _search_results(branch)
     builder = ConversationBuilder("claude")
     for message in branch:
-        role = _ROLES.get(message.get("sender"))
+        sender = message.get("sender")
+        role = _ROLES.get(sender) if isinstance(sender, str) else None
         if role is None:
             continue
         text, spans = _text_and_spans(message, results)
@@ -58,21 +60,21 @@ def _branch(messages: list[dict]) -> tuple[list[dict], int, list[str]]:
         and all(m.get("parent_message_uuid") in by_id for m in messages[1:])
     if not linked:
         return messages, 0, []
-    parents = {m.get("parent_message_uuid") for m in messages}
-    leaves = [m for m in messages if m.get("uuid") not in parents]
+    parents = {m["parent_message_uuid"] for m in messages if isinstance(m.get("parent_message_uuid"), str)}
+    leaves = [m for m in messages if not (isinstance(m.get("uuid"), str) and m["uuid"] in parents)]
     if not leaves:
         return messages, 0, ["its parent links loop: read the messages in their listed order"]
     leaf = max(enumerate(leaves), key=lambda pair: (str(pair[1].get("created_at") or ""), pair[0]))[1]
     chain, seen, problems = [], set(), []
     current = leaf
     while current is not None:
-        ident = current.get("uuid")
-        if ident in seen:
-            problems.append(f"its parent links loop back to message {ident}: read the branch from there on")
+        if id(current) in seen:
+            problems.append(f"its parent links loop back to message {current.get('uuid')}: read the branch from there on")
             break
-        seen.add(ident)
+        seen.add(id(current))
         chain.append(current)
-        current = by_id.get(current.get("parent_message_uuid"))
+        parent = current.get("parent_message_uuid")
+        current = by_id.get(parent) if isinstance(parent, str) else None
     chain.reverse()
     return chain, len(leaves) - 1, problems
 
@@ -112,7 +114,7 @@ def _text_and_spans(message: dict, results: dict[str, Source]) -> tuple[str, lis
             offset += len(BLOCK_SEPARATOR)
         body = block["text"]
         by_span: dict[tuple[int, int], list[Source]] = {}
-        for citation in block.get("citations") or ():
+        for citation in as_list(block.get("citations")):
             if not isinstance(citation, dict):
                 continue
             details = citation.get("details") if isinstance(citation.get("details"), dict) else {}

@@ -230,5 +230,14 @@ def date_of(value) -> str | None:
     return None
 
 
+def as_dict(value) -> dict:
+    """`value` if it is a JSON object, else an empty one: an export's fields are read without trusting their types."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def text_of(value) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
