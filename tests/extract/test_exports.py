@@ -456,3 +456,31 @@ def test_check_an_export_fetches_its_sources_and_locates_a_dead_one(tmp_path):
     assert text[location.offset:].startswith("国産AIの開発支援")  # the line citing it, in the exported text
     assert {r.url: r.status.value for r in report.urls} == {good: "ok", gone: "dead"}
     assert not [f for f in document.findings if f.rule == "unsupported-claim"]  # the live source holds the claim
+
+
+def test_damaged_conversations_are_read_as_far_as_they_go_never_a_crash():
+    """Fields of the wrong type anywhere (seeded mutations of the fixtures): each conversation still extracts."""
+    import random
+
+    from refcheck.models import Document
+
+    rng = random.Random(15)
+    values = [None, 0, -5, 1.5, True, "", "x", "\ue200cite\ue202turn0search0\ue201", [], [None], ["a", 3], {},
+              {"a": 1}]
+
+    def mutate(value, rate):
+        if isinstance(value, dict):
+            return {k: rng.choice(values) if rng.random() < rate else mutate(v, rate) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rng.choice(values) if rng.random() < rate else mutate(v, rate) for v in value]
+        return value
+
+    read = 0
+    for name, format in (("chatgpt-conversations.json", Format.CHATGPT_JSON),
+                         ("claude-conversations.json", Format.CLAUDE_JSON)):
+        for conversation in json.loads((FIXTURES / name).read_text(encoding="utf-8")):
+            for _ in range(40):
+                damaged = mutate(conversation, rng.choice([0.02, 0.1, 0.3]))
+                extraction = extract(Document(path="x", format=format, text=json.dumps(damaged)))
+                read += extraction.conversation is not None
+    assert read == 5 * 40
