@@ -484,3 +484,14 @@ def test_damaged_conversations_are_read_as_far_as_they_go_never_a_crash():
                 extraction = extract(Document(path="x", format=format, text=json.dumps(damaged)))
                 read += extraction.conversation is not None
     assert read == 5 * 40
+
+
+def test_a_directory_walk_reads_exports_and_skips_other_json(tmp_path):
+    from refcheck.documents import collect_paths
+
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}', encoding="utf-8")
+    (tmp_path / "conversations.json").write_bytes((FIXTURES / "claude-conversations.json").read_bytes())
+    (tmp_path / "saved-export").write_bytes((FIXTURES / "chatgpt-conversations.json").read_bytes())  # no extension
+    assert [p.name for p in collect_paths([str(tmp_path)])] == ["conversations.json"]
+    formats = [d.format for d in read_documents(tmp_path / "saved-export")]  # named on the command line: sniffed
+    assert formats == [Format.CHATGPT_JSON] * 3
