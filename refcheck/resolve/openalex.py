@@ -4,7 +4,8 @@ DOI → `GET {endpoint}/works/doi:{doi}` (a singleton: free of charge even on th
 the record; 404 → no candidate. OpenAlex also holds DataCite DOIs (arXiv), so it answers where Crossref cannot.
 No DOI → `GET {endpoint}/works?filter=title.search:<title>&per_page=N` — a fielded title search, billed as a
 list/filter call ($0.10 per 1,000) rather than full-text `search=` ($1 per 1,000), and it keeps abstracts and
-full text from matching. Candidates in OpenAlex's order, each with its record (authorships' family names,
+full text from matching. The newer documentation marks `.search` filters deprecated: a 400 answer to the filter
+is followed by one `search=<title>` request. Candidates in OpenAlex's order, each with its record (authorships' family names,
 publication_year, primary_location.source as the container).
 OpenAlex requires an API key since 2026-02-13 for more than a tiny daily allowance: `api_key` (optional) goes
 in the `api_key` parameter and is never written into `queries`; `mailto` is still sent when configured.
@@ -91,9 +92,17 @@ class OpenAlexBackend:
         params = {"filter": f"title.search:{title}", "per_page": str(self.rows), "select": SELECT}
         asked = (f"GET /works?filter=title.search:{title}&per_page={self.rows}",)
         response = await web.get(f"{self.endpoint}/works", params=self._params(params), headers=self._headers())
+        requests = 1
+        if response.status == 400 and response.error is None:
+            # The newer documentation marks the `.search` filters deprecated in favour of `search=`: should the
+            # filter be refused one day, ask the (dearer, title+abstract+fulltext) full-text search instead.
+            params = {"search": title, "per_page": str(self.rows), "select": SELECT}
+            asked += (f"GET /works?search={title}&per_page={self.rows}",)
+            response = await web.get(f"{self.endpoint}/works", params=self._params(params), headers=self._headers())
+            requests = 2
         problem = self._failure(response)
         if problem:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
+            return BackendAnswer(self.name, queries=asked, requests=requests, error=problem)
         try:
             data = read_json(SERVICE, response)
             results = need(SERVICE, data.get("results"), list, "results")
@@ -105,8 +114,8 @@ class OpenAlexBackend:
                 candidates.append(Candidate(url=record.url, via=self.name, title=record.title, published=published,
                                             record=record, rank=len(candidates)))
         except ShapeError as exc:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=str(exc))
-        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=1)
+            return BackendAnswer(self.name, queries=asked, requests=requests, error=str(exc))
+        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=requests)
 
 
 def _family(authorship: dict) -> str | None:

@@ -131,3 +131,23 @@ def test_not_scholarly_is_skipped(backend, web, server):
     answer = ask(backend, reference(cited_title="Yomiuri Shimbun", specific_title=None, site="読売新聞",
                                     domains=("yomiuri.co.jp",)), web)
     assert answer.skipped == "not scholarly" and server.requests == []
+
+
+def test_a_refused_title_filter_falls_back_to_full_text_search(server, web):
+    OpenAlexFake(server)
+    search = server._routes["/works"]
+
+    def answer(request):
+        if "filter" in request.query:
+            return Reply(400, '{"error": "Invalid query parameters error.", "message": "title.search is deprecated"}',
+                         content_type="application/json")
+        return search.answer(request)
+
+    server.route("/works", answer)
+    query = reference(cited_title="Long short-term memory", authors=("Hochreiter, S.",), year=1997,
+                      site="Neural Computation")
+    result = ask(OpenAlexBackend(endpoint=server.url("")), query, web)
+    assert result.requests == 2 and result.error is None
+    assert result.queries[1] == "GET /works?search=Long short-term memory&per_page=5"
+    assert result.candidates[0].record.doi == "10.1162/neco.1997.9.8.1735"
+    assert [r.query.get("search") for r in server.requests_to("/works")] == [None, "Long short-term memory"]
