@@ -5,8 +5,8 @@ the record; 404 → no candidate. OpenAlex also holds DataCite DOIs (arXiv), so 
 No DOI → `GET {endpoint}/works?filter=title.search:<title>&per_page=N` — a fielded title search, billed as a
 list/filter call ($0.10 per 1,000) rather than full-text `search=` ($1 per 1,000), and it keeps abstracts and
 full text from matching. The newer documentation marks `.search` filters deprecated: a 400 answer to the filter
-is followed by one `search=<title>` request. Candidates in OpenAlex's order, each with its record (authorships' family names,
-publication_year, primary_location.source as the container).
+is followed by one `search=<title>` request. Candidates in OpenAlex's order, each with its record
+(authorships' family names, publication_year, primary_location.source as the container).
 OpenAlex requires an API key since 2026-02-13 for more than a tiny daily allowance: `api_key` (optional) goes
 in the `api_key` parameter and is never written into `queries`; `mailto` is still sent when configured.
 OpenAlex answers 403 when the per-second limit is exceeded and 429 when the daily allowance is spent.
