@@ -233,7 +233,7 @@ def record_mismatches(query: ResolveQuery, record: ScholarlyRecord) -> tuple[str
 def record_matches(query: ResolveQuery, record: ScholarlyRecord) -> float:
     """How well a record fits the reference, 0..1; CONFIDENT or more means it is the cited work.
 
-    The title weighs most (0.7), the first author and the year 0.15 each when both sides give them. A title
+    The title weighs most (0.75), the first author 0.15 and the year 0.10 when both sides give them. A title
     that is not the cited one caps the score at its own similarity, so agreeing authors and years cannot lift
     a fabricated title into a match. No cited title: 0 (nothing to confirm the work by).
     """
@@ -242,7 +242,7 @@ def record_matches(query: ResolveQuery, record: ScholarlyRecord) -> float:
     if not title or not titles:
         return 0.0
     similarity = title_similarity(title, titles)
-    parts = [(similarity, 0.7)]
+    parts = [(similarity, 0.75)]
     if query.authors and record.authors:
         agree = family_names_agree(query.authors[0], record.authors[0])
         if agree is not None:
@@ -253,7 +253,7 @@ def record_matches(query: ResolveQuery, record: ScholarlyRecord) -> float:
         agree_year = year_agrees(query.year, record)
         if agree_year is not None:
             exact = query.year in {y for y in (record.year, record.online_year, record.print_year) if y}
-            parts.append((1.0 if exact else 0.7 if agree_year else 0.0, 0.15))
+            parts.append((1.0 if exact else 0.7 if agree_year else 0.0, 0.10))
     score = sum(value * weight for value, weight in parts) / sum(weight for _, weight in parts)
     if similarity < TITLE_MATCH:
         score = min(score, similarity)
