@@ -141,12 +141,12 @@ def title_similarity(cited: str | None, titles: tuple[str, ...] | list[str]) -> 
             continue
         best = max(best, fuzz.ratio(cited_key, key) / 100)
         record_main_key = _key(main_title(title))
-        # One side left the subtitle out: compare the other side's main title (slightly discounted), but only
-        # when that main title says something on its own ("Introduction" alone identifies nothing).
+        # The citation left the record's subtitle out: compare with the record's main title (slightly
+        # discounted), but only when that main title says something on its own ("Introduction" identifies
+        # nothing). Not the other way round: a subtitle the record does not have is unverified text, and
+        # "<a real title>: <an invented subtitle>" is how a fabricated reference borrows a real one.
         if record_main_key != key and cited_main_key == cited_key and _substantial(record_main_key):
             best = max(best, 0.96 * fuzz.ratio(cited_key, record_main_key) / 100)
-        if cited_main_key != cited_key and record_main_key == key and _substantial(cited_main_key):
-            best = max(best, 0.96 * fuzz.ratio(cited_main_key, key) / 100)
     return best
 
 
@@ -234,8 +234,8 @@ def record_matches(query: ResolveQuery, record: ScholarlyRecord) -> float:
     """How well a record fits the reference, 0..1; CONFIDENT or more means it is the cited work.
 
     The title weighs most (0.75), the first author 0.15 and the year 0.10 when both sides give them. A title
-    that is not the cited one caps the score at its own similarity, so agreeing authors and years cannot lift
-    a fabricated title into a match. No cited title: 0 (nothing to confirm the work by).
+    that is not the cited one (below TITLE_MATCH) caps the score at its own similarity and below CONFIDENT, so
+    agreeing authors and years cannot lift a fabricated title into a match. No cited title: 0.
     """
     title = cited_title(query)
     titles = _record_titles(record)
@@ -256,7 +256,8 @@ def record_matches(query: ResolveQuery, record: ScholarlyRecord) -> float:
             parts.append((1.0 if exact else 0.7 if agree_year else 0.0, 0.10))
     score = sum(value * weight for value, weight in parts) / sum(weight for _, weight in parts)
     if similarity < TITLE_MATCH:
-        score = min(score, similarity)
+        # Not the cited title (record_mismatches would say "title"): never a confident match.
+        score = min(score, similarity, CONFIDENT - 0.01)
     return round(max(0.0, min(1.0, score)), 4)
 
 

@@ -134,3 +134,18 @@ def test_a_fabricated_title_never_scores_as_a_match_whatever_agrees():
 ])
 def test_is_scholarly(fields, expected):
     assert is_scholarly(reference(**fields)) is expected
+
+
+def test_a_real_title_with_an_invented_subtitle_or_extension_is_not_the_work():
+    record = ScholarlyRecord(doi="10.1162/neco.1997.9.8.1735", title="Long Short-Term Memory",
+                             authors=("Hochreiter",), year=1997, print_year=1997)
+    borrowed = reference(cited_title="Long short-term memory: applications to legal citation prediction",
+                         authors=("Hochreiter, S.",), year=1997)
+    assert record_mismatches(borrowed, record) == ("title",)
+    assert record_matches(borrowed, record) < CONFIDENT
+    cnn = ScholarlyRecord(doi="10.1145/3065386", title="ImageNet classification with deep convolutional neural networks",
+                          authors=("Krizhevsky",), year=2017)
+    extended = reference(cited_title="ImageNet classification with deep convolutional neural networks for medical "
+                                     "imaging", authors=("Krizhevsky, A.",), year=2017)
+    assert 0.8 < title_similarity(extended.cited_title, [cnn.title]) < 0.9  # close, but not the title
+    assert record_mismatches(extended, cnn) == ("title",) and record_matches(extended, cnn) < CONFIDENT
