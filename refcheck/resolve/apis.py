@@ -69,6 +69,21 @@ def _body_hint(response: WebResponse) -> str:
     return f": {str(detail)[:160]}" if detail else ""
 
 
+def not_registered(service: str, response: WebResponse) -> tuple[bool, str | None]:
+    """(True, None) for the service's own "no such record" 404; (False, error) for a 404 that is an HTML page.
+
+    The APIs answer an unknown identifier with a short text or JSON body. An HTML 404 page comes from something
+    else (a wrong endpoint, a proxy, a captive portal): taking it for "no record" would call every DOI missing.
+    """
+    if response.status != 404 or response.error is not None:
+        return False, None
+    head = response.body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<title>" in head or (
+            (response.content_type or "").startswith("text/html")):
+        return False, f"{service} answered 404 with an HTML page, not the API's answer: is the endpoint right?"
+    return True, None
+
+
 def read_json(service: str, response: WebResponse) -> dict:
     """The answer's JSON object; ShapeError (with a one-line reason) when it is not JSON or not an object."""
     try:

@@ -3,7 +3,7 @@
 DOI in the reference → `GET {endpoint}/works/{doi}` → one candidate carrying the normalised record (the resolver
 compares it with `scholarly.record_mismatches`); 404 → no candidate (the DOI is not registered with Crossref).
 DataCite DOIs (arXiv 10.48550, Zenodo 10.5281, …) are not Crossref's: skipped, never called missing.
-No DOI → `GET {endpoint}/works?query.bibliographic=<title>&query.author=<first author's family name>&rows=N`
+No DOI → `GET {endpoint}/works?query.bibliographic=<title venue year>&query.author=<first author's family>&rows=N`
 → candidates in Crossref's relevance order, each with its record; `scholarly.record_matches` ranks them.
 No year filter: a citation with a wrong year would hide the real work, which is a metadata error, not a
 fabrication. `mailto` goes both in the `mailto` parameter and the User-Agent (Crossref's polite pool).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, need, read_json, text_or_none
+from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, need, not_registered, read_json, text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
 from refcheck.resolve.scholarly import cited_title, family_name, find_doi, is_datacite, is_scholarly, plain
 
@@ -56,9 +56,10 @@ class CrossrefBackend:
         path = f"/works/{quote(doi, safe='/')}"
         asked = (f"GET /works/{doi}",)
         response = await web.get(self.endpoint + path, params=self._params({}) or None, headers=self._headers())
-        if response.status == 404 and response.error is None:
+        missing, problem = not_registered(SERVICE, response)
+        if missing:
             return BackendAnswer(self.name, queries=asked, requests=1)  # not registered with Crossref
-        problem = failure(SERVICE, response)
+        problem = problem or failure(SERVICE, response)
         if problem:
             return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
         try:
@@ -72,7 +73,10 @@ class CrossrefBackend:
         return BackendAnswer(self.name, candidates=(candidate,), queries=asked, requests=1)
 
     async def _bibliographic(self, query: ResolveQuery, title: str, web: BackendWeb) -> BackendAnswer:
-        params = {"query.bibliographic": title}
+        # query.bibliographic is matched as a whole reference string: the venue and year help rank the right
+        # work among the many sharing a short title, and a wrong year only weakens the match, never excludes it.
+        venue = plain(query.site) if query.site and not _is_domain(query.site) else ""
+        params = {"query.bibliographic": " ".join(p for p in (title, venue, str(query.year or "")) if p)}
         author = family_name(query.authors[0]) if query.authors else ""
         if author:
             params["query.author"] = author
@@ -97,6 +101,11 @@ class CrossrefBackend:
         except ShapeError as exc:
             return BackendAnswer(self.name, queries=asked, requests=1, error=str(exc))
         return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=1)
+
+
+def _is_domain(text: str) -> bool:
+    text = text.strip().lower()
+    return " " not in text and "." in text and not text.endswith(".")
 
 
 def _date_parts(value) -> list[int]:

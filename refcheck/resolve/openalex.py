@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, read_json, text_or_none
+from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, not_registered, read_json, \
+    text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
 from refcheck.resolve.scholarly import cited_title, family_name, find_doi, has_cjk, is_scholarly, plain
 
@@ -74,9 +75,10 @@ class OpenAlexBackend:
         asked = (f"GET /works/doi:{doi}",)
         response = await web.get(f"{self.endpoint}/works/doi:{quote(doi, safe='/')}",
                                  params=self._params({"select": SELECT}), headers=self._headers())
-        if response.status == 404 and response.error is None:
+        missing, problem = not_registered(SERVICE, response)
+        if missing:
             return BackendAnswer(self.name, queries=asked, requests=1)
-        problem = self._failure(response)
+        problem = problem or self._failure(response)
         if problem:
             return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
         try:

@@ -96,7 +96,8 @@ def test_no_doi_a_bibliographic_query_finds_the_work_with_its_year_wrong(backend
     assert best.record.doi == "10.1145/3065386" and record_matches(query, best.record) >= CONFIDENT
     assert record_mismatches(query, best.record) == ("year",)
     (request,) = server.requests_to("/works")
-    assert request.query["query.bibliographic"] == query.cited_title
+    assert request.query["query.bibliographic"] == ("ImageNet Classification with Deep Convolutional Neural Networks "
+                                                    "Advances in Neural Information Processing Systems 2012")
     assert request.query["query.author"] == "Krizhevsky" and request.query["rows"] == "5"
     assert "DOI" in request.query["select"] and request.query["mailto"] == "audit@example.org"
     assert answer.queries[0].startswith("GET /works?query.bibliographic=ImageNet Classification")
@@ -174,3 +175,17 @@ def test_a_timeout_and_a_closed_port_are_errors(server, web):
     assert slow.error.startswith("Crossref unreachable: timed out")
     closed = ask(CrossrefBackend(endpoint="http://127.0.0.1:9"), reference(doi="10.1038/nature14539"), web)
     assert closed.error.startswith("Crossref unreachable:") and closed.requests == 1
+
+
+def test_a_site_that_is_a_domain_is_not_part_of_the_reference_string(backend, web, server):
+    ask(backend, reference(cited_title="Deep learning", authors=("LeCun, Y.",), site="nature.com",
+                           domains=("nature.com",)), web)
+    (request,) = server.requests_to("/works")
+    assert request.query["query.bibliographic"] == "Deep learning"
+
+
+def test_an_html_404_is_not_taken_for_an_unregistered_doi(server, web):
+    # A wrong endpoint (or a proxy) answers the test server's HTML 404 page, not Crossref's "Resource not found."
+    answer = ask(CrossrefBackend(endpoint=server.url("/v2")), reference(doi="10.1038/nature14539"), web)
+    assert answer.candidates == ()
+    assert answer.error == ("Crossref answered 404 with an HTML page, not the API's answer: is the endpoint right?")

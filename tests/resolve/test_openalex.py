@@ -151,3 +151,8 @@ def test_a_refused_title_filter_falls_back_to_full_text_search(server, web):
     assert result.queries[1] == "GET /works?search=Long short-term memory&per_page=5"
     assert result.candidates[0].record.doi == "10.1162/neco.1997.9.8.1735"
     assert [r.query.get("search") for r in server.requests_to("/works")] == [None, "Long short-term memory"]
+
+
+def test_an_html_404_is_an_error_not_a_missing_work(server, web):
+    answer = ask(OpenAlexBackend(endpoint=server.url("/nowhere")), reference(doi="10.1038/nature14539"), web)
+    assert answer.error.startswith("OpenAlex answered 404 with an HTML page")
