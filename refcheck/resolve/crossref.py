@@ -83,9 +83,15 @@ class CrossrefBackend:
         params.update({"rows": str(self.rows), "select": SELECT})
         asked = ("GET /works?" + "&".join(f"{k}={v}" for k, v in params.items() if k != "select"),)
         response = await web.get(self.endpoint + "/works", params=self._params(params), headers=self._headers())
+        requests = 1
+        if response.status == 400 and response.error is None:
+            # A field list the service no longer accepts must not cost the search: ask once more without it.
+            params.pop("select")
+            response = await web.get(self.endpoint + "/works", params=self._params(params), headers=self._headers())
+            requests = 2
         problem = failure(SERVICE, response)
         if problem:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
+            return BackendAnswer(self.name, queries=asked, requests=requests, error=problem)
         try:
             data = read_json(SERVICE, response)
             message = need(SERVICE, data.get("message"), dict, "message")
@@ -99,8 +105,8 @@ class CrossrefBackend:
                                             title=record.title, published=published, record=record,
                                             rank=len(candidates)))
         except ShapeError as exc:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=str(exc))
-        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=1)
+            return BackendAnswer(self.name, queries=asked, requests=requests, error=str(exc))
+        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=requests)
 
 
 def _is_domain(text: str) -> bool:

@@ -189,3 +189,23 @@ def test_an_html_404_is_not_taken_for_an_unregistered_doi(server, web):
     answer = ask(CrossrefBackend(endpoint=server.url("/v2")), reference(doi="10.1038/nature14539"), web)
     assert answer.candidates == ()
     assert answer.error == ("Crossref answered 404 with an HTML page, not the API's answer: is the endpoint right?")
+
+
+def test_a_refused_select_list_is_asked_again_without_it(server, web):
+    fake = CrossrefFake(server)
+    search = server._routes["/works"]
+
+    def answer(request):
+        if "select" in request.query:
+            return Reply(400, '{"status":"failed","message-type":"validation-failure","message":[{"type":'
+                              '"field-not-selectable","value":"original-title","message":"Field not selectable"}]}',
+                         content_type="application/json")
+        return search.answer(request)
+
+    server.route("/works", answer)
+    query = reference(cited_title="Long short-term memory", authors=("Hochreiter, S.",), year=1997,
+                      site="Neural Computation")
+    result = ask(CrossrefBackend(endpoint=fake.endpoint), query, web)
+    assert result.error is None and result.requests == 2
+    assert result.candidates[0].record.doi == "10.1162/neco.1997.9.8.1735"
+    assert ["select" in r.query for r in server.requests_to("/works")] == [True, False]
