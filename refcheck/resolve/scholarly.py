@@ -193,9 +193,15 @@ def family_names_agree(cited_author: str, record_family: str) -> bool | None:
     if has_cjk(record):
         return record in cited_all or cited_all in record
     cited = _NOT_WORD.sub("", fold(family_name(cited_author)))
-    if cited == record or (len(record) >= 4 and (cited_all.endswith(record) or cited_all.startswith(record))):
-        return True
+    if cited == record or _contains_words(fold(cited_author), fold(record_family)):
+        return True  # "J. van der Berg" / "van der Berg J" against "van der Berg"
     return fuzz.ratio(cited, record) >= _FAMILY_FUZZ
+
+
+def _contains_words(text: str, name: str) -> bool:
+    """Whether the words of `name` appear together, whole, among the words of `text` (Blacksmith ≠ Smith)."""
+    words, wanted = _NOT_WORD.sub(" ", text).split(), _NOT_WORD.sub(" ", name).split()
+    return bool(wanted) and any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
 
 
 # ── years ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -149,3 +149,13 @@ def test_a_real_title_with_an_invented_subtitle_or_extension_is_not_the_work():
                                      "imaging", authors=("Krizhevsky, A.",), year=2017)
     assert 0.8 < title_similarity(extended.cited_title, [cnn.title]) < 0.9  # close, but not the title
     assert record_mismatches(extended, cnn) == ("title",) and record_matches(extended, cnn) < CONFIDENT
+
+
+def test_family_names_are_compared_as_whole_words():
+    from refcheck.resolve.scholarly import family_names_agree
+    assert family_names_agree("J. van der Berg", "van der Berg") is True
+    assert family_names_agree("van der Berg J", "van der Berg") is True
+    assert family_names_agree("J. Blacksmith", "Smith") is False
+    assert family_names_agree("Smithson, J.", "Smith") is False
+    assert family_names_agree("Fei-Fei, L.", "Fei-Fei") is True
+    assert family_names_agree("Li Fei-Fei", "Fei-Fei") is True
