@@ -28,7 +28,7 @@ class BraveBackend:
 
     async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
         if not self.api_key:
-            return BackendAnswer(self.name, skipped="no BRAVE_API_KEY")
+            return BackendAnswer(self.name, skipped="no BRAVE_API_KEY (set REFCHECK_BRAVE_API_KEY)")
         text = search_text(query)
         if text is None:
             return BackendAnswer(self.name, skipped="no specific title or key facts to search for")
@@ -42,7 +42,7 @@ class BraveBackend:
         problem = failure(SERVICE, response)
         if problem:
             if response.status == 401 or response.status == 403:
-                problem += " (is BRAVE_API_KEY valid for the Web Search plan?)"
+                problem += " (is REFCHECK_BRAVE_API_KEY a valid key for the Web Search plan?)"
             return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
         try:
             data = read_json(SERVICE, response)

@@ -20,7 +20,8 @@ def serve(server, name: str, status: int = 200, headers: dict | None = None) -> 
 
 def test_no_key_is_skipped_without_a_request(web):
     answer = ask(BraveBackend(api_key=None), WATCH, web)
-    assert answer.skipped == "no BRAVE_API_KEY" and answer.requests == 0 and web.calls == []
+    assert answer.skipped == "no BRAVE_API_KEY (set REFCHECK_BRAVE_API_KEY)"
+    assert answer.requests == 0 and web.calls == []
 
 
 def test_results_parsed_in_braves_order(server, web):
