@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -429,7 +430,9 @@ def _render(report: Report, report_format: str, *, color: bool, quiet: bool, ver
     # Only the reporter asked for is loaded: the text one brings rich, the HTML one its templates.
     reporter = importlib.import_module(f"refcheck.report.{report_format}")
     if report_format == "text":
-        width = click.get_terminal_size()[0] if color else 120
+        # shutil, not click: click 8.1 removed get_terminal_size (a terminal run crashed on it). COLUMNS wins, as in
+        # every terminal program; a pipe or file gets a fixed width so reports are reproducible.
+        width = shutil.get_terminal_size((120, 24)).columns if color else 120
         return reporter.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
     if report_format == "junit":
         return reporter.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from refcheck.models import DocumentReport, Finding, Report, Severity
-from refcheck.report import summarize
+from refcheck.report import finding_subject, summarize
 from refcheck.report.evidence import evidence_lines
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -59,9 +59,9 @@ def _print_findings(console: Console, document_report: DocumentReport, *, verbos
 def _finding_line(path: str, item: Finding) -> str:
     style = SEVERITY_STYLE[item.severity]
     where = f"{path}:{item.line}" if item.line else path
-    return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {escape(item.message)}"
-
-
+    subject = finding_subject(item)
+    about = f"{escape(subject)}  " if subject else ""
+    return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {about}{escape(item.message)}"
 
 
 def _print_summary(console: Console, report: Report) -> None:
