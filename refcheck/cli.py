@@ -126,6 +126,14 @@ def _common_options(function):
                      help="In conversation exports, whose sentences are checked as claims."),
         click.option("--changed-since", metavar="GIT_REV",
                      help="Check only references, links and claims on lines changed since this git revision."),
+        click.option("--exclude-path", "exclude_paths", multiple=True, metavar="REGEX",
+                     help="Do not read documents whose path matches this (searched in the path). Repeatable."),
+        click.option("--hidden", is_flag=True,
+                     help="Directory walks also enter hidden files and folders (git-ignored files stay skipped)."),
+        click.option("--disable", "disable_rules", multiple=True, metavar="RULE",
+                     help="Turn this rule off (as `disable` in the config file). Repeatable."),
+        click.option("--enable", "enable_rules", multiple=True, metavar="RULE",
+                     help="Turn this rule back on when the config file disables it. Repeatable."),
         click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no tables."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Text report: also info findings and passages. On stderr: when an earlier run's report is "
@@ -139,14 +147,17 @@ def _common_options(function):
 @cli.command()
 @_common_options
 @click.pass_obj
-def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose):
+def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
+            disable_rules, enable_rules, quiet, verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
     settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
-                        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
-                        changed_since=_revision(changed_since))
+                        rule_severity=config.rule_severity,
+                        disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
+                        changed_since=_revision(changed_since), exclude_paths=_regexes(exclude_paths, "--exclude-path"),
+                        hidden=hidden)
     report = extract_paths(paths, settings)
     _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
@@ -192,7 +203,8 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
+def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
+          disable_rules, enable_rules, quiet, verbose,
           soft_404_probe, shard, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
@@ -217,8 +229,9 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
                         archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
                         claims_from=claims_from, rule_severity=config.rule_severity,
-                        disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
-                        shard=_shard(shard))
+                        disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
+                        changed_since=_revision(changed_since), shard=_shard(shard),
+                        exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden)
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -261,7 +274,7 @@ def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | No
     from refcheck.memo import memo_key
 
     try:
-        documents = collect_paths(list(paths))
+        documents = collect_paths(list(paths), exclude_paths=settings.exclude_paths, hidden=settings.hidden)
     except RefcheckError:
         return None  # the full run reports it
     if not documents:
@@ -466,6 +479,17 @@ def _write_atomically(path: Path, content: str) -> None:
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _disabled_rules(config, disable: tuple[str, ...], enable: tuple[str, ...]) -> frozenset[str]:
+    """The config file's `disable` list, with --disable added and --enable taken away; an unknown name is an error."""
+    from refcheck.rules.registry import RULES
+
+    for option, names in (("--disable", disable), ("--enable", enable)):
+        unknown = sorted(set(names) - set(RULES))
+        if unknown:
+            raise ConfigError(f"{option} {unknown[0]}: no such rule (see docs/rules.md)")
+    return (config.disabled_rules | frozenset(disable)) - frozenset(enable)
 
 
 def _exit_code(report: Report, fail_on: str) -> int:

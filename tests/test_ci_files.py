@@ -35,3 +35,18 @@ def test_pre_commit_hooks_name_real_commands():
         words = shlex.split(hook["entry"])
         assert words[0] == "refcheck" and words[1] in cli.commands
         assert {w for w in words if w.startswith("--")} <= options_of(words[1])
+
+
+def _pre_commit_selects(hook: dict, path: str) -> bool:
+    """pre-commit's own filter: `files` and `exclude` are searched (re.search) in the repository-relative path."""
+    return bool(re.search(hook.get("files", ""), path)) and not (hook.get("exclude") and re.search(hook["exclude"], path))
+
+
+def test_pre_commit_hooks_send_documents_only():
+    for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text()):
+        assert "types_or" not in hook or "text" not in hook["types_or"]  # `text` is every text file, code too
+        for document in ("README.md", "docs/guide.markdown", "site/index.html", "answers/chat.txt", "wiki/page.wiki"):
+            assert _pre_commit_selects(hook, document), (hook["id"], document)
+        for code in ("setup.py", "ci.yaml", ".github/workflows/ci.yml", "requirements.txt", "requirements-dev.txt",
+                     "pkg/constraints.txt", "src/app.ts", "pyproject.toml", "CMakeLists.txt"):
+            assert not _pre_commit_selects(hook, code), (hook["id"], code)
