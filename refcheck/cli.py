@@ -182,8 +182,10 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--include", multiple=True, metavar="REGEX", help="Check only URLs matching one of these.")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check URLs matching this.")
 @click.option("--header", multiple=True, metavar="'NAME: VALUE'", help="Extra request header. Repeatable.")
-@click.option("--accept", "accept_status", multiple=True, type=int, metavar="STATUS",
-              help="Treat this HTTP status as ok. Repeatable.")
+@click.option("--accept", "accept_status", multiple=True, metavar="STATUSES",
+              help="HTTP statuses also treated as ok: 403, 429,503 or ranges 400..=403 (lychee's syntax). Repeatable.")
+@click.option("--max-redirects", type=click.IntRange(0, 50), default=10, show_default=True,
+              help="Redirects followed per URL; one more is an error.")
 @click.option("--allow-private", is_flag=True,
               help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
@@ -207,6 +209,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
           disable_rules, enable_rules, quiet, verbose,
           soft_404_probe, shard, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
+          max_redirects,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
@@ -215,7 +218,8 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
         timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, workers=workers, retries=retries,
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
         include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
-        headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status),
+        headers=tuple(_parse_header(h) for h in header), accept_status=_accept(accept_status),
+        max_redirects=max_redirects,
         host_headers=config.host_headers, probe_soft_404=soft_404_probe)
     if offline and no_cache:
         raise ConfigError("--offline answers from the cache, so it cannot be combined with --no-cache")
@@ -479,6 +483,15 @@ def _write_atomically(path: Path, content: str) -> None:
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _accept(values) -> tuple[int, ...]:
+    from refcheck.fetch.accept import parse_accept
+
+    try:
+        return parse_accept(values)
+    except ValueError as error:
+        raise ConfigError(f"--accept {error}") from None
 
 
 def _disabled_rules(config, disable: tuple[str, ...], enable: tuple[str, ...]) -> frozenset[str]:

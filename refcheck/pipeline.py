@@ -46,6 +46,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
         if on_start:
             on_start(len(urls))
         run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
+        run = _with_accepted(run, settings)
         if _may_need_archive(run, settings):
             from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
@@ -75,6 +76,15 @@ def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_r
 
     return fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
                      text_urls=text_urls)
+
+
+def _with_accepted(run, settings: Settings):
+    """The run with `--accept` applied: the cache keeps raw outcomes, so a changed list needs no new fetch."""
+    if not settings.fetch.accept_status:
+        return run
+    from refcheck.fetch.accept import apply_accept
+
+    return replace(run, results=apply_accept(run.results, settings.fetch.accept_status))
 
 
 def _may_need_archive(run, settings: Settings) -> bool:

@@ -826,7 +826,7 @@ class Fetcher:
             return Attempt(UrlStatus.OK, _phrase(status), status, location=location)
         if status == 304:
             return Attempt(UrlStatus.OK, None, status, not_modified=True)
-        if 200 <= status < 300 or status in self.settings.accept_status:
+        if 200 <= status < 300:  # --accept is applied to the raw outcome at report time (fetch/accept.py)
             return await self._success(response, headers)
         body = await _read_small(response) if _is_readable(headers.get("content-type")) else b""
         challenge = detect_challenge(headers, body)
