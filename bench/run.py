@@ -293,6 +293,7 @@ def profile_refcheck(document: Path, work: Path, extra: list[str], web: SimWebPr
                      top: int) -> Measured:
     """refcheck cold under cProfile (slower than the timed run); prints the top functions by cumulative and own time."""
     profile_file = work / "refcheck.prof"
+    os.environ["REFCHECK_NO_FAST_EXIT"] = "1"  # cProfile writes its file at the interpreter's exit (cli.run)
     command = refcheck_command(document, work / "cache-profile", work / "profile.json", extra,
                                python_prefix=[sys.executable, "-m", "cProfile", "-o", str(profile_file),
                                               "-m", "refcheck"])
