@@ -1,0 +1,150 @@
+"""Measure the title refcheck reports for a page (`PageFacts.title`) against titles a reader would cite.
+
+Run: .venv/bin/python bench/corpus_titles.py [--split dev|held-out|all] [--corpora DIR] [--code DIR] [--verbose]
+
+Corpora (under ../shared/corpora by default; an absent one is skipped):
+  readability     readability/test-pages/*/expected-metadata.json `title` (pages with an empty title are left out)
+  japanese-pages  japanese-pages/manifest.jsonl rows with a curated `expected_title` (the source repositories')
+  aeb             article-extraction-benchmark: no title truth there; bench/labels/aeb_titles.jsonl holds titles
+                  labelled by hand for a sample of its pages (how: see that file's header row and docs/benchmarks.md)
+
+Split, fixed before any tuning: a page is held out when int(sha256("<corpus>/<page id>").hexdigest(), 16) is odd,
+else it is dev. The page id is the folder name (readability), the manifest's `file` (japanese-pages), the
+ground-truth key (aeb). Tune on dev (`--verbose` lists dev misses); score held-out once.
+
+Metrics, after normalising both sides (NFKC, case-fold, every quote mark as ", every dash as -, white space
+removed): exact = equal; containing-or-contained = one contains the other (the reported title must be non-empty).
+`--code DIR` measures another checkout's refcheck package (e.g. one made with `git archive REV refcheck | tar -x`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
+AEB_LABELS = ROOT / "bench" / "labels" / "aeb_titles.jsonl"
+
+_QUOTES = re.compile(r"[\"'`´‘’‚‛“”„‟«»‹›「」『』〈〉《》]")
+_DASHES = re.compile(r"[‐‑‒–—―−－~〜～]")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(title: str) -> str:
+    """NFKC, case-folded, quote marks as ", dashes as -, white space removed."""
+    title = unicodedata.normalize("NFKC", title or "").casefold()
+    title = _QUOTES.sub('"', title)
+    title = _DASHES.sub("-", title)
+    return _SPACE.sub("", title)
+
+
+def score(ours: str | None, expected: str) -> tuple[bool, bool]:
+    """(exact, containing-or-contained) after normalisation."""
+    a, b = normalise(ours or ""), normalise(expected)
+    if not a:
+        return False, False
+    return a == b, a == b or a in b or b in a
+
+
+def split_of(corpus: str, page_id: str) -> str:
+    return "held-out" if int(hashlib.sha256(f"{corpus}/{page_id}".encode()).hexdigest(), 16) % 2 else "dev"
+
+
+@dataclass(frozen=True)
+class Page:
+    corpus: str
+    page_id: str
+    body: bytes
+    content_type: str | None
+    url: str
+    expected: str
+
+
+def readability_pages(corpora: Path):
+    root = corpora / "readability" / "test-pages"
+    if not root.is_dir():
+        return
+    for page in sorted(root.iterdir()):
+        expected = json.loads((page / "expected-metadata.json").read_text(encoding="utf-8")).get("title") or ""
+        if expected.strip():
+            yield Page("readability", page.name, (page / "source.html").read_bytes(), None,
+                       f"http://fakehost/test/{page.name}", expected)
+
+
+def japanese_pages(corpora: Path):
+    manifest = corpora / "japanese-pages" / "manifest.jsonl"
+    if not manifest.exists():
+        return
+    for line in manifest.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line) if line.strip() else {}
+        if row.get("expected_title", "").strip():
+            yield Page("japanese-pages", row["file"], (manifest.parent / row["file"]).read_bytes(), None,
+                       row.get("url") or "http://example.jp/", row["expected_title"])
+
+
+def aeb_pages(corpora: Path):
+    root = corpora / "article-extraction-benchmark"
+    if not (root / "ground-truth.json").exists() or not AEB_LABELS.exists():
+        return
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    for line in AEB_LABELS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line) if line.strip() else {}
+        if "key" not in row:
+            continue  # the header row says how the labels were made
+        body = gzip.decompress((root / "html" / f"{row['key']}.html.gz").read_bytes())
+        yield Page("aeb", row["key"], body, "text/html; charset=utf-8",
+                   truth[row["key"]].get("url") or "http://example.com/", row["title"])
+
+
+def all_pages(corpora: Path):
+    yield from readability_pages(corpora)
+    yield from japanese_pages(corpora)
+    yield from aeb_pages(corpora)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev")
+    parser.add_argument("--code", type=Path, help="a directory holding another refcheck package to measure")
+    parser.add_argument("--verbose", action="store_true", help="list the misses (dev only)")
+    args = parser.parse_args()
+    sys.path.insert(0, str((args.code or ROOT).resolve()))
+    from refcheck.page import read_page
+
+    if not args.corpora.is_dir():
+        print(f"no corpora at {args.corpora}: nothing measured")
+        return 0
+    counts: dict[str, list[int]] = {}
+    for page in all_pages(args.corpora):
+        if args.split != "all" and split_of(page.corpus, page.page_id) != args.split:
+            continue
+        facts = read_page(page.body, page.content_type, page.url)
+        exact, contained = score(facts.title, page.expected)
+        for key in (page.corpus, "overall"):
+            row = counts.setdefault(key, [0, 0, 0])
+            row[0] += 1
+            row[1] += exact
+            row[2] += contained
+        if args.verbose and not exact and args.split == "dev":
+            mark = "~" if contained else "x"
+            print(f"  {mark} {page.corpus}/{page.page_id}: ours={facts.title!r} expected={page.expected!r}"
+                  f" site={facts.site_name!r}")
+    print(f"\ntitles, split {args.split} (code: {args.code or 'this checkout'})")
+    print(f"{'corpus':<16}{'pages':>6}{'exact':>9}{'contain':>9}")
+    for key in sorted(counts, key=lambda k: (k == "overall", k)):
+        n, exact, contained = counts[key]
+        print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
