@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/corpus_titles.py [--split dev|held-out|all] [--corpo
 
 Corpora (under ../shared/corpora by default; an absent one is skipped):
   readability     readability/test-pages/*/expected-metadata.json `title` (pages with an empty title are left out)
-  japanese-pages  japanese-pages/manifest.jsonl rows with a curated `expected_title` (the source repositories')
+  japanese-pages  japanese-pages/manifest.jsonl rows with a curated `expected_title` (the source repositories');
+                  a postlight-parser fixture without a `url` gets https://<its file name's host>/article
   aeb             article-extraction-benchmark: no title truth there; bench/labels/aeb_titles.jsonl holds titles
                   labelled by hand for a sample of its pages (how: see that file's header row and docs/benchmarks.md)
 
@@ -87,7 +88,15 @@ def japanese_pages(corpora: Path):
         row = json.loads(line) if line.strip() else {}
         if row.get("expected_title", "").strip():
             yield Page("japanese-pages", row["file"], (manifest.parent / row["file"]).read_bytes(), None,
-                       row.get("url") or "http://example.jp/", row["expected_title"])
+                       row.get("url") or _url_from_name(row["file"]), row["expected_title"])
+
+
+def _url_from_name(file: str) -> str:
+    """postlight-parser's fixtures are named after their host (www.asahi.com.html): the page's URL had that host."""
+    folder, _, name = file.rpartition("/")
+    if folder == "postlight-parser" and name.endswith(".html"):
+        return f"https://{name.removesuffix('.html')}/article"
+    return "http://example.jp/"
 
 
 def aeb_pages(corpora: Path):

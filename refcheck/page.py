@@ -8,11 +8,12 @@ import html
 import json
 import re
 import unicodedata
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from refcheck.headline import reader_title
 from refcheck.models import PageFacts
 
 MAX_MAIN_TEXT = 200_000  # characters; the claim checker searches it, a longer body adds nothing but memory
@@ -202,9 +203,17 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     elements = _Landmarks(tree)
     meta = _collect_meta(tree)
     json_ld = _json_ld_facts(elements.json_ld)
-    h1 = _first_h1(tree)
+    headings = _h1_texts(tree)
+    h1 = headings[0] if headings else None
     candidates = _title_candidates(tree, meta, json_ld, h1)
     site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
+    title = reader_title(
+        candidates, html_title=_clean_inline(_html_title(tree)), headings=headings, url=url,
+        site_names=(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"),
+                    json_ld.get("website"), meta.get("apple-mobile-web-app-title"),
+                    (meta.get("twitter:site") or "").lstrip("@")),
+        on_page=lambda: _home_link_names(tree, url),
+    ) if candidates else None
     challenge_hint = _challenge_from_markup(text, candidates, utf8)
     has_password = bool(elements.password_inputs)
     canonical_url = _canonical_url(elements, url)
@@ -217,7 +226,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
         main_text = ""
     return PageFacts(
         title_candidates=candidates,
-        title=candidates[0] if candidates else None,
+        title=title,
         site_name=site_name,
         canonical_url=canonical_url,
         language=language,
@@ -518,9 +527,50 @@ def _parent_tag(node: LexborNode) -> str | None:
     return parent.tag if parent is not None else None
 
 
-def _first_h1(tree: LexborHTMLParser) -> str | None:
-    headings = tree.tags("h1")
-    return _clean_inline(headings[0].text(deep=True, separator=" ")) if headings else None
+MAX_HEADINGS = 5  # <h1>s read: a site's logo, the article's headline, a few widget headings
+
+
+def _h1_texts(tree: LexborHTMLParser) -> list[str]:
+    """The page's first <h1>s' texts, in document order (white space collapsed)."""
+    texts = []
+    for node in tree.tags("h1")[:MAX_HEADINGS]:
+        texts.append(_clean_inline(node.text(deep=True, separator=" ")))
+    return texts
+
+
+_HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx"))
+
+
+def _home_link_names(tree: LexborHTMLParser, url: str) -> list[str]:
+    """What the page calls its site: the text (or image alt) of its links to the home page ("BUZZAP！", "てくろぐ")."""
+    host = (urlsplit_safe(url) or ("", ""))[0]
+    names: list[str] = []
+    for node in tree.tags("a"):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or len(href) > 200:
+            continue
+        parts = urlsplit_safe(urljoin(url, href)) if "://" in href or href.startswith(("/", ".", "index")) else None
+        if parts is None or parts[1] not in _HOME_PATHS or (host and parts[0] != host):
+            continue
+        text = _clean_inline(node.text(deep=True, separator=" "))
+        for value in (text, *(_clean_inline(img.attributes.get("alt")) for img in node.css("img")),
+                      _clean_inline(node.attributes.get("title"))):
+            if value and len(value) <= 60 and value not in names:
+                names.append(value)
+        if len(names) >= 12:
+            break
+    return names
+
+
+def urlsplit_safe(url: str) -> tuple[str, str] | None:
+    """(host without "www.", path) of a URL, or None when it does not parse."""
+    try:
+        parts = urlsplit(url)
+        if parts.query:
+            return None
+        return (parts.hostname or "").removeprefix("www."), parts.path
+    except ValueError:
+        return None
 
 
 def _canonical_url(elements: _Landmarks, url: str) -> str | None:
