@@ -29,7 +29,7 @@ _SEPARATOR = re.compile(
     r"|\s*-{2,}\s*|\s*[—―]{2,}\s*"  # "--", "――"
     r"|\s+[·•_]\s+)"
 )
-_STRONG = re.compile(r"\s*(?:[|｜¦]|[-‐‑‒–—―－]{1,2}|[«»]|::)\s*")
+_STRONG = re.compile(r"\s*[|｜¦]\s*|\s+(?:[-‐‑‒–—―－]{1,2}|[«»]|::)\s+")
 _EDGE_JUNK = re.compile(r"^[\s|｜¦:：/／\-–—―·•»«]+|[\s|｜¦:：/／\-–—―·•»«]+$")
 _TRAILING_PAREN = re.compile(r"\s*[(（]([^()（）]{1,40})[)）]\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -204,9 +204,9 @@ def _site_like_tail(segments: list[str], separators: list[str]) -> tuple[list[st
     main = _join(segments[:-1], separators[:-1])
     if not _short(tail) or _DIGIT.search(tail) or _SENTENCE_END.search(tail.strip()):
         return None
-    main_key, tail_key = name_key(main), name_key(tail)
-    long_enough = len(main_key) >= (7 if _CJK.search(main_key) else 12)
-    if long_enough and len(main_key) > len(tail_key):
+    main_key = name_key(main)
+    cjk = _CJK.search(main_key) is not None
+    if len(main_key) >= (7 if cjk else 12) and (cjk or len(main.split()) >= 3):
         return segments[:-1], separators[:-1]
     return None
 
