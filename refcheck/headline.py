@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from refcheck.sitenames import (domain_name_keys, looks_like_domain, name_key, publishers_at, publishers_named,
-                                registrable_domain)
+                                registrable_domain, url_host)
 
 # Separators between a title and a site name, each a group so that re.split keeps them. "Strong" ones often
 # introduce a site name even when the name is unknown; "weak" ones (colons, slashes, "--") as often open a subtitle,
@@ -45,6 +46,7 @@ GENERIC_WORDS = frozenset(name_key(word) for word in (
 ))
 MAX_SITE_TAIL_WORDS = 4  # an unknown last piece longer than this is a subtitle, not a site name
 MAX_SITE_TAIL_CHARS = 30
+MAX_PAGE_NAME = 60  # characters: a longer text is no name written on the page (page.py keeps none longer)
 HEADING_OVERLAP = 0.7  # share of words (of the longer) an <h1> has in common with the best title to be taken as its visible form
 
 
@@ -53,16 +55,7 @@ class SiteNames:
 
     def __init__(self, declared: Iterable[str | None], url: str | None,
                  on_page: Callable[[], Iterable[str]] | None = None):
-        url = url or ""
-        self.declared = {key for key in map(name_key, (n for n in declared if n)) if key}
-        for publisher in publishers_at(url):
-            self.declared.update(key for key in map(name_key, publisher.names) if key)
-        domain = registrable_domain(url) if url else ""
-        # The registrable domain's own label ("nikkei" of nikkei.com) may appear inside a longer name ("日経電子版"
-        # does not, "phpspot開発日誌" does); the other labels ("news", "watch") only as a whole piece.
-        own = name_key(domain.split(".")[0]) if domain else ""
-        self.contained = {key for key in self.declared if len(key) >= 3} | ({own} if len(own) >= 3 else set())
-        self.exact = set(self.declared) | set(domain_name_keys(url) if url else ())
+        self.declared, self.contained, self.exact = _known_keys(tuple(n for n in declared if n), url_host(url or ""))
         self._on_page = on_page
         self._page_keys: set[str] | None = None
 
@@ -81,7 +74,7 @@ class SiteNames:
             return True
         if anywhere and publishers_named(text):
             return True
-        if use_page and key in self.page_keys():
+        if use_page and _name_sized(text) and key in self.page_keys():
             return True
         # "YOMIURI ONLINE（読売新聞）", "IPA 独立行政法人 情報処理推進機構": the name and little else.
         digits = _DIGIT.search(key) is not None  # "JVNDB-2018-013542" holds "jvn" but is no site name
@@ -96,7 +89,7 @@ class SiteNames:
         key = name_key(text)
         if not key:
             return False
-        if key in self.exact or key in self.page_keys():
+        if key in self.exact or (_name_sized(text) and key in self.page_keys()):
             return True
         return any(site in key and len(key) <= len(site) + 4 for site in self.declared if len(site) >= 3)
 
@@ -104,6 +97,26 @@ class SiteNames:
         """Nothing but a site's name or a generic word ("Home"): names no article."""
         key = name_key(text)
         return not key or key in GENERIC_WORDS or self.names_exactly(text) or looks_like_domain(text.strip()) is not None
+
+
+def _name_sized(text: str) -> bool:
+    """Short enough to be a site's name (only then are the page's links read to tell)."""
+    return len(text.split()) <= MAX_SITE_TAIL_WORDS and len(text) <= (24 if _CJK.search(text) else MAX_PAGE_NAME)
+
+
+@lru_cache(maxsize=1024)  # a site's pages share their names and host
+def _known_keys(declared: tuple[str, ...], host: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(declared and table names, names that may stand inside a piece, names that must be the whole piece)."""
+    keys = {key for key in map(name_key, declared) if key}
+    for publisher in publishers_at(host):
+        keys.update(key for key in map(name_key, publisher.names) if key)
+    domain = registrable_domain(host) if host else ""
+    # The registrable domain's own label ("nikkei" of nikkei.com) may appear inside a longer name ("日経電子版"
+    # does not, "phpspot開発日誌" does); the other labels ("news", "watch") only as a whole piece.
+    own = name_key(domain.split(".")[0]) if domain else ""
+    contained = {key for key in keys if len(key) >= 3} | ({own} if len(own) >= 3 else set())
+    exact = keys | set(domain_name_keys(host) if host else ())
+    return frozenset(keys), frozenset(contained), frozenset(exact)
 
 
 def _pieces(title: str) -> tuple[list[str], list[str]]:

@@ -8,7 +8,7 @@ import html
 import json
 import re
 import unicodedata
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -539,18 +539,19 @@ def _h1_texts(tree: LexborHTMLParser) -> list[str]:
 
 
 _HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx"))
+_HOME_HREFS = frozenset(("/", "./", "index.html", "index.htm", "index.php", *_HOME_PATHS)) - {""}
 
 
 def _home_link_names(tree: LexborHTMLParser, url: str) -> list[str]:
-    """What the page calls its site: the text (or image alt) of its links to the home page ("BUZZAP！", "てくろぐ")."""
-    host = (urlsplit_safe(url) or ("", ""))[0]
+    """What the page calls its site: the text (or image alt) of its links to the home page ("BUZZAP！", "てくろぐ").
+
+    Links are told by their href's text alone (no URL parsing per link: a page has hundreds of them).
+    """
+    host = _bare_host(url)
     names: list[str] = []
     for node in tree.tags("a"):
-        href = (node.attributes.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")) or len(href) > 200:
-            continue
-        parts = urlsplit_safe(urljoin(url, href)) if "://" in href or href.startswith(("/", ".", "index")) else None
-        if parts is None or parts[1] not in _HOME_PATHS or (host and parts[0] != host):
+        href = node.attributes.get("href")
+        if not href or not _is_home_href(href.strip(), host):
             continue
         text = _clean_inline(node.text(deep=True, separator=" "))
         for value in (text, *(_clean_inline(img.attributes.get("alt")) for img in node.css("img")),
@@ -562,15 +563,19 @@ def _home_link_names(tree: LexborHTMLParser, url: str) -> list[str]:
     return names
 
 
-def urlsplit_safe(url: str) -> tuple[str, str] | None:
-    """(host without "www.", path) of a URL, or None when it does not parse."""
-    try:
-        parts = urlsplit(url)
-        if parts.query:
-            return None
-        return (parts.hostname or "").removeprefix("www."), parts.path
-    except ValueError:
-        return None
+def _bare_host(url: str) -> str:
+    rest = url.split("//", 1)[1] if "//" in url else ""
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].lower().removeprefix("www.")
+
+
+def _is_home_href(href: str, host: str) -> bool:
+    if href in _HOME_HREFS:
+        return True
+    if not href.startswith(("http://", "https://", "//")) or not host:
+        return False
+    rest = href.split("//", 1)[1]
+    link_host, slash, path = rest.partition("/")
+    return link_host.lower().removeprefix("www.") == host and (slash + path) in _HOME_PATHS
 
 
 def _canonical_url(elements: _Landmarks, url: str) -> str | None:
