@@ -198,7 +198,8 @@ def _by_other_title(title: str, segments: list[str], separators: list[str], othe
                 # The other title is the site's name when it is the shorter side, except a metadata title at the
                 # start ("Classificação NASCAR | Autoracing | F1 | Indy …"): a heading is often the site's logo
                 # ("高木浩光＠自宅の日記 - 改正NICT法…"), a metadata title rarely.
-                if len(_norm(rest)) > len(key) and (heading or not at_start):
+                if (heading and len(_norm(rest)) >= 2 * len(key)) or (not heading and not at_start
+                                                                       and len(_norm(rest)) > len(key)):
                     return rest
                 return kept
     return None

@@ -107,6 +107,10 @@ def test_a_heading_that_is_the_site_name_before_the_title():
         "改正NICT法がプチ炎上、初期パスワードが識別符号に当たらないことが理解されていない"
 
 
+def test_a_heading_that_starts_the_title_and_is_not_much_shorter_is_the_headline():
+    assert page_title("Counting birds in winter - Field Notes", h1="Counting birds in winter") == "Counting birds in winter"
+
+
 def test_another_title_of_the_page_shows_the_unknown_site_name():
     assert page_title("September 2018 open thread - The GiveWell Blog", og="September 2018 open thread") == \
         "September 2018 open thread"
