@@ -1,6 +1,7 @@
 """Measure the title refcheck reports for a page (`PageFacts.title`) against titles a reader would cite.
 
 Run: .venv/bin/python bench/corpus_titles.py [--split dev|held-out|all] [--corpora DIR] [--code DIR] [--verbose]
+                                             [--self-check]
 
 Corpora (under ../shared/corpora by default; an absent one is skipped):
   readability     readability/test-pages/*/expected-metadata.json `title` (pages with an empty title are left out)
@@ -145,6 +146,8 @@ def main() -> int:
     parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev")
     parser.add_argument("--code", type=Path, help="a directory holding another refcheck package to measure")
     parser.add_argument("--verbose", action="store_true", help="list the misses (dev only)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="also count title-mismatch findings for each page cited by its own titles (should be 0)")
     args = parser.parse_args()
     sys.path.insert(0, str((args.code or ROOT).resolve()))
     from refcheck.page import read_page
@@ -153,10 +156,20 @@ def main() -> int:
         print(f"no corpora at {args.corpora}: nothing measured")
         return 0
     counts: dict[str, list[int]] = {}
+    self_findings = self_checks = 0
     for page in all_pages(args.corpora):
         if args.split != "all" and split_of(page.corpus, page.page_id) != args.split:
             continue
         facts = read_page(page.body, page.content_type, page.url)
+        if args.self_check:
+            from refcheck.rules.titles import check_title
+            for cited in dict.fromkeys((facts.title, *facts.title_candidates)):
+                if cited:
+                    self_checks += 1
+                    found = check_title(cited, facts, url=page.url)
+                    self_findings += found is not None
+                    if found is not None and args.verbose:
+                        print(f"  self-check {page.corpus}/{page.page_id}: {found.message}")
         exact, contained = score(facts.title, page.expected)
         exact_reader = exact or score(facts.title, without_site_label(page.expected, page.site_label))[0]
         for key in (page.corpus, "overall"):
@@ -175,6 +188,8 @@ def main() -> int:
         n, exact, contained, exact_reader = counts[key]
         print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}{exact_reader / n:>9.3f}")
     print("exact* = exact against the label, or against the label without the corpus's own siteName at an end")
+    if args.self_check:
+        print(f"self-check: {self_findings} title-mismatch findings for {self_checks} (page, one of its own titles)")
     return 0
 
 
