@@ -101,7 +101,7 @@ class SiteNames:
 
 def _name_sized(text: str) -> bool:
     """Short enough to be a site's name (only then are the page's links read to tell)."""
-    return len(text.split()) <= MAX_SITE_TAIL_WORDS and len(text) <= (24 if _CJK.search(text) else MAX_PAGE_NAME)
+    return len(text.split()) <= MAX_SITE_TAIL_WORDS and len(text) <= (32 if _CJK.search(text) else MAX_PAGE_NAME)
 
 
 @lru_cache(maxsize=1024)  # a site's pages share their names and host

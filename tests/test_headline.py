@@ -189,3 +189,9 @@ def test_strip_site_name_and_reader_title_directly():
     assert reader_title((), html_title=None, headings=(), site_names=(), url=None) is None
     assert reader_title(("Headline - Site",), html_title="Headline - Site", headings=("Headline",),
                         site_names=("Site",), url="https://site.example/x") == "Headline"
+
+
+def test_a_site_name_that_itself_holds_a_separator():
+    body = '<nav><a href="/">JVN iPedia - 脆弱性対策情報データベース</a></nav>'
+    assert page_title("JVNDB-2018-013542 - JVN iPedia - 脆弱性対策情報データベース", body=body,
+                      url="https://jvndb.example.jp/ja/contents/2018/x.html") == "JVNDB-2018-013542"
