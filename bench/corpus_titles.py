@@ -146,6 +146,8 @@ def main() -> int:
     parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev")
     parser.add_argument("--code", type=Path, help="a directory holding another refcheck package to measure")
     parser.add_argument("--verbose", action="store_true", help="list the misses (dev only)")
+    parser.add_argument("--show-held-out", action="store_true",
+                        help="with --verbose, list held-out misses too (only after the held-out figure is taken)")
     parser.add_argument("--self-check", action="store_true",
                         help="also count title-mismatch findings for each page cited by its own titles (should be 0)")
     args = parser.parse_args()
@@ -178,7 +180,7 @@ def main() -> int:
             row[1] += exact
             row[2] += contained
             row[3] += exact_reader
-        if args.verbose and not exact and args.split == "dev":
+        if args.verbose and not exact and (args.split == "dev" or args.show_held_out):
             mark = "~" if contained else "x"
             print(f"  {mark} {page.corpus}/{page.page_id}: ours={facts.title!r} expected={page.expected!r}"
                   f" site={facts.site_name!r}")

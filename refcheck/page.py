@@ -534,8 +534,12 @@ def _h1_texts(tree: LexborHTMLParser) -> list[str]:
     """The page's first <h1>s' texts, in document order (white space collapsed)."""
     texts = []
     for node in tree.tags("h1")[:MAX_HEADINGS]:
-        texts.append(_clean_inline(node.text(deep=True, separator=" ")))
+        texts.append(_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" "))))
     return texts
+
+
+# A heading's permalink anchor (Sphinx's "¶", "#", "§", a link emoji) is no part of its text.
+_PERMALINK_MARKS = re.compile(r"^(?:[¶§#🔗]\s*)+|(?:\s*[¶§#🔗])+$")
 
 
 _HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx"))

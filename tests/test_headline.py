@@ -195,3 +195,12 @@ def test_a_site_name_that_itself_holds_a_separator():
     body = '<nav><a href="/">JVN iPedia - 脆弱性対策情報データベース</a></nav>'
     assert page_title("JVNDB-2018-013542 - JVN iPedia - 脆弱性対策情報データベース", body=body,
                       url="https://jvndb.example.jp/ja/contents/2018/x.html") == "JVNDB-2018-013542"
+
+
+def test_a_heading_permalink_mark_is_no_part_of_the_title():
+    body = '<a href="/">evolve extension for Mercurial</a>'
+    html_heading = 'Evolve: Shared Mutable History<a class="headerlink" href="#evolve">¶</a>'
+    page = (f"<html><head><title>Evolve: Shared Mutable History — evolve extension for Mercurial</title></head>"
+            f"<body>{body}<h1>{html_heading}</h1></body></html>")
+    assert read_page(page.encode(), "text/html", "https://www.mercurial.example/doc/").title == \
+        "Evolve: Shared Mutable History"
