@@ -11,7 +11,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from refcheck.models import Finding, PageFacts
-from refcheck.numbers import Quantity, find_quantities, quantities_agree, units_comparable
+from refcheck.numbers import DATE_UNITS, Quantity, find_quantities, quantities_agree, units_comparable
 from refcheck.rules.registry import finding
 from refcheck.rules.sites import (domain_name_keys, looks_like_domain, name_key, publishers_at, publishers_named,
                                   related_publishers)
@@ -279,11 +279,17 @@ def contradicted_quantity(cited: str, page: str) -> tuple[str, str] | None:
     return None
 
 
+def _written_otherwise(first: str, second: str) -> bool:
+    """The two titles write their quantities differently (else rewriting them alike changes nothing)."""
+    return {q.text for q in _quantities(first)} != {q.text for q in _quantities(second)}
+
+
 def _canonical_quantities(text: str) -> str:
     """The text with each quantity written one way (its value and unit), so that formatting does not count."""
     text = _gregorian_years(unicodedata.normalize("NFKC", text))
     for quantity in reversed(find_quantities(text)):
-        text = f"{text[:quantity.start]}{quantity.value:g}{quantity.unit or ''}{text[quantity.end:]}"
+        unit = "" if quantity.unit in DATE_UNITS or not quantity.unit else quantity.unit
+        text = f"{text[:quantity.start]}{quantity.value:g}{unit}{text[quantity.end:]}"
     return text
 
 
@@ -363,7 +369,8 @@ def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[
         if not page_title or not compact(page_title) or name_key(page_title) in site_keys:
             continue  # an empty page title, or one that is only the site's name, says nothing about the article
         matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
-        if not matches and _same_quantities(cited, page_title) and _same_quantities(page_title, cited):
+        if (not matches and _written_otherwise(cited, page_title) and _same_quantities(cited, page_title)
+                and _same_quantities(page_title, cited)):
             # The same amounts written otherwise (1兆円 / 1,000,000,000,000円): compare with both written alike.
             matches, score, reason = _compare_one(_forms(_canonical_quantities(cited), site_keys),
                                                   _forms(_canonical_quantities(page_title), site_keys))

@@ -99,3 +99,9 @@ def test_a_number_written_otherwise_is_no_contradiction(cited, page_title):
 def test_a_page_title_without_numbers_contradicts_none():
     assert contradicted_quantity("政府、半導体に1兆円支援", "政府、半導体に支援") is None
     assert check_title("政府、半導体に1兆円支援", page("政府、半導体に1兆円支援へ"), url="https://x.example/a") is None
+
+
+def test_the_same_number_in_two_different_titles_does_not_make_them_match():
+    result = check_title("令和6年度 地方財政の見通しと課題に関する中間報告", page("令和6年度 人工知能戦略の実施状況に関する報告書"),
+                         url="https://www.example.go.jp/a.pdf")
+    assert result is not None and "contradicting_numbers" not in result.evidence
