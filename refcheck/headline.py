@@ -1,4 +1,4 @@
-"""The title a reader would cite for a page: its title without the site's name, or the headline when the title is site-wide.
+"""The title a reader would cite for a page: without the site's name, or the headline when the title is site-wide.
 
 Pure; used by the page reader for `PageFacts.title`. A site name is recognised in any arrangement — before or after
 the title, after `|` `｜` `-` `–` `—` `:` `：` `／` `/` `«` `»` `::` `--` `·`, with section names next to it
@@ -47,11 +47,12 @@ GENERIC_WORDS = frozenset(name_key(word) for word in (
 MAX_SITE_TAIL_WORDS = 4  # an unknown last piece longer than this is a subtitle, not a site name
 MAX_SITE_TAIL_CHARS = 30
 MAX_PAGE_NAME = 60  # characters: a longer text is no name written on the page (page.py keeps none longer)
-HEADING_OVERLAP = 0.7  # share of words (of the longer) an <h1> has in common with the best title to be taken as its visible form
+# Share of words (of the longer) an <h1> must have in common with the best title to be taken as its visible form.
+HEADING_OVERLAP = 0.7
 
 
 class SiteNames:
-    """The names a page's site goes by, as keys (`name_key`): declared, written on the page, in the table, the domain."""
+    """The names a page's site goes by, as keys (`name_key`): declared, on the page, in the table, the domain."""
 
     def __init__(self, declared: Iterable[str | None], url: str | None,
                  on_page: Callable[[], Iterable[str]] | None = None):
@@ -96,7 +97,8 @@ class SiteNames:
     def is_site_wide(self, text: str) -> bool:
         """Nothing but a site's name or a generic word ("Home"): names no article."""
         key = name_key(text)
-        return not key or key in GENERIC_WORDS or self.names_exactly(text) or looks_like_domain(text.strip()) is not None
+        return (not key or key in GENERIC_WORDS or self.names_exactly(text)
+                or looks_like_domain(text.strip()) is not None)
 
 
 def _name_sized(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Site names and domains: which publisher a name or URL belongs to (offline Public Suffix List, built-in publisher table).
+"""Site names and domains: which publisher a name or URL belongs to (offline Public Suffix List, publisher table).
 
 Pure and below the page reader and the rules, which both use it (rules/sites.py re-exports these names).
 """

@@ -1,4 +1,4 @@
-"""PageFacts.title is the title a reader would cite: site names stripped in every arrangement, in Japanese and English."""
+"""PageFacts.title is the title a reader would cite: site names stripped in every arrangement, Japanese and English."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def page_title(title: str | None, *, url: str = "https://www.example.com/2024/05
         head += f'<meta property="og:site_name" content="{html.escape(site)}">'
     headings = (h1,) if isinstance(h1, str) else (h1 or ())
     markup = "".join(f"<h1>{html.escape(h)}</h1>" for h in headings)
-    page = f"<html><head><meta charset='utf-8'>{head}</head><body>{body}{markup}<p>Text of the article.</p></body></html>"
+    page = (f"<html><head><meta charset='utf-8'>{head}</head>"
+            f"<body>{body}{markup}<p>Text of the article.</p></body></html>")
     return read_page(page.encode(), "text/html; charset=utf-8", url).title
 
 
@@ -79,7 +80,8 @@ def test_the_publisher_table_names_the_site_of_the_url():
 def test_the_domain_names_the_site():
     assert page_title("マインドマップ風のツリーを描画できる「Treeviz」:phpspot開発日誌", url="https://phpspot.org/blog/x") == \
         "マインドマップ風のツリーを描画できる「Treeviz」"
-    assert page_title("Doobie Brothers to reunite for Blossom show - cleveland.com", url="https://www.cleveland.com/x") == \
+    assert page_title("Doobie Brothers to reunite for Blossom show - cleveland.com",
+                      url="https://www.cleveland.com/x") == \
         "Doobie Brothers to reunite for Blossom show"
     assert page_title("wasm-module - RustのWebAssemblyの中でDOMを扱う MOONGIFT", url="https://www.moongift.jp/2019/x") == \
         "wasm-module - RustのWebAssemblyの中でDOMを扱う"
@@ -90,7 +92,8 @@ def test_a_site_name_before_the_title_goes():
                       url="https://www.oreilly.co.jp/books/x") == "Head First はじめてのプログラミング"
     assert page_title("NEWS WEB EASY|子どもへの体罰を禁止する法律ができる", site="NEWS WEB EASY") == \
         "子どもへの体罰を禁止する法律ができる"
-    assert page_title("My Garden Blog » Tomatoes in a cold spring", site="My Garden Blog") == "Tomatoes in a cold spring"
+    assert page_title("My Garden Blog » Tomatoes in a cold spring", site="My Garden Blog") == \
+        "Tomatoes in a cold spring"
 
 
 def test_the_name_written_on_the_page_a_home_link():
@@ -108,7 +111,8 @@ def test_a_heading_that_is_the_site_name_before_the_title():
 
 
 def test_a_heading_that_starts_the_title_and_is_not_much_shorter_is_the_headline():
-    assert page_title("Counting birds in winter - Field Notes", h1="Counting birds in winter") == "Counting birds in winter"
+    assert page_title("Counting birds in winter - Field Notes", h1="Counting birds in winter") == \
+        "Counting birds in winter"
 
 
 def test_another_title_of_the_page_shows_the_unknown_site_name():

@@ -436,7 +436,8 @@ _REVERSING_JA = (
 )
 _REVERSING_EN = re.compile(
     r"\b(?:not|never|no longer|denies|denied|deny|denying|postpone[sd]?|postponing|delay(?:s|ed)|halt(?:s|ed)?"
-    r"|cancel(?:s|led|ed|ling|ing)?|cancellation|call(?:s|ed)? off|scrap(?:s|ped)|withdraw[sn]?|withdrew|retract(?:s|ed)?"
+    r"|cancel(?:s|led|ed|ling|ing)?|cancellation|call(?:s|ed)? off|scrap(?:s|ped)|withdraw[sn]?|withdrew"
+    r"|retract(?:s|ed)?"
     r"|retraction|false|fake|hoax|debunk(?:s|ed)?|myth|rejects?|rejected|suspend(?:s|ed)?|revers(?:es|ed)"
     r"|overturn(?:s|ed)?|backtracks?|abandon(?:s|ed)?|drops? plans?|isn't|aren't|wasn't|weren't|won't|doesn't"
     r"|didn't|don't|can't|cannot)\b",
@@ -461,7 +462,8 @@ def reversing_words(cited: str, page_title: str) -> tuple[str, ...]:
             found.append(word)
     for match in _REVERSING_EN.finditer(page_text):
         word = match.group(0)
-        if not re.search(rf"\b{re.escape(word.casefold())}\b", cited_text) and word.casefold() not in map(str.casefold, found):
+        already = word.casefold() in map(str.casefold, found)
+        if not already and not re.search(rf"\b{re.escape(word.casefold())}\b", cited_text):
             found.append(word)
     return tuple(found)
 
@@ -481,7 +483,8 @@ def _apostrophes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
 
 
-def _reversed_by(cited_title: str, titles: Sequence[str], site_names: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+def _reversed_by(cited_title: str, titles: Sequence[str],
+                 site_names: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
     """A page title that holds the cited title plus words reversing it: (that title, the words)."""
     cited_key = compact(strip_site_affixes(cited_title, site_names))
     if len(cited_key) < MIN_REVERSED_CITED:
