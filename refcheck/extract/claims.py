@@ -311,7 +311,7 @@ WEIGHTS: dict[str, float] = {
     "opinion": -1.0,  # べき, と思う, should, must, I think
     "hedge": -0.5,  # かもしれない, と言える, 可能性がある, arguably, might
     "evaluation": -0.75,  # 妥当, 的確, 合理的, a great question, you're right
-    "question": -1.5,
+    "question": -3.0,  # a question asserts nothing (-1.5 before the chat set: 「政府は本当に1兆円も出すのですか？」)
     "discourse": -0.75,  # 結論として, 簡単にまとめると, はい。, in short, well (-0.25 before the chat set's dev part)
     "chat": -2.5,  # the assistant about the conversation: 必要なら…できます, let me know, here is (hand-set, dev half)
     "second_person": -0.25,  # あなた, your argument
@@ -542,7 +542,8 @@ _OPINION, _OPINION_HALVES = _bilingual(
 )
 _HEDGE, _HEDGE_HALVES = _bilingual(
     "かもしれ|と言える|といえる|と言えます|といえます|可能性が(?:ある|あります|高い)|だろう|でしょう|ようだ|らしい|思われ|"
-    "おそらく|恐らく|見られる|考えられ|そうだ|そうです|わけではない|とも言|ともいえ",
+    # そうだ after a plain form (撤退するそうだ, 決まったそうだ) reports what was heard: not a hedge
+    "おそらく|恐らく|見られる|考えられ|(?<![るたいだ])そうだ|(?<![るたいだ])そうです|わけではない|とも言|ともいえ",
     "may|might|could|perhaps|maybe|probably|arguably|likely|possibly|seems?|appears? to|it'?s possible",
 )
 _EVALUATION, _EVALUATION_HALVES = _bilingual(
