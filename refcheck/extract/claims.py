@@ -163,7 +163,31 @@ def _split_line(text: str, start: int, end: int) -> list[_Sentence]:
         sentences.append(_Sentence(sentence_start, with_citation, stop))
         sentence_start = resume_at = with_citation
     sentences.append(_Sentence(sentence_start, end, end))
+    if _SPACE_AFTER_PREDICATE_HINT.search(text, start, end):
+        sentences = [part for sentence in sentences for part in _split_at_lost_stops(text, sentence)]
     return [trimmed for trimmed in map(lambda sentence: _trim(text, sentence), sentences) if trimmed]
+
+
+# An export that drops bold type joins a lead phrase to its paragraph: 「…存在感を持っている 単にAIを…」. In Japanese a
+# space right after a finished predicate (…ている, …である, …ます, …がある) and before a new clause ends a sentence that
+# lost its 。. A space after a particle (「…1兆円は 設備投資補助」) or a comma does not.
+_SPACE_AFTER_PREDICATE_HINT = re.compile(r"[るたいだす][ \t\u3000]")
+_LOST_STOP = re.compile(
+    r"(?<=[\u3040-\u30ff\u4e00-\u9fff]{6})(?:ている|ていた|である|であった|がある|がない|ます|ました|です|でした|した|された|"
+    r"できる|なる|なった|ない)[ \t\u3000]+(?=[\u30a0-\u30ff\u4e00-\u9fffA-Za-z「『][^\n]{6})"
+)
+
+
+def _split_at_lost_stops(text: str, sentence: _Sentence) -> list[_Sentence]:
+    parts, start = [], sentence.start
+    for match in _LOST_STOP.finditer(text, sentence.start, sentence.body_end):
+        stop = match.end() - len(match.group()) + len(match.group().rstrip())
+        parts.append(_Sentence(start, stop, stop))
+        start = match.end()
+    if not parts:
+        return [sentence]
+    parts.append(_Sentence(start, sentence.end, sentence.body_end))
+    return parts
 
 
 _AFTER_STOP = _ASCII_TERMINATORS + _CLOSERS_AFTER_STOP
@@ -610,7 +634,8 @@ _MODAL_JA = re.compile(
     "(?:"
     + "|".join((
         r"(?<![るたいだ])そう(?:だ|です|である|だった|でした)?",  # 推進されそうだ (looks likely); 〜するそうだ is hearsay
-        r"だろう|でしょう|でしょ|だろ|であろう|かもしれない|かもしれません|かも",
+        r"だろう|でしょう|でしょ|だろ|であろう|かもしれない|かもしれません|かも|"
+        r"可能性が(?:ある|あります|高い|高いです)|可能性もある|可能性もあります|おそれがある|おそれがあります",
         r"べき(?:だ|です|である|ではない|ではありません)?",
         r"(?:と|とも)(?:思う|思います|思っています|思われる|思われます|考える|考えます|考えています|考えられる|考えられます|"
         r"感じる|感じます|見られる|見られます|みられる|みられます|予想される|予想されます|言える|いえる|言えます|いえます)",

@@ -473,3 +473,14 @@ def test_chat_set_is_labelled_with_reasons_and_split_by_conversation():
     for row in rows:
         groups.setdefault(row["group"], set()).add(row["split"])
     assert all(len(splits) == 1 for splits in groups.values())  # a conversation is never on both sides
+
+
+def test_a_space_after_a_finished_japanese_predicate_ends_a_sentence_that_lost_its_stop():
+    # ChatGPT's bold lead phrase, copied without its markup, runs into its paragraph
+    text = "寄与する可能性がある 政府の支援策に名が挙がることで、中心的な役割を担いつつあります。"
+    assert sentences(text) == ["寄与する可能性がある", "政府の支援策に名が挙がることで、中心的な役割を担いつつあります。"]
+    # a space after a particle or inside a noun phrase is layout, not a stop
+    assert sentences("政府補助金1兆円は 設備投資補助") == ["政府補助金1兆円は 設備投資補助"]
+    assert sentences("今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。") == [
+        "今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。"]
+    assert not check_worthiness("公的支援と組み合わせることで国産AI開発に寄与する可能性がある")[0]
