@@ -484,3 +484,12 @@ def test_a_space_after_a_finished_japanese_predicate_ends_a_sentence_that_lost_i
     assert sentences("今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。") == [
         "今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。"]
     assert not check_worthiness("公的支援と組み合わせることで国産AI開発に寄与する可能性がある")[0]
+
+
+def test_chat_set_held_out_part_meets_the_issue_aim():
+    # scored once, after the rules were fixed on the dev part: P 0.956, R 0.929 on chat answers + user turns
+    # (docs/benchmarks.md); the issue's aim is P >= 0.85 at R >= 0.80
+    rows = [json.loads(line) for line in CHAT_SET.read_text(encoding="utf-8").splitlines()]
+    chat = [(row["text"], row["label"]) for row in rows if row["split"] == "heldout" and row["speaker"] != "article"]
+    precision, recall = _precision_recall(chat)
+    assert precision >= 0.85 and recall >= 0.80, (precision, recall)
