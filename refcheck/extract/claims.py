@@ -336,7 +336,7 @@ WEIGHTS: dict[str, float] = {
     "hedge": -0.5,  # かもしれない, と言える, 可能性がある, arguably, might
     "evaluation": -0.75,  # 妥当, 的確, 合理的, a great question, you're right
     "question": -3.0,  # a question asserts nothing (-1.5 before the chat set: 「政府は本当に1兆円も出すのですか？」)
-    "discourse": -0.75,  # 結論として, 簡単にまとめると, はい。, in short, well (-0.25 before the chat set's dev part)
+    "discourse": -0.25,  # 結論として, まず, 次に, はい。, in short, well
     "chat": -2.5,  # the assistant about the conversation: 必要なら…できます, let me know, here is (hand-set, dev half)
     "second_person": -0.25,  # あなた, your argument
     "future": -0.5,  # a promise or prediction rather than a record: will, going to, つもり
@@ -581,8 +581,7 @@ _EVALUATION, _EVALUATION_HALVES = _bilingual(
 )
 _DISCOURSE = re.compile(
     r"^(?:はい|いいえ|ええ|なるほど|もちろん|結論として|要するに|つまり|簡潔に言えば|まとめると|整理すると|次に|"
-    r"(?:簡単に|ざっくり|一言で|端的に|結論から|正直に)(?:言うと|言えば|まとめると)|以上を(?:踏まえると|まとめると)|"
-    r"要は|総じて|個人的には|確かに|実際のところ|"
+    r"確かに|実際のところ|"
     r"ここで|さて|まず|その理解|その指摘|その認識|その主張|そのとおり|その通り|その評価|評価として|あなたの)|"
     r"^(?:yes|no|well|okay|ok|so|hello|hi|good morning|good evening|ladies and gentlemen|"
     r"in short|in summary|to sum up|in conclusion|overall|first|second|finally)\b",
@@ -590,9 +589,13 @@ _DISCOURSE = re.compile(
 )
 # An assistant talking about the conversation itself: offers, thanks, sign-posts. ClaimBuster has none of these,
 # so the weight of this feature was set by hand on the labelled set's dev half.
-_CHAT_OPENING_JA = r"^(?:ご質問|ありがとう|承知|必要なら|以下、|以下に)"
+# … and its summaries of what it said (rhetoric: the facts summed up are sourced where they were first stated).
+_CHAT_OPENING_JA = (
+    r"^(?:ご質問|ありがとう|承知|必要なら|以下、|以下に|要するに|簡潔に言えば|簡単に言えば|まとめると|要は|総じて|個人的には|"
+    r"(?:簡単に|ざっくり|一言で|端的に|結論から|正直に)(?:言うと|言えば|まとめると)|以上を(?:踏まえると|まとめると))"
+)
 _CHAT_WORDS_JA_LIST = (
-    r"以下のような|以下に|以下の(?:とおり|通り|点|ポイント|[0-9０-９一二三四五]つ)|次のとおり|次の通り|まとめます|整理します|"
+    r"以下のような|以下に|以下の(?:とおり|通り|点|ポイント|[0-9０-９一二三四五六七八九十]+(?:つ|点))|次のとおり|次の通り|まとめます|整理します|"
     r"見ていきましょう|ご不明|お尋ね|お気軽|ありがとう|できます[。．]?$|しましょうか"
 )
 _CHAT_WORDS_JA = _one_of(_CHAT_WORDS_JA_LIST, ignore_case=True)
@@ -642,7 +645,9 @@ _MODAL_JA = re.compile(
         r"気がする|気がします|ように(?:思う|思います|見える|見えます)|ようだ|ようです|みたいだ|みたいです",
         r"(?:に|で)(?:過ぎない|すぎない|過ぎません|すぎません)|でしかない|でしかありません",
         r"わけだ|わけです|わけである|というわけです|ではないか|ではないでしょうか|のではないか|じゃないか|じゃないですか",
-        r"なければならない|なければなりません|ねばならない|なくてはならない|必要がある|必要があります|必要だ|必要です|"
+        # 〜する必要がある is left out: in answers it states a rule as often as advice (「全長3,400 mm以下…という条件を
+        # 満たす必要があります」), and stays an `opinion`
+        r"なければならない|なければなりません|ねばならない|なくてはならない|"
         r"欠かせない|欠かせません|求められる|求められます|急務だ|急務です|不可欠だ|不可欠です|重要だ|重要です|"
         r"大切だ|大切です|鍵だ|鍵です|課題だ|課題です|課題となる",
         r"ましょう|ください|下さい|しよう|(?:ほう|方)が(?:いい|よい|良い)|とよい|といい|のが(?:よい|良い|いい|無難)(?:だ|です)?|"
@@ -669,6 +674,12 @@ _JA_REPORTING_NOUN = re.compile(
 _JA_FIGURE_END = re.compile(
     rf"(?:{_KANJI_AMOUNT}\s?(?:{_JA_UNITS})|[0-9０-９])(?:規模|程度|以上|以下|前後|超|強|弱|余り|近く|台|時点|末)?$"
 )
+
+
+_JA_ASSERTED_CLAUSE = re.compile(r"(?:ており|ていて|であり|でおり|があり|ため|ので|した|して|され)[、，]")
+# A noun phrase headed by a past relative clause describes what happened or a condition met: 「…検察官として5年以上
+# 在職した者」 is a list item a reader can check, unlike 「…環境を作ること」.
+_JA_PAST_HEADED = re.compile(r"(?:した|された|った|いた|えた|れた|だった)[\u4e00-\u9fff\u30a0-\u30ff]{1,4}$")
 
 
 def _japanese_end(sentence: str) -> str:
@@ -777,14 +788,24 @@ class _Features:
     def _modal(self) -> list[str]:
         if not self.japanese:
             return []
-        found = _MODAL_JA.search(_japanese_end(self.text))
-        return [found.group()] if found else []
+        end = _japanese_end(self.text)
+        found = _MODAL_JA.search(end)
+        if not found:
+            return []
+        # The ending governs the last clause: 「火星の約40%を占めており、衝突の結果である可能性があります」 asserts its
+        # first clause. A figure before a clause that ends in 〜ており、/〜であり、/〜し、/〜ため、 stays a claim.
+        boundary = None
+        for boundary in _JA_ASSERTED_CLAUSE.finditer(end, 0, found.start()):
+            pass
+        if boundary is not None and (_AMOUNT.search(end, 0, boundary.start()) or _DATE.search(end, 0, boundary.start())):
+            return []
+        return [found.group()]
 
     def _fragment(self) -> list[str]:
         if self.japanese:
             end = _JA_CLOSERS.sub("", _JA_TRAILING_NOTE.sub("", _JA_END_TRIM.sub("", self.text)))
             end = _JA_END_TRIM.sub("", end)
-            if not end or _JA_FIGURE_END.search(end) or _JA_REPORTING_NOUN.search(end):
+            if not end or _JA_FIGURE_END.search(end) or _JA_REPORTING_NOUN.search(end) or _JA_PAST_HEADED.search(end):
                 return []
             found = _JA_NO_PREDICATE.search(end)
             return [end[-12:]] if found else []

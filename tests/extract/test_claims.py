@@ -493,3 +493,23 @@ def test_chat_set_held_out_part_meets_the_issue_aim():
     chat = [(row["text"], row["label"]) for row in rows if row["split"] == "heldout" and row["speaker"] != "article"]
     precision, recall = _precision_recall(chat)
     assert precision >= 0.85 and recall >= 0.80, (precision, recall)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # found by reading real LLM answers (JHARS dev half) after the first version of the rules
+        "まず、1960年代には、白黒テレビが一般家庭の9割に広まりました。",  # sequencing, not a summary
+        "次に、1958年に東京タワーが竣工しました。",
+        "軽自動車は全長3,400 mm以下、定員4名以下という条件を満たす必要があります。",  # a rule, not advice
+        "盆地は火星表面の約40%を占めており、巨大な衝突の結果である可能性があります。",  # the hedge scopes its clause
+        "検察官として5年以上在職した者。",  # a past relative clause: a condition a reader can check
+    ],
+)
+def test_sequencing_rules_and_hedged_last_clauses_keep_their_facts(sentence):
+    assert check_worthiness(sentence)[0]
+
+
+def test_summaries_and_list_announcements_are_the_assistant_talking():
+    assert not check_worthiness("要するに、政府の支援は半導体に偏っているということです。")[0]
+    assert "chat" in claims_module.sentence_features("誘導灯が緑色である理由は、主に以下の2点に起因しています。")
