@@ -32,19 +32,39 @@ def to_dict(report: Report) -> dict:
 
 def _document(document_report) -> dict:
     document, extraction = document_report.document, document_report.extraction
+    resolutions = dict(document_report.resolutions)
     return {
         "path": document.path,
         "format": str(document.format),
         "encoding": document.encoding,
         "references": [
             {"id": r.id, "title": r.title, "site": r.site, "url": r.url, "retrieved": r.retrieved,
-             "line": r.line, "archive_url": r.archive_url}
+             "line": r.line, "archive_url": r.archive_url, "doi": r.doi, "authors": list(r.authors),
+             "year": r.year, "published": r.published, "resolution": resolution_dict(resolutions.get(r.id))}
             for r in extraction.references
         ],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
         "links": [{"url": l.url, "line": l.line, "text": l.text, "ref": l.ref} for l in extraction.links],
         "claims": [_claim(c) for c in extraction.claims],
         "findings": [finding_dict(f) for f in document_report.findings],
+    }
+
+
+def resolution_dict(resolution) -> dict | None:
+    """A refcheck.resolve.model.Resolution as the contract's `references[].resolution` (a dict read back from
+    JSON is given as it is); None when the reference was not looked for."""
+    if resolution is None or isinstance(resolution, dict):
+        return resolution
+    return {
+        "status": resolution.status,
+        "url": resolution.url,
+        "title": resolution.title,
+        "via": resolution.via,
+        "score": resolution.score,
+        "queries": list(resolution.queries),
+        "candidates": [{"url": url, "title": title, "score": score} for url, title, score in resolution.candidates],
+        "reason": resolution.reason,
+        "metadata_mismatch": list(resolution.metadata_mismatch),
     }
 
 
@@ -99,7 +119,9 @@ def _document_from(data: dict) -> DocumentReport:
     document = Document(path=data["path"], format=Format(data["format"]), text="", encoding=data.get("encoding", "utf-8"))
     extraction = Extraction(
         references=tuple(Reference(id=r["id"], line=r["line"], title=r.get("title"), site=r.get("site"), url=r.get("url"),
-                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"))
+                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"), doi=r.get("doi"),
+                                   authors=tuple(r.get("authors") or ()), year=r.get("year"),
+                                   published=r.get("published"))
                          for r in data.get("references", [])),
         markers=tuple(Marker(ref=m["ref"], line=m["line"]) for m in data.get("markers", [])),
         links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref")) for l in data.get("links", [])),
@@ -112,7 +134,8 @@ def _document_from(data: dict) -> DocumentReport:
     findings = tuple(Finding(rule=f["rule"], severity=Severity(f["severity"]), message=f["message"], line=f.get("line"),
                              url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {})
                      for f in data.get("findings", []))
-    return DocumentReport(document, extraction, findings)
+    resolutions = tuple((r["id"], r["resolution"]) for r in data.get("references", []) if r.get("resolution"))
+    return DocumentReport(document, extraction, findings, resolutions=resolutions)
 
 
 def _url_from(data: dict) -> FetchResult:
