@@ -204,10 +204,12 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Sitemap and feed files the site backend reads per site [default: 12].")
 @click.option("--resolve-max-candidates", type=click.IntRange(1, 50), default=None,
               help="Candidate pages fetched and verified per reference and backend [default: 6].")
+@click.option("--resolve-interval", type=click.FloatRange(0, 60), default=None,
+              help="Seconds between two backend requests to one host [default: 0.5].")
 @click.pass_obj
 def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
           soft_404_probe, shard, resolve, resolvers, resolver_endpoints, resolve_dead, resolve_max_sitemaps,
-          resolve_max_candidates, timeout, deadline,
+          resolve_max_candidates, resolve_interval, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
@@ -234,7 +236,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
                         disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
                         shard=_shard(shard),
                         resolve=_resolve_settings(config, resolve, resolvers, resolver_endpoints, resolve_dead,
-                                                  resolve_max_sitemaps, resolve_max_candidates))
+                                                  resolve_max_sitemaps, resolve_max_candidates, resolve_interval))
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -265,7 +267,7 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
 
 
 def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve_dead=None, max_sitemaps=None,
-                      max_candidates=None):
+                      max_candidates=None, interval=None):
     """ResolveSettings from the options, then [tool.refcheck.resolve], then the defaults."""
     from refcheck.settings import ResolveSettings
 
@@ -292,7 +294,7 @@ def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve
         max_sitemaps=max_sitemaps or table.get("max_sitemaps", defaults.max_sitemaps),
         max_candidates=max_candidates or table.get("max_candidates", defaults.max_candidates),
         max_references=table.get("max_references", defaults.max_references),
-        interval=float(table.get("interval", defaults.interval)))
+        interval=float(table.get("interval", defaults.interval) if interval is None else interval))
 
 
 def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | None:

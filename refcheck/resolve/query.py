@@ -39,9 +39,24 @@ def needs_resolving(reference: Reference, results: dict[str, FetchResult], *, re
             and not result.archive_url)
 
 
-def site_domains(reference: Reference) -> tuple[str, ...]:
+def document_sites(extraction: Extraction) -> dict[str, tuple[str, ...]]:
+    """Site names the document itself ties to hosts: another reference naming the same site with a URL
+    (`"…". 例ウォッチ. https://www.example-watch.jp/…` tells where 例ウォッチ's other references live)."""
+    hosts: dict[str, list[str]] = {}
+    for reference in extraction.references:
+        key = name_key(reference.site)
+        url = reference.url if reference.url and is_fetchable_url(reference.url) else None
+        if key and url and not looks_like_domain(reference.site):
+            host = url_host(url)
+            if host and host not in hosts.setdefault(key, []):
+                hosts[key].append(host)
+    return {key: tuple(found) for key, found in hosts.items()}
+
+
+def site_domains(reference: Reference, known: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The hosts the cited site stands for: the site field as a domain, else the publisher table's domains for the
-    site's (or a site-name title's) name; and a dead URL's own host."""
+    site's (or a site-name title's) name, else the hosts the document's other references of that site use; and a
+    dead URL's own host."""
     found: list[str] = []
     written = looks_like_domain(reference.site)
     if written:
@@ -50,6 +65,8 @@ def site_domains(reference: Reference) -> tuple[str, ...]:
         for name in (reference.site, reference.title if not reference.site else None):
             for publisher in publishers_named(name):
                 found.extend(publisher.domains)
+        if not found and known:
+            found.extend(known.get(name_key(reference.site or reference.title), ()))
     if reference.url and is_fetchable_url(reference.url):
         host = url_host(reference.url)
         if host and registrable_domain(host) not in {registrable_domain(d) for d in found}:
@@ -87,8 +104,9 @@ def find_doi(text: str | None) -> str | None:
     return match.group(0).rstrip(".,;)]").lower() if match else None
 
 
-def build_query(reference: Reference, extraction: Extraction) -> ResolveQuery:
-    """What the document says about one reference, ready for the backends."""
+def build_query(reference: Reference, extraction: Extraction,
+                known_sites: dict[str, tuple[str, ...]] | None = None) -> ResolveQuery:
+    """What the document says about one reference, ready for the backends. `known_sites`: `document_sites`."""
     labels = [value for value in (reference.site, reference.title) if value]
     texts = tuple(_cleaned(text, labels) for text in citing_texts(extraction, reference.id))
     texts = tuple(text for text in texts if text)
@@ -102,7 +120,7 @@ def build_query(reference: Reference, extraction: Extraction) -> ResolveQuery:
         cited_title=reference.title,
         specific_title=None if generic else reference.title,
         site=reference.site,
-        domains=site_domains(reference),
+        domains=site_domains(reference, known_sites if known_sites is not None else document_sites(extraction)),
         retrieved=reference.retrieved,
         published=reference.published,
         doi=reference.doi or find_doi(reference.title) or find_doi(reference.url),

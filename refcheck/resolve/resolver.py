@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from refcheck.models import Extraction, FetchResult
 from refcheck.resolve.model import Backend, BackendAnswer, ResolveQuery, Resolution
-from refcheck.resolve.query import build_query, cites_assistant, needs_resolving
+from refcheck.resolve.query import build_query, cites_assistant, document_sites, needs_resolving
 from refcheck.resolve.verify import Check, check_candidate, decide
 from refcheck.settings import Settings
 
@@ -90,6 +90,7 @@ def resolve_references(extractions: Iterable[Extraction], results: dict[str, Fet
     queries: dict[tuple[int, str], ResolveQuery] = {}
     resolutions: dict[tuple[int, str], Resolution] = {}
     for index, extraction in enumerate(extractions):
+        known_sites = document_sites(extraction)
         for reference in extraction.references:
             if not needs_resolving(reference, results, resolve_dead=resolve.resolve_dead):
                 continue
@@ -102,7 +103,7 @@ def resolve_references(extractions: Iterable[Extraction], results: dict[str, Fet
                 resolutions[key] = Resolution("not-tried", reason=f"over the run's limit of {resolve.max_references} "
                                                                   "references to resolve")
             else:
-                queries[key] = build_query(reference, extraction)
+                queries[key] = build_query(reference, extraction, known_sites)
     if not queries:
         return ResolveRun(resolutions, {})
     made, missing = (backends, []) if backends is not None else make_backends(settings)
