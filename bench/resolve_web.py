@@ -121,8 +121,8 @@ def write_site(root: Path, site: Site) -> None:
     (base / "index.html").write_text(_home(site), encoding="utf-8")
     for article in site.articles:
         target = base / article.path.lstrip("/")
-        if article.path.endswith("/"):
-            target = target / "index.html"
+        if article.path.endswith("/") or "." not in article.path.rsplit("/", 1)[-1]:
+            target = target / "index.html"  # served as HTML whatever the server guesses from a bare name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_page(site, article), encoding="utf-8")
     if site.mode == "sitemaps":

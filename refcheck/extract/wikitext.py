@@ -231,7 +231,8 @@ class _Reader:
             rest = parse_entry(mwparserfromhell.parse(without_links).strip_code().strip(" \t,.;:–—-"))
             site = rest.title
         return Reference(id=ref_id, line=line, title=title, site=site if site != title else None, url=parts.url,
-                         retrieved=parts.retrieved, archive_url=parts.archive_url)
+                         retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi)
 
     def _ref_links(self, body: Wikicode, body_offset: int) -> list[tuple[str, int, str | None]]:
         """Every external link in a ref's body as (url, line, label), found with its exact offset."""

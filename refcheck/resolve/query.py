@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from refcheck.extract.entries import find_doi
 from refcheck.extract.urls import is_fetchable_url
 from refcheck.models import Extraction, FetchResult, Reference, UrlStatus
 from refcheck.resolve.model import ResolveQuery
@@ -22,7 +23,6 @@ from refcheck.rules.support import is_japanese, key_facts
 from refcheck.rules.titles import is_generic_title
 
 _MARKER = re.compile(r"\[\d{1,4}\]|\[\^?[\w-]{1,20}\]")
-_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+", re.IGNORECASE)
 
 
 def needs_resolving(reference: Reference, results: dict[str, FetchResult], *, resolve_dead: bool) -> bool:
@@ -96,12 +96,6 @@ def _cleaned(text: str, labels: Iterable[str]) -> str:
         text = re.sub(re.escape(label) + r"\s*(?=\[)", "", text)
     text = _MARKER.sub("", text)
     return " ".join(text.split())
-
-
-def find_doi(text: str | None) -> str | None:
-    """A DOI written in a reference (`10.1038/…`, `doi:10.…`, `https://doi.org/10.…`), lower-case, or None."""
-    match = _DOI.search(text or "")
-    return match.group(0).rstrip(".,;)]").lower() if match else None
 
 
 def build_query(reference: Reference, extraction: Extraction,

@@ -199,7 +199,8 @@ def child_order(children: list[tuple[str, str | None]], retrieved: str | None) -
         when = _url_date(url) or _day(lastmod)
         if bound is not None and when is not None:
             distance = (bound - when).days  # a month's sitemap dated the 1st covers the days after it
-            dated = distance if distance >= 0 else -2 * distance  # stamped after the date: less likely
+            # Stamped after the date: less likely; over a month after it, its articles are all too new.
+            dated = distance if distance >= 0 else (-2 * distance if distance >= -31 else 10 ** 5 - distance)
         else:
             dated = 10 ** 6
         return (news, dated, position)
@@ -284,8 +285,10 @@ class SiteBackend:
             if found:
                 break  # a publisher's first host listing articles is its main one; the others are asked only without
         if not answered:
+            trouble = queries[0].partition("(no answer: ")[2].rstrip(")") if queries else ""
             return BackendAnswer(self.name, queries=tuple(queries), requests=requests,
-                                 error=f"no answer from {', '.join(query.domains[:MAX_HOSTS])}")
+                                 error=f"no answer from {', '.join(query.domains[:MAX_HOSTS])}"
+                                       + (f" ({trouble})" if trouble else ""))
         proposals = propose(entries, query, self.max_candidates)
         candidates = tuple(Candidate(url=entry.url, via=self.name, title=entry.title, published=entry.published,
                                      snippet=f"listed in {entry.source}", rank=rank)
@@ -299,6 +302,7 @@ class SiteBackend:
         requests = 0
         origin = None
         robots_text = ""
+        trouble = ""
         tried = [f"https://{host}"] + ([f"https://www.{host}"] if not host.startswith("www.") else [])
         for candidate_origin in tried:
             response = await web.get(candidate_origin + "/robots.txt", headers={"Accept": "text/plain"})
@@ -309,8 +313,9 @@ class SiteBackend:
                 break
             if response.status is not None and origin is None:
                 origin = candidate_origin  # it answers, without a robots.txt
+            trouble = trouble or response.error or ""
         if origin is None:
-            queries.append(f"robots.txt {tried[0]}/robots.txt (no answer)")
+            queries.append(f"robots.txt {tried[0]}/robots.txt (no answer: {trouble})")
             return [], queries, False, requests
         home = await web.get(origin + "/", headers={"Accept": "text/html"})
         requests += 1

@@ -91,7 +91,9 @@ def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult |
                                                           urlsplit(result.final_url).path.strip("/") == ""):
         return _reject(candidate, "the site's home page, not an article", page.title)
     titles = tuple(dict.fromkeys(t for t in (*page.title_candidates, page.title) if t and t.strip()))
-    if not titles or all(is_generic_title(title, page.site_name or query.site, candidate.url) for title in titles):
+    if not titles:
+        return _reject(candidate, "no title could be read on the page", page.title)
+    if all(is_generic_title(title, page.site_name or query.site, candidate.url) for title in titles):
         return _reject(candidate, "its title only names the site", page.title)
     published, bound = _day(page.published), _day(query.retrieved)
     if published and bound and published > bound + timedelta(days=1):
