@@ -108,7 +108,8 @@ def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult |
                            comparison.score / 100)
         return Check(candidate, True, comparison.score / 100, comparison.best_page_title,
                      f"its title matches the cited title ({comparison.reason})", identity)
-    return _check_support(query, candidate, page.title, page.main_text, identity)
+    # The headline is part of what the article says (the reader's main text often leaves the <h1> out).
+    return _check_support(query, candidate, page.title, f"{titles[0]}\n{page.main_text}", identity)
 
 
 def _check_support(query: ResolveQuery, candidate: Candidate, title: str | None, text: str, identity: str) -> Check:
