@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
              "refcheck searched for the source of a reference without a URL and did not find it.",
              "A source nobody can find may not exist: AI answers cite pages that were never published. The "
              "finding says what was searched where; \"not found by these searches\" is not proof of fabrication."),
-        Rule("reference-ambiguous", Severity.WARNING,
+        Rule("ambiguous-reference", Severity.WARNING,
              "Several pages on the cited site fit a reference without a URL equally well.",
              "The reference does not say enough to tell which page it cites; the candidates are listed."),
         Rule("reference-metadata-mismatch", Severity.WARNING,

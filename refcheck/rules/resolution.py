@@ -40,7 +40,7 @@ def _findings(reference, resolution) -> Iterator[Finding]:
                       evidence={**evidence, "via": resolution.via, "score": resolution.score,
                                 "reason": resolution.reason})
     elif status == "ambiguous":
-        yield finding("reference-ambiguous",
+        yield finding("ambiguous-reference",
                       f"reference [{reference.id}] ({_label(reference)}): {resolution.reason}", **where,
                       evidence={**evidence, "via": resolution.via})
     elif status == "not-found":

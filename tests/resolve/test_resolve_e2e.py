@@ -115,7 +115,7 @@ def test_the_simulated_web_gives_found_not_found_ambiguous_and_not_tried(web, tm
     assert verdicts["9"].status == "not-tried"  # a site refcheck cannot place: nothing to search
     rules = {(f.rule, f.ref) for f in report.documents[0].findings}
     assert {("reference-found", ref) for ref in EXPECTED_FOUND} <= rules
-    assert {("reference-not-found", "4"), ("reference-not-found", "6"), ("reference-ambiguous", "7"),
+    assert {("reference-not-found", "4"), ("reference-not-found", "6"), ("ambiguous-reference", "7"),
             ("self-citation", "8")} <= rules
     # What was searched, where: the not-found finding names the files read.
     message = next(f.message for f in report.documents[0].findings if f.rule == "reference-not-found" and f.ref == "4")
