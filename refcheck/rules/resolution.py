@@ -37,7 +37,7 @@ def _findings(reference, resolution) -> Iterator[Finding]:
         yield finding("reference-found",
                       f"reference [{reference.id}] located by refcheck: {resolution.url}{title}, via "
                       f"{resolution.via}; {resolution.reason}", url=resolution.url, **where,
-                      evidence={**evidence, "via": resolution.via, "score": resolution.score,
+                      evidence={**evidence, "via": resolution.via,
                                 "reason": resolution.reason})
     elif status == "ambiguous":
         yield finding("ambiguous-reference",
