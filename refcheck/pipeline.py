@@ -77,7 +77,14 @@ def _resolve(documents, results: dict[str, FetchResult], settings: Settings, cac
         return None
     from refcheck.resolve.resolver import resolve_references
 
-    resolved = resolve_references([_in_scope(d.extraction, d.scope) for d in documents], results, settings, cache)
+    extractions = [_in_scope(d.extraction, d.scope) for d in documents]
+    if settings.shard is not None:  # each reference is looked for by one shard only (`refcheck merge` joins them)
+        from refcheck.changes import in_shard
+
+        extractions = [replace(e, references=tuple(r for r in e.references
+                                                   if in_shard(f"{d.document.path}#{r.id}", settings.shard)))
+                       for d, e in zip(documents, extractions)]
+    resolved = resolve_references(extractions, results, settings, cache)
     return resolved if resolved.resolutions else None
 
 

@@ -270,3 +270,31 @@ def test_cli_no_resolve_and_bad_options(tmp_path):
     bad = subprocess.run(base + ["--resolve", "--resolver-endpoint", "searxng=ftp://x"], capture_output=True,
                          text=True, timeout=60, cwd=ROOT)
     assert bad.returncode == 2 and "http(s)" in bad.stderr
+
+
+def test_shards_share_the_references_out_and_merge_joins_their_verdicts(web, tmp_path):
+    from dataclasses import replace
+
+    from refcheck.report.merge import merge_reports
+
+    path = tmp_path / "doc.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    reports = [check_paths([str(path)], replace(_settings(web, tmp_path), shard=(k, 2))) for k in (1, 2)]
+    parts = [set(dict(report.documents[0].resolutions)) for report in reports]
+    assert parts[0] and parts[1] and not parts[0] & parts[1]
+    merged = dict(merge_reports(reports).documents[0].resolutions)
+    assert set(merged) == {str(n) for n in range(1, 10)}
+    assert {ref: v.url for ref, v in merged.items() if v.status == "found"} == EXPECTED_FOUND
+
+
+def test_a_run_that_resolved_is_not_reused_as_a_memo(web, tmp_path):
+    path = tmp_path / "doc.txt"
+    path.write_text(DOCUMENT, encoding="utf-8")
+    command = [sys.executable, "-m", "refcheck", "check", str(path), "--resolve", "--resolver", "site",
+               "--resolve-interval", "0", "--remap", rf"^https?://([^/]+)/(.*)$ {web.url('/')}$1/$2",
+               "--allow-private", "--no-archive", "--cache-dir", str(tmp_path / "cache"), "--retries", "0",
+               "--format", "json", "--verbose"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert "reused" not in second.stderr
+    assert json.loads(first.stdout)["documents"][0]["references"] == json.loads(second.stdout)["documents"][0]["references"]
