@@ -320,8 +320,8 @@ class SiteBackend:
         home = await web.get(origin + "/", headers={"Accept": "text/html"})
         requests += 1
         if not robots_text and not home.ok:
-            queries.append(f"home page {origin}/ (HTTP {home.status})" if home.status else
-                           f"home page {origin}/ ({home.error})")
+            queries.append(f"homepage {origin}/ (HTTP {home.status})" if home.status else
+                           f"homepage {origin}/ ({home.error})")
             return [], queries, True, requests  # neither robots.txt nor a home page: nothing to read here
         sitemaps = [url for url in robots_sitemaps(robots_text) if _on_site(url, registrables)]
         if not sitemaps:

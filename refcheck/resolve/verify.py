@@ -24,7 +24,7 @@ from refcheck.resolve.model import Candidate, ResolveQuery
 from refcheck.rules.sites import (name_key, publishers_at, publishers_named, registrable_domain, related_publishers,
                                   url_host)
 from refcheck.rules.support import assess_support
-from refcheck.rules.titles import compare_titles, is_generic_title, normalize_title
+from refcheck.rules.titles import compare_titles, is_generic_title, normalize_title, strip_site_affixes
 
 AMBIGUITY_MARGIN = 0.1  # accepted candidates closer than this (scores 0..1) are a tie
 RECORD_TITLE_SCORE = 95.0  # a scholarly record's title must be at least this like the cited title (0..100)
@@ -93,7 +93,7 @@ def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult |
     titles = tuple(dict.fromkeys(t for t in (*page.title_candidates, page.title) if t and t.strip()))
     if not titles:
         return _reject(candidate, "no title could be read on the page", page.title)
-    if all(is_generic_title(title, page.site_name or query.site, candidate.url) for title in titles):
+    if all(_only_site(title, page.site_name or query.site, candidate.url) for title in titles):
         return _reject(candidate, "its title only names the site", page.title)
     published, bound = _day(page.published), _day(query.retrieved)
     if published and bound and published > bound + timedelta(days=1):
@@ -110,6 +110,12 @@ def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult |
                      f"its title matches the cited title ({comparison.reason})", identity)
     # The headline is part of what the article says (the reader's main text often leaves the <h1> out).
     return _check_support(query, candidate, page.title, f"{titles[0]}\n{page.main_text}", identity)
+
+
+def _only_site(title: str, site: str | None, url: str) -> bool:
+    """A title that names only the site, also once a site name around it is taken off ("X - X", "ニュース | X")."""
+    return is_generic_title(title, site, url) or is_generic_title(strip_site_affixes(title, [site or ""]) or title,
+                                                                  site, url)
 
 
 def _check_support(query: ResolveQuery, candidate: Candidate, title: str | None, text: str, identity: str) -> Check:
