@@ -147,3 +147,11 @@ def test_the_appendix_gives_the_located_url_and_says_refcheck_found_it():
     assert entry.cited_url is None
     text = render_markdown(entries)
     assert "URL located by refcheck" in text and "PLaMo翻訳を導入" in text
+
+
+def test_the_html_report_gives_the_located_url_marked():
+    from refcheck.report.html import render
+
+    html = render(_report_with_a_found_reference())
+    assert "https://watch.impress.co.jp/docs/news/2025/1219001.html" in html
+    assert "located by refcheck" in html
