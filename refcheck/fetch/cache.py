@@ -470,6 +470,7 @@ class FetchCache:
             history_urls = self.db["history"].count
             documents = self.db["extractions"].count
             reports = self.db["report_memos"].count
+            resolve_answers = self.db["resolve_answers"].count
         return {
             "path": str(self.path),
             "entries": entries,
@@ -483,6 +484,7 @@ class FetchCache:
             "failing": failing,
             "stored_extractions": documents,
             "stored_reports": reports,
+            "resolve_answers": resolve_answers,
         }
 
     def _file_size(self) -> int:
