@@ -124,7 +124,10 @@ def invalid_links(extraction: Extraction) -> Iterator[Finding]:
 
 def looks_invalid(url: str) -> bool:
     """Malformed http(s) URLs and unknown schemes; relative links, anchors and mailto: are left alone."""
-    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    try:
+        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    except ValueError:  # "http://[oops/": urlsplit refuses it, so nobody can follow it either
+        return True
     if not scheme or scheme in NON_WEB_SCHEMES or url.startswith(("#", "/", "./", "../")):
         return False
     if scheme in ("http", "https"):

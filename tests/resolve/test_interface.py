@@ -155,3 +155,9 @@ def test_the_html_report_gives_the_located_url_marked():
     html = render(_report_with_a_found_reference())
     assert "https://watch.impress.co.jp/docs/news/2025/1219001.html" in html
     assert "located by refcheck" in html
+
+
+def test_a_url_urlsplit_refuses_is_an_invalid_url_not_a_crash():
+    from refcheck.rules.references import looks_invalid
+
+    assert looks_invalid("http://[oops/") and not looks_invalid("https://example.org/")
