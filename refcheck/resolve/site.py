@@ -55,15 +55,66 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+
+
+def _as_utf8(body: bytes) -> bytes:
+    """The document in UTF-8 when it declares another encoding (expat reads no multi-byte one: Shift_JIS feeds)."""
+    match = _DECLARED_ENCODING.match(body[:200])
+    if not match:
+        return body
+    name = match.group(1).decode("ascii").lower()
+    if name.replace("_", "-") in ("utf-8", "utf8", "us-ascii", "ascii"):
+        return body
+    try:
+        text = body.decode(name, "replace")
+    except LookupError:
+        return body
+    return re.sub(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])[^"']+""", r"\g<1>utf-8", text, count=1).encode("utf-8")
+
+
 def parse_xml(body: bytes) -> ElementTree.Element | None:
-    """The document's root, or None: not XML, or XML with a DTD (which could define entities)."""
+    """The document's root, or None: not XML, or XML with a DTD (which could define entities).
+
+    A document cut short (at the web's size cap) keeps what was read before the cut: the elements are parsed as
+    they arrive and the unfinished ones are closed where the text ends."""
     head = body[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in body.lower():
         return None
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    root = None
+    ended: set[int] = set()
+
+    def take_events() -> None:
+        nonlocal root
+        for event, element in parser.read_events():
+            if event == "start" and root is None:
+                root = element
+            elif event == "end":
+                ended.add(id(element))
+
     try:
-        return ElementTree.fromstring(body)
+        parser.feed(_as_utf8(body))
+        take_events()
+        parser.close()
+        return root
     except ElementTree.ParseError:
-        return None
+        take_events()
+    if root is not None:
+        _drop_unfinished(root, ended)  # a <loc> cut in the middle is no URL
+    return root
+
+
+def _drop_unfinished(element: ElementTree.Element, ended: set[int]) -> None:
+    """Remove what the cut left unfinished: a sitemap entry, feed item or leaf; a container (an RSS <channel>)
+    keeps its finished items."""
+    for child in list(element):
+        if id(child) in ended:
+            continue
+        if _local(child.tag) in ("url", "sitemap", "item", "entry") or not len(child):
+            element.remove(child)
+        else:
+            _drop_unfinished(child, ended)
 
 
 def iso_day(text: str | None) -> str | None:

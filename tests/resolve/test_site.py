@@ -91,3 +91,24 @@ def test_generic_title_proposes_titles_with_key_facts_first_then_dates_near_retr
     query = _query(cited_title="Ex", retrieved="2025-12-26", key_facts=("PLaMo Translate", "2026年"))
     assert [entry.url for entry, _ in propose(entries, query, 5)] == ["https://news.example.jp/a/2",
                                                                       "https://news.example.jp/a/1"]
+
+
+def test_a_shift_jis_feed_is_read():
+    body = ('<?xml version="1.0" encoding="Shift_JIS"?><rss version="2.0"><channel><item><title>国産AIに1兆円</title>'
+            "<link>https://a.jp/1</link></item></channel></rss>").encode("shift_jis")
+    assert read_sitemap(body, "r")[1] == [Entry("https://a.jp/1", "国産AIに1兆円", None, "r")]
+
+
+def test_a_sitemap_cut_at_the_size_cap_keeps_its_finished_entries_only():
+    body = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(
+        f"<url><loc>https://a.jp/articles/{n}/a-long-slug</loc><lastmod>2025-12-01</lastmod></url>"
+        for n in range(100)) + "</urlset>").encode()
+    for cut in range(1500, 1700, 7):
+        entries = read_sitemap(body[:cut], "s")[1]
+        assert entries and all(entry.url.endswith("/a-long-slug") for entry in entries)
+        assert entries[-1].published == "2025-12-01"
+    rss = ("<rss><channel><title>x</title>" + "".join(
+        f"<item><title>t{n}</title><link>https://a.jp/{n}/slug</link></item>" for n in range(20))
+        + "</channel></rss>").encode()
+    items = read_sitemap(rss[:500], "r")[1]
+    assert items and all(item.url.endswith("/slug") and item.title for item in items)
