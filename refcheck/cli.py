@@ -301,8 +301,9 @@ def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve
                                                                   "openalex_url") if table.get(name)]
     for text in endpoints:
         name, equals, url = text.partition("=")
-        if not equals or name.strip() not in RESOLVERS:
-            raise ConfigError(f"--resolver-endpoint {text!r}: expected NAME=URL, NAME one of {', '.join(RESOLVERS)}")
+        if not equals or name.strip() not in (*RESOLVERS, "wayback"):
+            raise ConfigError(f"--resolver-endpoint {text!r}: expected NAME=URL, NAME one of {', '.join(RESOLVERS)}"
+                              ", wayback")
         pairs.insert(0, (name.strip(), url.strip()))
     for name, url in pairs:
         if not re.match(r"https?://[^/\s]+", url):

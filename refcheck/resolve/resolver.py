@@ -30,7 +30,8 @@ BACKENDS = {
     "searxng": ("refcheck.resolve.searxng", "SearxngBackend"),
     "brave": ("refcheck.resolve.brave", "BraveBackend"),
 }
-SEARCH_BACKENDS = ("searxng", "brave")  # the ones that search the whole web (and need an endpoint or a key)
+SEARCH_BACKENDS = ("searxng", "brave")
+WAYBACK = "https://web.archive.org"  # CDX API and captures, for the site backend's old news sitemaps and feeds  # the ones that search the whole web (and need an endpoint or a key)
 MAX_LISTED_CANDIDATES = 8  # candidates kept in a resolution (best first)
 
 
@@ -65,7 +66,9 @@ def make_backends(settings: Settings) -> tuple[list[Backend], list[str]]:
             continue
         endpoint = endpoint_for(name, settings)
         if name == "site":
-            made.append(kind(max_files=resolve.max_sitemaps, max_candidates=resolve.max_candidates))
+            # The archive's captures of news sitemaps and feeds: asked when `check --archive` (the default) is on.
+            archive = (endpoint_for("wayback", settings) or WAYBACK) if settings.archive.enabled else None
+            made.append(kind(max_files=resolve.max_sitemaps, max_candidates=resolve.max_candidates, archive=archive))
         elif name in ("crossref", "openalex"):
             made.append(kind(**({"endpoint": endpoint} if endpoint else {}), mailto=resolve.mailto))
         elif name == "searxng":

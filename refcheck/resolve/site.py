@@ -16,11 +16,12 @@ XML comes from strangers: documents with a DTD are refused (no entity expansion)
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -36,6 +37,7 @@ _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+xml", "application/xml", "text/xml")
 DATE_WINDOW_DAYS = 120  # with a generic title, entries dated this long before the retrieved date may be candidates
 MIN_TITLE_SCORE = 40.0  # a titled entry less like the cited title than this is not proposed
+CAPTURE_WINDOW_DAYS = 14  # an archived news sitemap or feed is looked for this long before the retrieved date
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,30 @@ def propose(entries: list[Entry], query: ResolveQuery, limit: int) -> list[tuple
     return [(entry, score) for _, entry, score in ranked[:limit]]
 
 
+def _too_recent(found: list[Entry], kind: str, url: str, retrieved: str | None) -> bool:
+    """Whether a news sitemap or feed holds only articles newer than the reference's retrieved date (they hold the
+    last days only), so the copy the archive took back then is worth reading."""
+    bound = _day(retrieved)
+    if bound is None or not (kind == "feed" or "news" in url.lower() or any(entry.title for entry in found)):
+        return False
+    dates = [when for entry in found if (when := _day(entry.published))]
+    return not dates or min(dates) > bound
+
+
+def latest_capture(body: bytes) -> str | None:
+    """The newest capture timestamp in a CDX JSON answer (`[["urlkey","timestamp",…], [...], …]`), or None."""
+    try:
+        rows = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(rows, list) or len(rows) < 2 or not isinstance(rows[0], list) or "timestamp" not in rows[0]:
+        return None
+    column = rows[0].index("timestamp")
+    stamps = [row[column] for row in rows[1:] if isinstance(row, list) and len(row) > column
+              and isinstance(row[column], str) and row[column].isdigit() and len(row[column]) >= 8]
+    return max(stamps) if stamps else None
+
+
 def _distance(when: date | None, bound: date | None) -> int:
     if when is None or bound is None:
         return 10 ** 5
@@ -315,9 +341,10 @@ def _distance(when: date | None, bound: date | None) -> int:
 class SiteBackend:
     name = "site"
 
-    def __init__(self, max_files: int = 12, max_candidates: int = 6):
+    def __init__(self, max_files: int = 12, max_candidates: int = 6, archive: str | None = None):
         self.max_files = max_files
         self.max_candidates = max_candidates
+        self.archive = archive.rstrip("/") if archive else None  # a Wayback Machine (CDX API and captures), or None
 
     async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
         if not query.domains:
@@ -345,6 +372,26 @@ class SiteBackend:
                                      snippet=f"listed in {entry.source}", rank=rank)
                            for rank, (entry, _) in enumerate(proposals))
         return BackendAnswer(self.name, candidates=candidates, queries=tuple(queries), requests=requests)
+
+    async def _archived_entries(self, url: str, kind: str, retrieved: str,
+                                web: BackendWeb) -> tuple[list[Entry], list[str], int]:
+        """The entries of the Wayback capture of `url` nearest before the retrieved date (CDX, then the capture)."""
+        day = date.fromisoformat(retrieved)
+        params = {"url": url, "output": "json", "from": (day - timedelta(days=CAPTURE_WINDOW_DAYS)).strftime("%Y%m%d"),
+                  "to": (day + timedelta(days=1)).strftime("%Y%m%d"), "filter": "statuscode:200", "limit": "50"}
+        listing = await web.get(f"{self.archive}/cdx/search/cdx", params=params,
+                                headers={"Accept": "application/json"}, max_bytes=512 * 1024)
+        if not listing.ok:
+            return [], [f"archive {url} (CDX: {listing.error or f'HTTP {listing.status}'})"], 1
+        stamp = latest_capture(listing.body)
+        if stamp is None:
+            return [], [f"archive {url} (no capture within {CAPTURE_WINDOW_DAYS} days before {retrieved})"], 1
+        capture = f"{self.archive}/web/{stamp}id_/{url}"
+        response = await web.get(capture, headers={"Accept": "application/xml,text/xml,*/*;q=0.5"})
+        if not response.ok:
+            return [], [f"archive {capture} ({response.error or f'HTTP {response.status}'})"], 2
+        _, found = read_sitemap(response.body, capture)
+        return found, [f"archive {capture} ({len(found)} entries)"], 2
 
     async def _read_host(self, host: str, query: ResolveQuery, web: BackendWeb,
                          registrables: set[str]) -> tuple[list[Entry], list[str], bool, int]:
@@ -403,6 +450,12 @@ class SiteBackend:
             queries.append(f"{kind} {url}" + (f" ({len(found)} entries)" if found else
                                                f" (index of {len(children)})" if children else " (nothing read)"))
             entries += [entry for entry in found if _on_site(entry.url, registrables)]
+            if self.archive and files < self.max_files and _too_recent(found, kind, url, query.retrieved):
+                files += 1  # the capture of this news sitemap or feed from when the reference was read
+                old, asked, made = await self._archived_entries(url, kind, query.retrieved, web)
+                entries += [entry for entry in old if _on_site(entry.url, registrables)]
+                queries += asked
+                requests += made
             ordered = child_order([(c, m) for c, m in children if _on_site(c, registrables)], query.retrieved)
             queue = ordered + queue  # an index's likeliest children before the other files
         return entries, queries, True, requests

@@ -298,3 +298,51 @@ def test_a_run_that_resolved_is_not_reused_as_a_memo(web, tmp_path):
     second = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "reused" not in second.stderr
     assert json.loads(first.stdout)["documents"][0]["references"] == json.loads(second.stdout)["documents"][0]["references"]
+
+
+OLD_SITE = Site("www.example-old.jp", "例旧新聞", (
+    Article("/news/20251223/ai-chips.html", "国産AIチップ、2027年量産へ　例電機", "2025-12-23", (
+        "例電機は国産AIチップを2027年に量産すると発表した。",), in_news_sitemap=False, in_feed=False),
+    Article("/news/20260110/new-year.html", "新年の抱負", "2026-01-10", ("新年の抱負を聞いた。",)),
+), mode="feed-only")
+ARCHIVED_FEED = ('<?xml version="1.0"?><rss version="2.0"><channel><title>例旧新聞</title>'
+                 "<item><title>国産AIチップ、2027年量産へ　例電機</title>"
+                 "<link>https://www.example-old.jp/news/20251223/ai-chips.html</link>"
+                 "<pubDate>Tue, 23 Dec 2025 09:00:00 +0900</pubDate></item></channel></rss>")
+
+
+def test_an_old_article_is_found_in_the_archived_feed_when_the_live_one_holds_only_newer_ones(tmp_path,
+                                                                                               monkeypatch):
+    from dataclasses import replace
+
+    from refcheck.settings import ArchiveSettings
+    from tests.webserver import Reply
+
+    root = write_web(tmp_path / "web", [OLD_SITE])
+    path = tmp_path / "doc.txt"
+    path.write_text("Assistant: x edit\n- 例電機はAIチップを量産します。[1]\nReferences edit\n"
+                    '- ↑ "国産AIチップ、2027年量産へ　例電機". example-old.jp. Retrieved 2025-12-26.\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("REFCHECK_WAYBACK_ENDPOINT", "https://web.archive.org")
+    with WebServer() as server:
+        server.serve_directory(root, "/")
+        cdx = [["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"],
+               ["jp,example-old)/rss.xml", "20251220080000", "https://www.example-old.jp/rss.xml", "text/xml", "200",
+                "A", "1"],
+               ["jp,example-old)/rss.xml", "20251224090000", "https://www.example-old.jp/rss.xml", "text/xml", "200",
+                "B", "1"]]
+        server.route("/web.archive.org/cdx/search/cdx", Reply(200, json.dumps(cdx), content_type="application/json"))
+        server.route("/web.archive.org/web/20251224090000id_/https://www.example-old.jp/rss.xml",
+                     Reply(200, ARCHIVED_FEED, content_type="application/rss+xml"))
+        base = _settings(server, tmp_path)
+        without = _resolutions(check_paths([str(path)], base))["1"]
+        with_archive = _resolutions(check_paths([str(path)], replace(
+            base, cache=replace(base.cache, directory=tmp_path / "cache2"),
+            archive=ArchiveSettings(enabled=True, endpoint="http://127.0.0.1:9/wayback/available"))))["1"]
+        cdx_asked = server.requests_to("/web.archive.org/cdx/search/cdx")
+    assert without.status == "not-found"
+    assert with_archive.status == "found"
+    assert with_archive.url == "https://www.example-old.jp/news/20251223/ai-chips.html"
+    assert any("archive https://web.archive.org/web/20251224090000id_/" in q for q in with_archive.queries)
+    assert cdx_asked and cdx_asked[0].query["url"] == "https://www.example-old.jp/rss.xml"
+    assert cdx_asked[0].query["to"] == "20251227"

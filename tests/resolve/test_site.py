@@ -112,3 +112,18 @@ def test_a_sitemap_cut_at_the_size_cap_keeps_its_finished_entries_only():
         + "</channel></rss>").encode()
     items = read_sitemap(rss[:500], "r")[1]
     assert items and all(item.url.endswith("/slug") and item.title for item in items)
+
+
+def test_the_newest_capture_of_a_cdx_answer_and_when_one_is_worth_asking_for():
+    from refcheck.resolve.site import _too_recent, latest_capture
+
+    body = b'[["urlkey","timestamp","original"],["k","20251220080000","u"],["k","20251224090000","u"]]'
+    assert latest_capture(body) == "20251224090000"
+    assert latest_capture(b"[]") is None and latest_capture(b"<html>") is None
+    newer = [Entry("https://a.jp/1", "T", "2026-01-10")]
+    older = [Entry("https://a.jp/1", "T", "2025-12-20")]
+    assert _too_recent(newer, "feed", "https://a.jp/rss.xml", "2025-12-26")
+    assert not _too_recent(older, "feed", "https://a.jp/rss.xml", "2025-12-26")  # it reaches back far enough
+    assert not _too_recent(newer, "feed", "https://a.jp/rss.xml", None)  # no date to aim at
+    assert not _too_recent([Entry("https://a.jp/1", None, "2026-01-10")], "sitemap", "https://a.jp/sitemap-1.xml",
+                           "2025-12-26")  # a general sitemap is not a window on the last days
