@@ -213,11 +213,11 @@ class _Work:
             why = "; ".join(f"{a.backend}: {a.skipped or a.error}" for a in answers) or "no backend configured"
             return Resolution("not-tried", queries=asked, candidates=listed, reason=f"nothing could search: {why}")
         rejected = sorted((c for c in checks if not c.accepted), key=lambda c: -c.score)
-        detail = (f"{len(rejected)} candidate(s) checked, none is the page (closest: {rejected[0].candidate.url}: "
+        detail = (f"{len(rejected)} candidate(s) checked, none is the source (closest: {rejected[0].candidate.url}: "
                   f"{rejected[0].reason})" if rejected else "no candidate found")
         names = ", ".join(dict.fromkeys(answer.backend for answer in searched))
         return Resolution("not-found", queries=asked, candidates=listed,
-                          reason=f"not found by these searches ({names}): {detail}")
+                          reason=f"not found by these searches ({names}): {detail}", metadata_mismatch=mismatch)
 
 
 def _metadata_mismatch(query: ResolveQuery, checks: list[Check]) -> tuple[str, ...]:

@@ -155,10 +155,30 @@ def _check_record(query: ResolveQuery, candidate: Candidate) -> Check:
     record = candidate.record
     assert record is not None
     identity = f"doi:{record.doi}" if record.doi else candidate.url
+    scholarly = _scholarly()
     if query.doi and record.doi and record.doi.lower() == query.doi.lower():
-        return Check(candidate, True, 1.0, record.title, f"the cited DOI {query.doi} is registered", identity)
+        mismatches = scholarly.record_mismatches(query, record) if scholarly else ()
+        if "title" in mismatches:  # a real DOI, but of another work: the cited one is not found through it
+            return _reject(candidate, f"the record of the cited DOI {query.doi} has another title: "
+                                      f"\"{record.title}\"", record.title)
+        return Check(candidate, True, 1.0, record.title, f"the cited DOI {query.doi} is registered"
+                     + (f" (its record differs: {', '.join(mismatches)})" if mismatches else ""), identity)
     if not query.specific_title or not record.title:
         return _reject(candidate, "no specific title to compare with the record", record.title)
+    if scholarly is not None:
+        score = scholarly.record_matches(query, record)
+        if score < scholarly.CONFIDENT:
+            return _reject(candidate, f"the record \"{record.title}\" is not the cited work (match {score:.2f})",
+                           record.title, score)
+        # Found by its title alone: a first author or a year (more than one off) that the record contradicts means
+        # another work of the same title ("Deep Learning" names many), so it is not taken.
+        mismatches = set(scholarly.record_mismatches(query, record))
+        year_far = bool(query.year and record.year and abs(query.year - record.year) > 1)
+        if "first author" in mismatches or ("year" in mismatches and year_far):
+            wrong = ", ".join(f for f in ("first author", "year") if f in mismatches)
+            return _reject(candidate, f"the record \"{record.title}\" has another {wrong}", record.title, score)
+        return Check(candidate, True, score, record.title,
+                     f"the record matches the cited title, first author and year where given ({score:.2f})", identity)
     comparison = compare_titles(query.specific_title, [record.title])
     exact = normalize_title(query.specific_title) == normalize_title(record.title)
     if not exact and (not comparison.matches or comparison.score < RECORD_TITLE_SCORE):
@@ -172,6 +192,15 @@ def _check_record(query: ResolveQuery, candidate: Candidate) -> Check:
     return Check(candidate, True, comparison.score / 100 if not exact else 1.0, record.title,
                  "the record's title matches the cited title" + (", with the same first author" if query.authors
                                                                  and record.authors else ""), identity)
+
+
+def _scholarly():
+    """refcheck.resolve.scholarly (the scholarly matcher) when this build has it, else None."""
+    try:
+        from refcheck.resolve import scholarly
+    except ImportError:
+        return None
+    return scholarly
 
 
 def _same_first_author(cited: str, family: str) -> bool:

@@ -41,7 +41,8 @@ def test_scholarly_references_through_the_pipeline(tmp_path):
     verdicts = dict(report.documents[0].resolutions)
     assert verdicts["1"].status == "found" and verdicts["1"].url.endswith("10.1038/nature14539")
     assert verdicts["1"].metadata_mismatch == ()
-    assert verdicts["2"].status == "found" and "title" in verdicts["2"].metadata_mismatch  # a real DOI, another work
+    # A real DOI, but of another work: not "found", and the mismatch is reported.
+    assert verdicts["2"].status == "not-found" and "title" in verdicts["2"].metadata_mismatch
     assert verdicts["3"].status == "found" and verdicts["3"].url.lower().endswith("10.18653/v1/n19-1423")
     assert verdicts["4"].status == "not-found"
     rules = {(f.rule, f.ref) for f in report.documents[0].findings}

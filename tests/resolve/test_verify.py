@@ -70,9 +70,14 @@ def test_a_specific_title_must_match_the_pages_title():
 def test_records_by_doi_and_by_title():
     record = ScholarlyRecord("10.1038/nature14539", "Deep learning", ("LeCun",), 2015)
     candidate = Candidate("https://doi.org/10.1038/nature14539", "crossref", record=record)
-    by_doi = ResolveQuery(ref="1", cited_title="Whatever", specific_title="Whatever", site=None,
-                          doi="10.1038/nature14539")
-    assert check_candidate(by_doi, candidate, None).accepted
+    by_doi = ResolveQuery(ref="1", cited_title="Deep Learning", specific_title="Deep Learning", site=None,
+                          doi="10.1038/nature14539", year=2014)
+    verdict = check_candidate(by_doi, candidate, None)
+    assert verdict.accepted and "year" in verdict.reason  # the DOI's own record, its year garbled
+    another = ResolveQuery(ref="1", cited_title="Mastering Chess", specific_title="Mastering Chess", site=None,
+                           doi="10.1038/nature14539")
+    verdict = check_candidate(another, candidate, None)
+    assert not verdict.accepted and "another title" in verdict.reason  # a real DOI of another work
     by_title = ResolveQuery(ref="1", cited_title="Deep Learning", specific_title="Deep Learning", site=None,
                             authors=("Yann LeCun",), year=2015)
     assert check_candidate(by_title, candidate, None).accepted
