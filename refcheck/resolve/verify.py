@@ -3,7 +3,7 @@
 A web candidate is accepted only when all of these hold:
   * it was fetched and read (`ok`, not a soft 404, not a bot wall), and did not redirect off its site;
   * it is on the cited site: its registrable domain is one the site stands for, or its publisher is in the cited
-    publisher's group;
+    publisher's group (for a site refcheck has no domain for, the name the page gives its site agrees);
   * it is an article: not the home page, and its title is not only the site's name;
   * it was not published after the reference was retrieved;
   * a specific cited title matches its title (rules/titles.py) — or, for a generic title, the text that cites the
@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from refcheck.models import FetchResult, UrlStatus
 from refcheck.resolve.model import Candidate, ResolveQuery
-from refcheck.rules.sites import (name_key, publishers_at, publishers_named, registrable_domain, related_publishers,
-                                  url_host)
+from refcheck.rules.sites import (name_key, names_agree, publishers_at, publishers_named, registrable_domain,
+                                  related_publishers, url_host)
 from refcheck.rules.support import assess_support
 from refcheck.rules.titles import compare_titles, is_generic_title, normalize_title, strip_site_affixes
 
@@ -74,7 +74,10 @@ def _reject(candidate: Candidate, reason: str, title: str | None = None, score: 
 
 
 def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult | None) -> Check:
-    if not on_cited_site(query, candidate.url):
+    page_site = result.page.site_name if result is not None and result.page is not None else None
+    if not on_cited_site(query, candidate.url) and not (
+            query.site and page_site and not query.domains and names_agree(query.site, page_site)):
+        # A site refcheck cannot place (no domain for it) is matched by the name the page gives its site.
         return _reject(candidate, f"not on the cited site ({url_host(candidate.url)})", candidate.title)
     if result is None:
         return _reject(candidate, "not fetched", candidate.title)
@@ -100,7 +103,10 @@ def _check_page(query: ResolveQuery, candidate: Candidate, result: FetchResult |
         return _reject(candidate, f"published {published.isoformat()}, after the reference was retrieved "
                                   f"({bound.isoformat()})", page.title)
     identity = _identity(result)
-    if query.specific_title:
+    # A cited "title" that is the name the page gives its own site names no article (a pill label refcheck could
+    # not tell from a headline before it saw the site): the page must then support the citing text instead.
+    title_is_site = bool(page.site_name) and name_key(query.specific_title) == name_key(page.site_name)
+    if query.specific_title and not title_is_site:
         comparison = compare_titles(query.specific_title, titles, [page.site_name or "", query.site or ""])
         if not comparison.matches or not comparison.best_page_title:
             return _reject(candidate, f"its title \"{comparison.best_page_title or page.title}\" is not the cited "

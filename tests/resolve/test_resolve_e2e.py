@@ -348,3 +348,48 @@ def test_an_old_article_is_found_in_the_archived_feed_when_the_live_one_holds_on
     assert any("archive https://web.archive.org/web/20251224090000id_/" in q for q in with_archive.queries)
     assert cdx_asked and cdx_asked[0].query["url"] == "https://www.example-old.jp/rss.xml"
     assert cdx_asked[0].query["to"] == "20251227"
+
+
+BARE_SITE = Site("www.example-bare.jp", "例無目録新聞", (
+    Article("/a/20251219/robot-law.html", "ロボット新法、2026年4月施行へ", "2025-12-19", (
+        "政府はロボット新法を2026年4月に施行する方針を固めた。対象は「自律移動ロボット」。",)),
+    Article("/a/20251218/robot-survey.html", "ロボットの利用調査", "2025-12-18", (
+        "ロボットの利用状況を調べた調査結果が公表された。",)),
+), mode="bare")
+
+
+def test_a_search_backend_finds_what_the_site_lists_nowhere_and_its_candidates_are_verified_the_same_way(
+        tmp_path):
+    pytest.importorskip("refcheck.resolve.searxng")
+    from tests.webserver import Reply
+
+    root = write_web(tmp_path / "web", [BARE_SITE])
+    path = tmp_path / "doc.txt"
+    path.write_text("Assistant: x edit\n- 政府は「自律移動ロボット」を対象とするロボット新法を2026年4月に施行します。[1]\n"
+                    "- 政府はロボット新法を2025年に廃止しました。[2]\nReferences edit\n"
+                    '- ↑ "例無目録新聞". example-bare.jp. Retrieved 2025-12-26.\n'
+                    '- ↑ "例無目録新聞". example-bare.jp. Retrieved 2025-12-26.\n', encoding="utf-8")
+    results = {"query": "", "number_of_results": 3, "results": [
+        {"url": "https://www.example-bare.jp/a/20251218/robot-survey.html", "title": "ロボットの利用調査",
+         "content": "ロボット新法 2026年4月 施行", "engine": "duckduckgo"},  # a snippet that says it all: not enough
+        {"url": "https://www.example-bare.jp/a/20251219/robot-law.html", "title": "ロボット新法、2026年4月施行へ",
+         "content": "…", "engine": "duckduckgo"},
+        {"url": "https://elsewhere.example.com/robot-law", "title": "ロボット新法", "content": "", "engine": "bing"}],
+        "unresponsive_engines": []}
+    with WebServer() as server:
+        server.serve_directory(root, "/")
+        server.route("/searx/search", Reply(200, json.dumps(results, ensure_ascii=False),
+                                            content_type="application/json"))
+        remap = (r"^https?://((?!127\.0\.0\.1)[^/]+)/(.*)$", server.url("/") + r"$1/$2")
+        settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, remaps=(remap,)),
+                            cache=CacheSettings(directory=tmp_path / "cache"),
+                            resolve=ResolveSettings(enabled=True, resolvers=("site", "searxng"), interval=0.0,
+                                                    endpoints=(("searxng", server.url("/searx")),)))
+        report = check_paths([str(path)], settings)
+        searched = server.requests_to("/searx/search")
+    verdicts = _resolutions(report)
+    assert verdicts["1"].status == "found" and verdicts["1"].via == "searxng", verdicts["1"]
+    assert verdicts["1"].url == "https://www.example-bare.jp/a/20251219/robot-law.html"
+    assert verdicts["2"].status == "not-found"  # the same results, but no page says what [2] says
+    assert searched and searched[0].query["format"] == "json" and "example-bare.jp" in searched[0].query["q"]
+    assert not any("no web search backend" in notice for notice in report.notices)

@@ -99,3 +99,16 @@ def test_two_close_pages_are_ambiguous_the_same_page_twice_is_not():
     outcome, best, _ = decide([alone, same])
     assert outcome == "found" and best is not None
     assert decide([check(query(), page(status=UrlStatus.DEAD))])[0] == "none"
+
+
+def test_a_site_without_a_known_domain_is_matched_by_the_pages_own_site_name():
+    unknown = query(site="例ローカル新聞", domains=(), cited_title="例ローカル新聞")
+    url = "https://www.example-local.jp/news/1.html"
+    named = FetchResult(url, UrlStatus.OK, fetched_url=url, final_url=url, page=PageFacts(
+        title_candidates=("デジタル庁、「源内」に「PLaMo Translate」を導入",), title="t", site_name="例ローカル新聞",
+        published="2025-12-19", main_text=TEXT))
+    assert check(unknown, named, url).accepted
+    other = FetchResult(url, UrlStatus.OK, fetched_url=url, final_url=url, page=PageFacts(
+        title_candidates=("デジタル庁、「源内」に「PLaMo Translate」を導入",), title="t", site_name="全然別のサイト",
+        published="2025-12-19", main_text=TEXT))
+    assert not check(unknown, other, url).accepted
