@@ -30,8 +30,8 @@ BACKENDS = {
     "searxng": ("refcheck.resolve.searxng", "SearxngBackend"),
     "brave": ("refcheck.resolve.brave", "BraveBackend"),
 }
-SEARCH_BACKENDS = ("searxng", "brave")
-WAYBACK = "https://web.archive.org"  # CDX API and captures, for the site backend's old news sitemaps and feeds  # the ones that search the whole web (and need an endpoint or a key)
+SEARCH_BACKENDS = ("searxng", "brave")  # the ones that search the whole web (and need an endpoint or a key)
+WAYBACK = "https://web.archive.org"  # CDX API and captures, for the site backend's old news sitemaps and feeds
 MAX_LISTED_CANDIDATES = 8  # candidates kept in a resolution (best first)
 
 
