@@ -19,6 +19,7 @@ from refcheck.settings import CacheSettings, FetchSettings, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
+RESOLVERS = ("site", "crossref", "openalex", "searxng", "brave")  # refcheck/resolve/resolver.py BACKENDS
 FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text",
                     ".html": "html", ".htm": "html"}
 
@@ -211,10 +212,26 @@ def extract(config, paths, formats, outputs, input_format, conversations, fail_o
               help="Ask each host once for a page that cannot exist, to recognise its 'not found' page.")
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
+@click.option("--resolve/--no-resolve", default=True, show_default=True, envvar="REFCHECK_RESOLVE",
+              help="Look for the source of each reference that has no URL (docs/resolve.md).")
+@click.option("--resolver", "resolvers", multiple=True, type=click.Choice(RESOLVERS), metavar="NAME",
+              help=f"A backend to look with, in order ({', '.join(RESOLVERS)}); repeatable; replaces the "
+                   "configured list.")
+@click.option("--resolver-endpoint", "resolver_endpoints", multiple=True, metavar="NAME=URL",
+              help="Where a backend is asked (e.g. searxng=https://searx.example/); also REFCHECK_<NAME>_ENDPOINT.")
+@click.option("--resolve-dead", is_flag=True, default=None,
+              help="Also look for references whose URL is dead or a soft 404 with no archived copy.")
+@click.option("--resolve-max-sitemaps", type=click.IntRange(1, 200), default=None,
+              help="Sitemap and feed files the site backend reads per site [default: 12].")
+@click.option("--resolve-max-candidates", type=click.IntRange(1, 50), default=None,
+              help="Candidate pages fetched and verified per reference and backend [default: 6].")
+@click.option("--resolve-interval", type=click.FloatRange(0, 60), default=None,
+              help="Seconds between two backend requests to one host [default: 0.5].")
 @click.pass_obj
 def check(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since,
           exclude_paths, hidden, disable_rules, enable_rules, quiet, verbose,
-          soft_404_probe, shard, timeout, deadline,
+          soft_404_probe, shard, resolve, resolvers, resolver_endpoints, resolve_dead, resolve_max_sitemaps,
+          resolve_max_candidates, resolve_interval, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           max_redirects,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
@@ -243,7 +260,9 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
                         changed_since=_revision(changed_since), shard=_shard(shard),
-                        exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden)
+                        exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden,
+                        resolve=_resolve_settings(config, resolve, resolvers, resolver_endpoints, resolve_dead,
+                                                  resolve_max_sitemaps, resolve_max_candidates, resolve_interval))
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -271,6 +290,38 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
 
         store_report(settings.cache.directory, memo_key, report.cache_basis, texts, exit_code)
     sys.exit(exit_code)
+
+
+def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve_dead=None, max_sitemaps=None,
+                      max_candidates=None, interval=None):
+    """ResolveSettings from the options, then [tool.refcheck.resolve], then the defaults."""
+    from refcheck.settings import ResolveSettings
+
+    table = config.resolve
+    names = tuple(resolvers) or tuple(table.get("resolvers", ())) or ResolveSettings.resolvers
+    unknown = [name for name in names if name not in RESOLVERS]
+    if unknown:
+        raise ConfigError(f"unknown resolver(s) {', '.join(unknown)}: expected some of {', '.join(RESOLVERS)}")
+    pairs = [(name.removesuffix("_url"), table[name]) for name in ("searxng_url", "brave_url", "crossref_url",
+                                                                  "openalex_url") if table.get(name)]
+    for text in endpoints:
+        name, equals, url = text.partition("=")
+        if not equals or name.strip() not in (*RESOLVERS, "wayback"):
+            raise ConfigError(f"--resolver-endpoint {text!r}: expected NAME=URL, NAME one of {', '.join(RESOLVERS)}"
+                              ", wayback")
+        pairs.insert(0, (name.strip(), url.strip()))
+    for name, url in pairs:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ConfigError(f"resolver endpoint for {name} {url!r}: expected an http(s) URL")
+    defaults = ResolveSettings()
+    return ResolveSettings(
+        enabled=enabled, resolvers=tuple(dict.fromkeys(names)), endpoints=tuple(pairs),
+        mailto=table.get("mailto"), brave_key=os.environ.get("REFCHECK_BRAVE_API_KEY") or None,
+        resolve_dead=bool(table.get("resolve_dead", False) if resolve_dead is None else resolve_dead),
+        max_sitemaps=max_sitemaps or table.get("max_sitemaps", defaults.max_sitemaps),
+        max_candidates=max_candidates or table.get("max_candidates", defaults.max_candidates),
+        max_references=table.get("max_references", defaults.max_references),
+        interval=float(table.get("interval", defaults.interval) if interval is None else interval))
 
 
 def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | None:
@@ -337,9 +388,11 @@ def merge(reports, formats, outputs, fail_on):
               help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
 @click.option("--offline", is_flag=True, help="Answer from the cache only; sources not in it are 'unverified'.")
+@click.option("--resolve/--no-resolve", default=True, show_default=True, envvar="REFCHECK_RESOLVE",
+              help="With --check: look for the source of each reference that has no URL (docs/resolve.md).")
 @click.pass_obj
 def appendix(config, paths, appendix_format, output, write_into, fetch_sources, input_format, remap, allow_private,
-             cache_dir, offline):
+             cache_dir, offline, resolve):
     """Write the sources appendix: a numbered list of the sources each document cites, in citation order, with
     the verified title, publisher, URL (after permanent redirects), access date, and a mark for dead or
     unverifiable sources; as Markdown, an HTML fragment, BibTeX or CSL-JSON."""
@@ -355,7 +408,8 @@ def appendix(config, paths, appendix_format, output, write_into, fetch_sources, 
                             host_headers=config.host_headers),
         cache=CacheSettings(directory=Path(cache_dir), offline=offline),
         input_format=Format(input_format) if input_format else None,
-        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)
+        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
+        resolve=_resolve_settings(config, resolve and fetch_sources))
     report = check_paths(paths, settings) if fetch_sources else extract_paths(paths, settings)
     text = RENDERERS[appendix_format](build_entries(report, date.today()))
     if output:

@@ -69,7 +69,11 @@ class Reference:
     url: str | None = None
     retrieved: str | None = None  # YYYY-MM-DD
     archive_url: str | None = None
-    published: str | None = None  # YYYY-MM-DD, when the source says (a conversation export's search results do)
+    # What the entry says besides (resolution searches with them): each None/empty when it does not say.
+    doi: str | None = None  # lower-case, without "https://doi.org/"
+    authors: tuple[str, ...] = ()  # as written, first author first
+    year: int | None = None
+    published: str | None = None  # YYYY-MM-DD
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,9 @@ class DocumentReport:
     extraction: Extraction
     findings: tuple[Finding, ...] = ()
     scope: frozenset[int] | None = None  # with --changed-since: the lines checked (None: every line)
+    # Where refcheck looked for the sources of references with no URL: (reference id, refcheck.resolve.model
+    # .Resolution) pairs in reference order; a report read back from JSON holds the JSON objects instead.
+    resolutions: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

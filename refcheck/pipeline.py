@@ -86,12 +86,46 @@ def check_paths(paths: Iterable[str], settings: Settings,
             run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
         basis = run.basis if settings.changed_since is None else None  # a scope from git is not in the cache
         urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
+        resolved = _resolve(extracted.documents, run.results, settings, cache)
     finally:
         if cache is not None:
             cache.close()
-    documents = tuple(_with_network_findings(report, run.results, settings) for report in extracted.documents)
-    ordered = tuple(run.results[url] for url in urls if url in run.results)
-    return Report(command="check", documents=documents, urls=ordered, notices=_skipped_notice(paths) + tuple(run.notices), cache_basis=basis)
+    results, notices = run.results, _skipped_notice(paths) + tuple(run.notices)
+    if resolved is not None:
+        basis = None  # what the resolution stage read is not part of a memo's basis: such a run is not reused
+        notices += resolved.notices
+        found = {r.url: resolved.results[r.url] for r in resolved.resolutions.values()
+                 if r.status == "found" and r.url in resolved.results}
+        results = {**results, **{url: result for url, result in found.items() if url not in results}}
+        urls = list(dict.fromkeys([*urls, *found]))
+    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index))
+                      for index, report in enumerate(extracted.documents))
+    ordered = tuple(results[url] for url in urls if url in results)
+    return Report(command="check", documents=documents, urls=ordered, notices=notices, cache_basis=basis)
+
+
+def _resolve(documents, results: dict[str, FetchResult], settings: Settings, cache):
+    """The resolution stage's run (refcheck/resolve/), or None when it is off or no reference needs it."""
+    if not settings.resolve.enabled:
+        return None
+    from refcheck.resolve.resolver import resolve_references
+
+    extractions = [_in_scope(d.extraction, d.scope) for d in documents]
+    if settings.shard is not None:  # each reference is looked for by one shard only (`refcheck merge` joins them)
+        from refcheck.changes import in_shard
+
+        extractions = [replace(e, references=tuple(r for r in e.references
+                                                   if in_shard(f"{d.document.path}#{r.id}", settings.shard)))
+                       for d, e in zip(documents, extractions)]
+    resolved = resolve_references(extractions, results, settings, cache)
+    return resolved if resolved.resolutions else None
+
+
+def _resolved_in(resolved, index: int) -> dict:
+    """Reference id → Resolution, for one document."""
+    if resolved is None:
+        return {}
+    return {ref: verdict for (doc, ref), verdict in resolved.resolutions.items() if doc == index}
 
 
 def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):
@@ -191,24 +225,33 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
     return list(seen)
 
 
-def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings) -> DocumentReport:
+def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings,
+                           resolutions: dict | None = None) -> DocumentReport:
     from refcheck.rules.page_checks import page_findings
     from refcheck.rules.support import check_claim_support
 
     extraction = report.extraction
     findings = list(link_findings(extraction, results, confirm_dead=settings.cache.confirm_dead))
     findings += page_findings(extraction, results)
+    resolutions = resolutions or {}
+    if resolutions:
+        from refcheck.rules.resolution import resolution_findings
+
+        findings += resolution_findings(extraction, resolutions)
+    # A reference refcheck located is checked against the page it found, as if the document had cited its URL.
+    located = {ref: verdict.url for ref, verdict in resolutions.items() if verdict.status == "found" and verdict.url}
     references = {reference.id: reference for reference in extraction.references}
     for claim in _claims_to_verify(extraction.claims, settings.claims_from):
         first_sources = _claim_source_urls(claim, extraction)[:1]
         if settings.shard is not None and first_sources and first_sources[0] not in results:
             continue  # another shard verifies this claim
-        sources = _claim_sources(claim, references, results)
+        sources = _claim_sources(claim, references, results, located)
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
+    ordered = tuple((r.id, resolutions[r.id]) for r in extraction.references if r.id in resolutions)
     return replace(report, findings=_sorted(
-        report.findings + _finish(findings, extraction, settings, report.scope, report.document)))
+        report.findings + _finish(findings, extraction, settings, report.scope, report.document)), resolutions=ordered)
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
@@ -222,13 +265,14 @@ def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Cla
         yield claim
 
 
-def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResult]) -> list[tuple[str, FetchResult | None]]:
+def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResult],
+                   located: dict[str, str] | None = None) -> list[tuple[str, FetchResult | None]]:
     sources: list[tuple[str, FetchResult | None]] = []
     for ref in claim.refs:
         reference = references.get(ref)
         if reference is None:
             continue  # missing-reference already says so
-        url = reference.url or reference.archive_url
+        url = (located or {}).get(ref) or reference.url or reference.archive_url
         sources.append((ref, results.get(url) if url else None))
     sources += [(url, results.get(url)) for url in claim.urls]
     return sources

@@ -58,10 +58,31 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class ResolveSettings:
+    """Finding the source behind references that have no URL (refcheck/resolve/, docs/resolve.md)."""
+
+    enabled: bool = False  # `refcheck check` turns it on (--resolve); library callers opt in
+    resolvers: tuple[str, ...] = ("site", "crossref", "openalex", "searxng", "brave")  # asked in this order
+    endpoints: tuple[tuple[str, str], ...] = ()  # (backend name, URL): --resolver-endpoint, REFCHECK_<NAME>_ENDPOINT
+    mailto: str | None = None  # Crossref/OpenAlex polite pool
+    brave_key: str | None = None  # from the environment only (REFCHECK_BRAVE_API_KEY)
+    resolve_dead: bool = False  # also references whose URL is dead or a soft 404 with no archived copy
+    max_sitemaps: int = 12  # sitemap and feed files the `site` backend reads per site
+    max_candidates: int = 6  # candidate pages fetched and verified per reference and backend
+    max_references: int = 200  # references resolved per run; the rest are "not-tried"
+    interval: float = 0.5  # seconds between the starts of two requests to one host
+    timeout: float = 15.0  # seconds for one backend request, all of it
+    max_bytes: int = 8 * 1024 * 1024  # of one backend answer (a sitemap), decoded
+    max_age: float = 86400.0  # seconds an answer (a sitemap, a search result) is reused
+    max_age_miss: float = 86400.0  # seconds a miss (404, "no results") is reused
+
+
+@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
+    resolve: ResolveSettings = field(default_factory=ResolveSettings)
     input_format: Format | None = None
     fail_on: Severity = Severity.ERROR
     claims_from: str = "all"  # "assistant" | "user" | "all"

@@ -419,7 +419,8 @@ class _Reader:
         retrieved = parts.retrieved or normalize_date(_after_retrieved(text))
         line = entry.line or self.lines.line_of(self.cursor)
         self.references.append(Reference(id=entry.ref_id, line=line, title=title, site=site, url=parts.url,
-                                         retrieved=retrieved, archive_url=parts.archive_url))
+                                         retrieved=retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
         own = {parts.url, parts.archive_url}
         self.links.extend(Link(url=url, line=url_line, text=anchor, ref=entry.ref_id)
                           for url, url_line, anchor in entry.urls if url not in own)

@@ -277,7 +277,8 @@ class _Reader:
             title = prose.anchor_texts[0]
         self.found.references.append(Reference(
             id=ref_id, line=prose.line, title=title, site=parts.site, url=parts.url,
-            retrieved=parts.retrieved, archive_url=parts.archive_url))
+            retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
         own = {parts.url, parts.archive_url}
         self.found.links.extend(
             Link(url=link.url, line=link.line, text=link.text, ref=ref_id) for link in prose.found_links if link.url not in own)
@@ -292,7 +293,8 @@ class _Reader:
             line = prose.line + index
             self.found.references.append(Reference(
                 id=parts.number, line=line, title=parts.title, site=parts.site, url=parts.url,
-                retrieved=parts.retrieved, archive_url=parts.archive_url))
+                retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
             own = {parts.url, parts.archive_url}
             self.found.links.extend(Link(url=link.url, line=link.line, text=link.text, ref=parts.number)
                                     for link in prose.found_links if link.line == line and link.url not in own)

@@ -45,6 +45,8 @@ def mark(entry: AppendixEntry) -> str | None:
 def origin_note(entry: AppendixEntry) -> str | None:
     """Where the printed title and publisher come from, when they are not the ones the document cited."""
     parts = []
+    if entry.located:
+        parts.append("URL located by refcheck; the document gives none")
     if entry.title_source == "page":
         parts.append("title from the page" + (f"; cited as “{entry.cited_title}”" if entry.cited_title else ""))
     if entry.publisher_source in ("page", "url") and entry.cited_publisher:

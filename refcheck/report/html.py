@@ -180,6 +180,7 @@ class ReferenceRow:
     url: str | None
     result: FetchResult | None
     findings: tuple[Finding, ...]
+    located: bool = False  # the document gives no URL: refcheck found this one (docs/resolve.md)
 
     @property
     def status(self) -> str:
@@ -226,12 +227,17 @@ def reference_rows(document_report: DocumentReport, results: dict[str, FetchResu
     path, extraction = document_report.document.path, document_report.extraction
     source_findings = [f for f in document_report.findings if f.rule not in CLAIM_RULES]
     rows = []
+    located = {ref: resolution.get("url") if isinstance(resolution, dict) else resolution.url
+               for ref, resolution in document_report.resolutions
+               if (resolution.get("status") if isinstance(resolution, dict) else resolution.status) == "found"}
     for reference in extraction.references:
         urls = {u for u in (reference.url, reference.archive_url) if u}
         findings = tuple(f for f in source_findings
                          if f.ref == reference.id or (f.url in urls and f.ref in (None, reference.id)))
-        rows.append(ReferenceRow(path, reference.id, reference.line, reference.title, reference.site, reference.url,
-                                 results.get(reference.url or ""), findings))
+        found = located.get(reference.id) if not reference.url else None
+        url = reference.url or found
+        rows.append(ReferenceRow(path, reference.id, reference.line, reference.title, reference.site, url,
+                                 results.get(url or ""), findings, located=found is not None))
     cited = {r.url for r in extraction.references} | {r.archive_url for r in extraction.references}
     seen: set[str] = set()
     for link in extraction.links:
@@ -387,7 +393,9 @@ def _reference_row(row: ReferenceRow, checked: bool) -> str:
         f'<td class="num">{row.line}</td>',
         f'<td class="title">{escape(row.title or "")}</td>',
         f'<td>{escape(row.site or "")}</td>',
-        f'<td class="url">{link(row.url)}</td>',
+        f'<td class="url">{link(row.url)}'
+        + ('<div class="small">⌕ located by refcheck: the document gives no URL</div>' if row.located else "")
+        + "</td>",
     ]
     if checked:
         cells += [f'<td class="status" data-sort="{escape(row.status)}">{_status_badge(row)}</td>',

@@ -33,13 +33,15 @@ def to_dict(report: Report) -> dict:
 
 def _document(document_report) -> dict:
     document, extraction = document_report.document, document_report.extraction
+    resolutions = dict(document_report.resolutions)
     payload = {
         "path": document.path,
         "format": str(document.format),
         "encoding": document.encoding,
         "references": [
             {"id": r.id, "title": r.title, "site": r.site, "url": r.url, "retrieved": r.retrieved,
-             "line": r.line, "archive_url": r.archive_url, **({"published": r.published} if r.published else {})}
+             "line": r.line, "archive_url": r.archive_url, "doi": r.doi, "authors": list(r.authors),
+             "year": r.year, "published": r.published, "resolution": resolution_dict(resolutions.get(r.id))}
             for r in extraction.references
         ],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
@@ -57,6 +59,24 @@ def _conversation(document: Document, extraction: Extraction) -> dict:
     return {"id": document.conversation, "title": document.title,
             "messages": facts.messages if facts else None,
             "other_branches": facts.other_branches if facts else None, "leaf": facts.leaf if facts else None}
+
+
+def resolution_dict(resolution) -> dict | None:
+    """A refcheck.resolve.model.Resolution as the contract's `references[].resolution` (a dict read back from
+    JSON is given as it is); None when the reference was not looked for."""
+    if resolution is None or isinstance(resolution, dict):
+        return resolution
+    return {
+        "status": resolution.status,
+        "url": resolution.url,
+        "title": resolution.title,
+        "via": resolution.via,
+        "score": resolution.score,
+        "queries": list(resolution.queries),
+        "candidates": [{"url": url, "title": title, "score": score} for url, title, score in resolution.candidates],
+        "reason": resolution.reason,
+        "metadata_mismatch": list(resolution.metadata_mismatch),
+    }
 
 
 def _claim(claim: Claim) -> dict:
@@ -115,7 +135,9 @@ def _document_from(data: dict) -> DocumentReport:
                         conversation=conversation.get("id"), title=conversation.get("title"))
     extraction = Extraction(
         references=tuple(Reference(id=r["id"], line=r["line"], title=r.get("title"), site=r.get("site"), url=r.get("url"),
-                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"))
+                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"), doi=r.get("doi"),
+                                   authors=tuple(r.get("authors") or ()), year=r.get("year"),
+                                   published=r.get("published"))
                          for r in data.get("references", [])),
         markers=tuple(Marker(ref=m["ref"], line=m["line"]) for m in data.get("markers", [])),
         links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref")) for l in data.get("links", [])),
@@ -129,7 +151,8 @@ def _document_from(data: dict) -> DocumentReport:
                              url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {},
                              location=_location_from(f.get("location")))
                      for f in data.get("findings", []))
-    return DocumentReport(document, extraction, findings)
+    resolutions = tuple((r["id"], r["resolution"]) for r in data.get("references", []) if r.get("resolution"))
+    return DocumentReport(document, extraction, findings, resolutions=resolutions)
 
 
 def _location_from(data) -> Location | None:

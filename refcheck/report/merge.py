@@ -28,7 +28,10 @@ def _join(first: DocumentReport, second: DocumentReport) -> DocumentReport:
     seen = {_identity(f) for f in first.findings}
     extra = tuple(f for f in second.findings if _identity(f) not in seen)
     findings = tuple(sorted(first.findings + extra, key=lambda f: (f.line or 0, f.rule)))
-    return replace(first, findings=findings)
+    # Each shard looks for the sources of its own share of the references without a URL.
+    known = {ref for ref, _ in first.resolutions}
+    resolutions = first.resolutions + tuple(pair for pair in second.resolutions if pair[0] not in known)
+    return replace(first, findings=findings, resolutions=resolutions)
 
 
 def _identity(finding) -> tuple:

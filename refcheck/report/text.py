@@ -66,6 +66,8 @@ def render(report: Report, *, color: bool = False, width: int = 120, verbose: bo
             _print_references(console, document_report)
         _print_entries(console, document_report.document.path, document_entries, verbose=verbose,
                        name=document_name(document_report.document))
+        if document_report.resolutions and not quiet:
+            _print_resolutions(console, document_report)
     if not quiet:
         _print_summary(console, report, [e for _, es in entries_by_document for e in es], verbose=verbose)
     return buffer.getvalue()
@@ -163,6 +165,29 @@ def _plain(text: str) -> str:
 
 
 _QUOTED = re.compile(r":?\s*“([^”]*)”")
+
+
+_STATUS_STYLE = {"found": "green", "not-found": "yellow", "ambiguous": "yellow", "not-tried": "dim"}
+
+
+def _print_resolutions(console: Console, document_report: DocumentReport) -> None:
+    """What refcheck found for the references that give no URL: the URL it located (marked as such), or not."""
+    references = {r.id: r for r in document_report.extraction.references}
+    console.print("  [bold]references without a URL[/] (sources located by refcheck are marked ⌕):")
+    for ref, resolution in document_report.resolutions:
+        plain = resolution if isinstance(resolution, dict) else None
+        status = plain["status"] if plain else resolution.status
+        url = plain.get("url") if plain else resolution.url
+        reason = (plain.get("reason") if plain else resolution.reason) or ""
+        reference = references.get(ref)
+        label = (reference.title or reference.site or "") if reference else ""
+        style = _STATUS_STYLE.get(status, "")
+        if status == "found":
+            via = plain.get("via") if plain else resolution.via
+            line = f"    [{ref}] {escape(label)} → ⌕ {escape(url or '')} [{style}](located by refcheck via {via})[/]"
+        else:
+            line = f"    [{ref}] {escape(label)} → [{style}]{status}[/]: {escape(reason)}"
+        console.print(line, soft_wrap=True)
 
 
 def _message_without_subject(item: Finding) -> str:

@@ -56,6 +56,21 @@ RULES: dict[str, Rule] = {
              "The link may point at a different article than the one cited."),
         Rule("site-mismatch", Severity.WARNING, "The URL belongs to a different publisher than the reference names.",
              "The cited publisher did not publish what the link points at."),
+        # Resolution: looking for the source of a reference that has no URL (refcheck/resolve/).
+        Rule("reference-found", Severity.INFO, "refcheck located the page a reference without a URL cites.",
+             "The reader can now follow the reference; its claims are checked against that page."),
+        Rule("reference-not-found", Severity.WARNING,
+             "refcheck searched for the source of a reference without a URL and did not find it.",
+             "A source nobody can find may not exist: AI answers cite pages that were never published. The "
+             "finding says what was searched where; \"not found by these searches\" is not proof of fabrication."),
+        Rule("ambiguous-reference", Severity.WARNING,
+             "Several pages on the cited site fit a reference without a URL equally well.",
+             "The reference does not say enough to tell which page it cites; the candidates are listed."),
+        Rule("reference-metadata-mismatch", Severity.WARNING,
+             "The record of the DOI a reference gives has another title, first author or year.",
+             "The DOI points at a real work, but not the one described: a wrong DOI or a mangled citation."),
+        Rule("self-citation", Severity.WARNING, "A reference cites the chat assistant itself (ChatGPT, Claude, …).",
+             "An assistant's own answer is not a source: the claim resting on it has no source at all."),
         # Claims.
         Rule("uncited-claim", Severity.WARNING, "A factual sentence (numbers, names, reporting verbs) cites no source.",
              "A claim with no source cannot be checked by the reader."),
