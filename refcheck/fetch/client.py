@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -30,7 +29,7 @@ from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encodin
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
-from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, reused
+from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, resolve_location, reused
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
@@ -741,7 +740,7 @@ class Fetcher:
                 return attempt
             chain.append(Redirect(current, attempt.http_status or 0))
             try:
-                following = prepare_url(urljoin(current, attempt.location))
+                following = prepare_url(resolve_location(current, attempt.location))
             except InvalidTarget as error:
                 return Attempt(UrlStatus.ERROR, f"redirect to an unusable URL {attempt.location!r}: {error}",
                                attempt.http_status)

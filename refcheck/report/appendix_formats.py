@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Sequence
 from itertools import groupby
-from urllib.parse import urlsplit
 
 from refcheck.report.appendix import AppendixEntry, Verification
+from refcheck.weburl import parse
 
 LINKABLE_SCHEMES = frozenset({"http", "https", "ftp"})  # a javascript: URL from a hostile document is never a link
 NO_SOURCES = "No sources cited."
@@ -73,7 +73,8 @@ def archive_note(entry: AppendixEntry) -> str:
 
 
 def _linkable(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).scheme.lower() in LINKABLE_SCHEMES
+    parsed = parse(url) if url else None  # the WHATWG parse a browser or Markdown viewer will make of it
+    return parsed is not None and parsed.scheme in LINKABLE_SCHEMES
 
 
 def _by_document(entries: Sequence[AppendixEntry]) -> list[tuple[str, list[AppendixEntry]]]:

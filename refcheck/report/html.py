@@ -7,12 +7,12 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlsplit
 
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
+from refcheck.weburl import parse
 
 CLAIM_RULES = ("unsupported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -397,11 +397,16 @@ def _reference_row(row: ReferenceRow, checked: bool) -> str:
             + "".join(cells) + "</tr>")
 
 
+def _linkable(url: str) -> bool:
+    parsed = parse(url)  # the WHATWG parse a browser will make of the href
+    return parsed is not None and parsed.scheme in LINK_SCHEMES
+
+
 def link(url: str | None) -> str:
     """A clickable link for an http(s) URL; any other text (javascript:, data:, garbage) is shown, never followed."""
     if not url:
         return ""
-    if urlsplit(url).scheme.lower() in LINK_SCHEMES:
+    if _linkable(url):
         return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
     return escape(url)
 
