@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from refcheck.report.appendix import AppendixEntry, Verification
+from refcheck.report.clean import one_line, visible
 from refcheck.weburl import parse
 
 LINKABLE_SCHEMES = frozenset({"http", "https", "ftp"})  # a javascript: URL from a hostile document is never a link
@@ -21,7 +22,10 @@ NO_SOURCES = "No sources cited."
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _BLOCK_START = re.compile(r"^(\d{0,9})([-+.)])")
 _BIBTEX_SPECIAL = re.compile(r"[{}%&$#_^~\\]")
-_BIBTEX_ESCAPES = {"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+# Braces as commands, not `\{`: classic BibTeX counts every brace in a field, escaped or not, so one unbalanced `}`
+# in a page title would end the field early and let the rest of the title be read as .bib syntax.
+_BIBTEX_ESCAPES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#",
+                   "_": r"\_",
                    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "\\": r"\textbackslash{}"}
 # In a BibTeX url (a verbatim field for biblatex) only unbalanced braces, backslashes and spaces can break the file;
 # they are not valid in a URL anyway, so they are percent-encoded rather than escaped.
@@ -121,8 +125,9 @@ def _markdown_item(entry: AppendixEntry) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """Inline text that reads back as itself: emphasis, code, link and HTML characters escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Inline text that reads back as itself: emphasis, code, link and HTML characters escaped, on one line (a blank
+    line would end the list item), controls and bidi controls visible (report/clean.py)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def _markdown_destination(url: str) -> str:
@@ -175,7 +180,7 @@ def _html_item(entry: AppendixEntry) -> str:
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(visible(text), quote=True)
 
 
 # --- BibTeX ------------------------------------------------------------------------------------------------
@@ -202,11 +207,11 @@ def _bibtex_entry(entry: AppendixEntry) -> str:
 
 
 def _bibtex_text(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], text)
+    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], one_line(text))
 
 
 def _bibtex_url(url: str) -> str:
-    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in url)
+    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in one_line(url))
 
 
 # --- CSL-JSON ----------------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ import base64
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
+from html import escape as _html_escape
 
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
+from refcheck.report.clean import visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.weburl import parse
 
@@ -155,6 +156,11 @@ SCRIPT = """
   applyFilters();
 })();
 """
+
+
+def escape(text: object) -> str:
+    """Text for HTML, escaped (attributes too), with control and bidi characters made visible (report/clean.py)."""
+    return _html_escape(visible(str(text)), quote=True)
 
 
 def _csp_hash(source: str) -> str:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from refcheck import __version__
 from refcheck.models import Finding, Report, Severity
+from refcheck.report.clean import xml_text
 from refcheck.report.paths import relative_path
 from refcheck.rules.registry import RULES, Rule
 
@@ -82,7 +83,7 @@ def _result(item: Finding, path: str, rule_index: int, seen: dict[str, int]) -> 
         "ruleId": item.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
-        "message": {"text": item.message},
+        "message": {"text": xml_text(item.message)},  # shown by code scanning: controls and bidi made visible
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, path, seen)},
     }
@@ -113,5 +114,5 @@ def _invocation(report: Report) -> dict:
     invocation: dict = {"executionSuccessful": True}
     if report.notices:
         invocation["toolExecutionNotifications"] = [
-            {"level": "note", "message": {"text": notice}} for notice in report.notices]
+            {"level": "note", "message": {"text": xml_text(notice)}} for notice in report.notices]
     return invocation
