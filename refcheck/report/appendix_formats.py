@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from refcheck.report.appendix import AppendixEntry, Verification
-from refcheck.report.clean import one_line, visible
+from refcheck.report.clean import link_target, one_line, visible
 from refcheck.weburl import parse
 
 LINKABLE_SCHEMES = frozenset({"http", "https", "ftp"})  # a javascript: URL from a hostile document is never a link
@@ -132,7 +132,7 @@ def _markdown_text(text: str) -> str:
 
 def _markdown_destination(url: str) -> str:
     """A link destination CommonMark reads whole: spaces and angle brackets encoded, unbalanced parentheses too."""
-    url = url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    url = link_target(url).replace("<", "%3C").replace(">", "%3E")
     if url.count("(") != url.count(")"):
         url = url.replace("(", "%28").replace(")", "%29")
     return url
@@ -156,7 +156,7 @@ def render_html(entries: Sequence[AppendixEntry]) -> str:
 
 def _html_item(entry: AppendixEntry) -> str:
     label = _escape(entry.title or entry.url or "(untitled)")
-    parts = [f'<a href="{_escape(entry.url)}">{label}</a>.' if _linkable(entry.url) else f"{label}."]
+    parts = [f'<a href="{_escape(link_target(entry.url))}">{label}</a>.' if _linkable(entry.url) else f"{label}."]
     if entry.url and not _linkable(entry.url) and entry.title and entry.title != entry.url:
         parts.append(f'<span class="url">{_escape(entry.url)}</span>.')
     if entry.publisher:
@@ -173,7 +173,7 @@ def _html_item(entry: AppendixEntry) -> str:
             parts.append(f'<span class="reason">({_escape(entry.reason)})</span>')
     if entry.archive_url and _linkable(entry.archive_url):
         taken = f", taken {_escape(entry.archived_at[:10])}" if entry.archived_at else ""
-        parts.append(f'<a class="archive" href="{_escape(entry.archive_url)}">Archived copy</a>{taken}.')
+        parts.append(f'<a class="archive" href="{_escape(link_target(entry.archive_url))}">Archived copy</a>{taken}.')
     attributes = (f'id="{_escape(entry.key)}" class="source {entry.verification}" value="{entry.number}"'
                   f' data-title-source="{entry.title_source or ""}"')
     return f"<li {attributes}>{' '.join(parts)}</li>"
@@ -211,7 +211,7 @@ def _bibtex_text(text: str) -> str:
 
 
 def _bibtex_url(url: str) -> str:
-    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in one_line(url))
+    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in link_target(url))
 
 
 # --- CSL-JSON ----------------------------------------------------------------------------------------------

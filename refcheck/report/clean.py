@@ -8,6 +8,8 @@ retitles the terminal), other C0/C1 control characters, or bidirectional control
 * `one_line`: `visible`, and line breaks (CR, LF, NEL, U+2028/2029, VT, FF) as spaces, so a string cannot forge a
   line of its own (the text report, annotations).
 * `xml_text`: `visible`, then whatever XML 1.0 still cannot carry (lone surrogates, U+FFFE/U+FFFF) as U+FFFD.
+* `link_target`: a URL for a link's destination (href, Markdown, BibTeX url): those characters and whitespace
+  percent-encoded, as the WHATWG URL parser would (a URL keeps working; a stand-in would change it).
 
 The JSON report and CSL-JSON keep the exact text: they are data, and JSON escapes every control character itself.
 """
@@ -47,6 +49,14 @@ def one_line(text: str) -> str:
 def xml_text(text: str) -> str:
     """`visible(text)` with anything XML 1.0 cannot carry, even escaped, replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", visible(text))
+
+
+_NOT_IN_LINKS = re.compile(f"[\x00-\x20\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029]")
+
+
+def link_target(url: str) -> str:
+    """`url` with controls, bidi controls, spaces and line breaks percent-encoded (UTF-8), for a link's destination."""
+    return _NOT_IN_LINKS.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group(0).encode("utf-8")), url)
 
 
 def has_hidden(text: str) -> bool:

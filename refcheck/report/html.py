@@ -11,7 +11,7 @@ from html import escape as _html_escape
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
-from refcheck.report.clean import visible
+from refcheck.report.clean import link_target, visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.weburl import parse
 
@@ -413,7 +413,7 @@ def link(url: str | None) -> str:
     if not url:
         return ""
     if _linkable(url):
-        return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
+        return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
     return escape(url)
 
 

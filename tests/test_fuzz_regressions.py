@@ -1,0 +1,82 @@
+"""One test per failure the fuzz campaign (`make fuzz`, tests/fuzz_campaign.py) found, on the minimal input it shrank
+to, so each stays fixed. The issue each one was is in its docstring."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from refcheck.models import Document, Format
+from refcheck.report.appendix_formats import render_bibtex, render_html, render_markdown
+from refcheck.report.json import from_dict
+from tests import fuzzing
+from tests.report.test_appendix_formats import entry
+
+
+def test_an_inline_footnote_is_a_reference_with_an_id():
+    """`http://^[::ffff:127.0.0.1]`: markdown-it reads `^[…]` as an inline footnote, whose label is None; the reader
+    made a Reference with id None, and the text report crashed on it."""
+    from refcheck.extract import extract
+
+    extraction = extract(Document("x.md", Format.MARKDOWN, 'A claim ^[Smith, "Title", https://example.org/a].\n'))
+    assert [r.id for r in extraction.references] == ["inline-1"]
+    assert [m.ref for m in extraction.markers] == ["inline-1"]
+    assert extraction.references[0].url == "https://example.org/a"
+    fuzzing.check_document(Format.MARKDOWN, b"http://^[::ffff:127.0.0.1]")
+
+
+@pytest.mark.parametrize("url", ["http://example.org\x00", "http://\x1f@example.org", "https://example.org/a\u202eb c"])
+def test_a_link_destination_carries_no_raw_control(url):
+    """The appendix wrote a URL's control characters raw into Markdown, HTML href and BibTeX url (the standard's parser
+    strips or encodes them, so the URL is linkable): now they are percent-encoded there."""
+    item = entry(1, url=url, title="T")
+    for render in (render_markdown, render_html, render_bibtex):
+        fuzzing.assert_nothing_hidden(render([item]), render.__name__)
+    assert "%00" in render_markdown([entry(1, url="http://example.org\x00", title="T")])
+    fuzzing.check_url(url)
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    (("documents", 0, "path"), []), (("notices",), [[]]), (("documents",), {"a": 1}), (("urls", 0, "redirects"), "x"),
+    (("documents", 0, "references", 0, "line"), "3"), (("documents", 0, "findings", 0, "evidence"), []),
+    (("urls", 0, "elapsed"), "fast"), (("command",), 7),
+])
+def test_a_damaged_json_report_is_refused_with_a_value_error(path, value):
+    """`refcheck merge` on a report whose fields had other types crashed with TypeError/AttributeError (unhashable
+    list as a path, `.get` on a list) or later in a reporter: `from_dict` now checks each field's type."""
+    from refcheck.report import json as json_report
+    from tests.report.sample_report import sample_report
+
+    payload = json.loads(json_report.render(sample_report()))
+    node = payload
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ValueError):
+        from_dict(payload)
+
+
+def test_merge_of_a_damaged_report_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"schema": "refcheck/1", "documents": [{"path": [], "format": "text"}]}), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "refcheck", "merge", str(bad)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "not a refcheck/1 JSON report" in done.stderr
+
+
+def test_a_malformed_ipv6_href_is_an_invalid_url_finding_not_an_internal_error(tmp_path):
+    """Issue 17's first report: `<a href="http://[::1">` made `refcheck extract` exit 3 with
+    `internal error: ValueError: Invalid IPv6 URL` (urllib's urlsplit in the invalid-url rule)."""
+    page = tmp_path / "bad.html"
+    page.write_text('<p>See <a href="http://[::1">x</a>, <a href="http://[zz]/x">y</a> and '
+                    '<a href="https://example.org/ok">ok</a>.</p>', encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "refcheck", "extract", str(page), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    findings = json.loads(done.stdout)["documents"][0]["findings"]
+    assert sorted(f["url"] for f in findings if f["rule"] == "invalid-url") == ["http://[::1", "http://[zz]/x"]
+    assert len(json.loads(done.stdout)["documents"][0]["links"]) == 3
