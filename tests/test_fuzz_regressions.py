@@ -80,3 +80,11 @@ def test_a_malformed_ipv6_href_is_an_invalid_url_finding_not_an_internal_error(t
     findings = json.loads(done.stdout)["documents"][0]["findings"]
     assert sorted(f["url"] for f in findings if f["rule"] == "invalid-url") == ["http://[::1", "http://[zz]/x"]
     assert len(json.loads(done.stdout)["documents"][0]["links"]) == 3
+
+
+def test_a_host_httpx_cannot_decode_reaches_every_url_function():
+    """`http://»`: the standard's host is `xn--yba`, which httpx's `url.host` (IDNA 2008) refuses with
+    InvalidCodepoint; the fetcher's host key crashed on it (`refcheck check` exit 3). The fetch itself is tested in
+    tests/fetch/test_hostile_urls.py."""
+    fuzzing.check_url("http://»")
+    fuzzing.check_url("http://»/", "http://[::1]:8080/a/b?c#d")

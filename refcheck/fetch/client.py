@@ -118,7 +118,24 @@ def parsed_url(url: str) -> httpx.URL:
 
 
 def _host_key(url: httpx.URL) -> str:
-    return url.host.lower()
+    return _host_name(url).lower()
+
+
+def _host_decodes(url: httpx.URL) -> bool:
+    try:
+        url.host
+    except UnicodeError:
+        return False
+    return True
+
+
+def _host_name(url: httpx.URL) -> str:
+    """httpx's Unicode form of the host; the ASCII form where httpx's IDNA 2008 decoder refuses a label that the
+    WHATWG URL standard (UTS 46) accepted, e.g. `xn--yba` for `»` (found by the fuzz campaign)."""
+    try:
+        return url.host
+    except UnicodeError:
+        return url.raw_host.decode("ascii")
 
 
 def host_of(target: str) -> str:
@@ -807,7 +824,9 @@ class Fetcher:
         # Straight to the transport: the client's send() would build the next redirect request itself, which fails
         # on an odd Location before refcheck can see it. Redirects are refcheck's to follow, and the client still
         # builds the request (default headers, timeouts) and owns the transport.
-        extra = host_headers_for(url.host, self.settings.host_headers)
+        extra = host_headers_for(_host_name(url), self.settings.host_headers)
+        if not _host_decodes(url):  # httpx would build the Host header from url.host, which raises: give it the ASCII form
+            extra = {"Host": url.netloc.decode("ascii"), **extra}
         request = self._client.build_request("GET", url, headers={**headers, **extra} if extra else headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request
