@@ -8,9 +8,12 @@ printed with hypothesis's minimal example and the traceback. Exit status 1 when 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 import traceback
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -21,7 +24,7 @@ from tests import fuzzing
 BATCH = 200
 
 
-def _targets() -> dict:
+def _targets(directory) -> dict:
     documents = {
         str(fmt): (st.tuples(fuzzing.document_bytes(fmt, pieces=150), st.integers(0, 10**6)),
                    lambda args, fmt=fmt: fuzzing.check_document(fmt, *args))
@@ -29,6 +32,10 @@ def _targets() -> dict:
     }
     return {
         **documents,
+        "cli": (st.tuples(st.one_of(*(fuzzing.document_bytes(f, pieces=60) for f in Format)),
+                          st.sampled_from(fuzzing.CLI_SUFFIXES), st.sampled_from(fuzzing.CLI_FORMATS)),
+                lambda args: fuzzing.check_cli(*args, directory)),
+        "page": (st.tuples(fuzzing.page_bytes(), fuzzing.content_types), lambda args: fuzzing.check_page(*args)),
         "url": (st.tuples(fuzzing.url_text, st.sampled_from([fuzzing.BASE, "http://[::1]:8080/a/b?c#d", "https://例え.jp/"])),
                 lambda args: fuzzing.check_url(*args)),
         "json-report": (st.tuples(fuzzing.json_values, st.lists(st.integers(0, 50), min_size=1, max_size=6)),
@@ -63,7 +70,8 @@ def run_target(name: str, strategy, check, seconds: float, base_seed: int) -> tu
 def main() -> int:
     total = float(os.environ.get("FUZZ_SECONDS", "300"))
     base_seed = int(os.environ.get("FUZZ_SEED", str(int(time.time()))))
-    targets = _targets()
+    directory = Path(tempfile.mkdtemp(prefix="refcheck-fuzz-"))
+    targets = _targets(directory)
     share = total / len(targets)
     print(f"fuzz: {len(targets)} targets, {share:.0f} s each, seed {base_seed}", flush=True)
     failed = []
@@ -74,6 +82,7 @@ def main() -> int:
             failed.append(name)
             print(failure, file=sys.stderr, flush=True)
     print("fuzz: " + (f"failures in {', '.join(failed)}" if failed else "no failure"), flush=True)
+    shutil.rmtree(directory, ignore_errors=True)
     return 1 if failed else 0
 
 

@@ -91,6 +91,28 @@ def document_text(document_format: Format, pieces: int = 40):
     return st.lists(piece, max_size=pieces).map("".join)
 
 
+_PAGE_FRAGMENTS = ["<html>", "<head>", "</head>", "<title>", "</title>", "<meta charset=\"", "shift_jis", "euc-jp", "utf-16",
+                   "x-user-defined", "\">", "<meta property=\"og:title\" content=\"", "<meta property=\"og:site_name\" content=\"",
+                   "<meta name=\"citation_title\" content=\"", "<link rel=\"canonical\" href=\"", "<base href=\"",
+                   "<script type=\"application/ld+json\">", "</script>", '{"@type": "NewsArticle", "headline": ', '"}',
+                   "[", "]", "{", "}", "<h1>", "</h1>", "<article>", "<p>", "404", "Not Found", "ページが見つかりません",
+                   "<html lang=\"", "ja", "xx-\u202e", "<time datetime=\"", "2026-13-45", "<input type=password>",
+                   "Just a moment...", "cf-browser-verification", "<nav>", "<footer>", "&#x1b;[2J", "&#0;", "&#xd800;",
+                   "<frameset>", "<svg><title>", "<template>", "<noscript>", "<!DOCTYPE html>", "%PDF-1.4\n"]
+
+
+def page_bytes():
+    piece = st.one_of(st.sampled_from(_PAGE_FRAGMENTS + _COMMON), url_text, st.text(max_size=12))
+    text = st.lists(piece, max_size=80).map("".join)
+    encoded = st.builds(lambda t, encoding: t.encode(encoding, errors="replace"), text, st.sampled_from(_ENCODINGS))
+    return st.one_of(encoded, st.binary(max_size=300))
+
+
+content_types = st.sampled_from([None, "text/html", "text/html; charset=shift_jis", "text/html; charset=bogus",
+                                 "text/plain", "application/xhtml+xml", "application/pdf", "application/octet-stream",
+                                 "text/html; charset=\"utf-16\"", ";;;", "TEXT/HTML;CHARSET=EUC-JP"])
+
+
 _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "shift_jis", "euc_jp", "cp1252", "latin-1"]
 
 
@@ -181,6 +203,47 @@ def check_document(document_format: Format, data: bytes, seed: int = 0) -> None:
     results = _fake_results(urls, titles, seed)
     checked = _with_network_findings(report, results, SETTINGS)
     render_everything(Report("check", (checked,), urls=tuple(results.values()), notices=tuple(titles[:1])))
+
+
+CLI_SUFFIXES = [".txt", ".md", ".markdown", ".html", ".htm", ".wiki", ".mediawiki", ".json", ".bin", ""]
+CLI_FORMATS = ["text", "json", "markdown", "html", "sarif", "junit", "github"]
+
+
+def check_cli(data: bytes, suffix: str, report_format: str, directory) -> None:
+    """`refcheck extract FILE --format F` in process (click's runner): exit 0, 1 or 2 (a RefcheckError or a usage
+    error), never another exception; stdout has no hidden character unless it is the JSON."""
+    from click.testing import CliRunner
+
+    from refcheck.cli import cli
+
+    path = directory / f"doc{suffix}"
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["extract", str(path), "--format", report_format, "--fail-on", "error"])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        assert isinstance(result.exception, RefcheckError), repr(result.exception)
+    else:
+        assert result.exit_code in (0, 1, 2), result.output
+    if report_format != "json":
+        assert_nothing_hidden(result.stdout, f"extract --format {report_format}")
+
+
+def check_page(body: bytes, content_type: str | None, url: str = BASE) -> None:
+    """A fetched page's bytes → the page reader (and the PDF reader when it says PDF) → the page rules → reporters."""
+    from refcheck.page import read_page
+    from refcheck.pdf import is_pdf, read_pdf
+
+    page = read_pdf(body, url).page if is_pdf(content_type, body[:1024]) else read_page(body, content_type, url)
+    reference = Reference("1", 3, "経産省、国産AI開発に5年で1兆円支援へ", "例新聞", url, "2026-11-20")
+    claim_text = "経済産業省は5年で1兆円規模の支援を行う。"
+    from refcheck.models import Claim, Marker
+
+    extraction = Extraction((reference,), (Marker("1", 1),), (), (Claim(claim_text, 1, refs=("1",), check_worthy=True),),
+                            has_markers=True)
+    document = DocumentReport(Document("page.md", Format.MARKDOWN, ""), extraction, ())
+    for status in (UrlStatus.OK, UrlStatus.SOFT_404):
+        result = FetchResult(url, status, fetched_url=url, http_status=200, final_url=page.canonical_url or url, page=page)
+        checked = _with_network_findings(document, {url: result}, SETTINGS)
+        render_everything(Report("check", (checked,), urls=(result,)))
 
 
 def check_url(url: str, base: str = BASE) -> None:
