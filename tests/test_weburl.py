@@ -123,15 +123,19 @@ def test_what_the_standard_fails_the_fetcher_refuses_and_the_rule_reports():
     assert wrong == []
 
 
+# Where the invalid-url rule differs from the standard on purpose: a host without a letter or digit is a valid
+# opaque name by the standard, but no name server answers for it, so refcheck reports it rather than fetch it.
+INVALID_ON_PURPOSE = {"http://./", "http://../", "http://!\"$&'()*+,-.;=_`{}~/"}
+
+
 def test_absolute_web_urls_of_the_standard_are_not_reported_invalid():
-    # Every absolute http(s) case the standard accepts, with a host that has a letter or digit, is fetchable.
     compared, wrong = 0, []
     for case in CASES:
-        if _web(case) and not case.get("base") and any(ch.isalnum() for ch in case["hostname"]):
+        if _web(case) and not case.get("base"):
             compared += 1
-            if looks_invalid(case["input"]):
+            if looks_invalid(case["input"]) != (case["input"] in INVALID_ON_PURPOSE):
                 wrong.append(case["input"])
-    assert compared > 30
+    assert compared > 100
     assert wrong == []
 
 
