@@ -46,7 +46,7 @@ BASE = "https://example.org/dir/page.html"
 
 # What no human-facing report may carry raw: C0 but tab/LF/CR, DEL, C1, bidi controls (see report/clean.py).
 HIDDEN = frozenset([chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))]
-                   + list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+                   + list("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"))
 NASTY_CHARS = sorted(HIDDEN) + list("[]\\%{}<>|`*_#&:,\n\r\t\u2028\u2029\ufeff\ud7ff\ufffd") + ["\U0001f600"]
 
 # --- strategies ----------------------------------------------------------------------------------------------

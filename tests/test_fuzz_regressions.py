@@ -88,3 +88,15 @@ def test_a_host_httpx_cannot_decode_reaches_every_url_function():
     tests/fetch/test_hostile_urls.py."""
     fuzzing.check_url("http://»")
     fuzzing.check_url("http://»/", "http://[::1]:8080/a/b?c#d")
+
+
+def test_a_line_separator_in_a_path_does_not_split_a_workflow_command():
+    """A document path holding U+2028 went raw into `::error file=…`: Python's splitlines (and some log viewers) read
+    it as a line break, so the annotation could look like two lines. U+2028/U+2029 are now shown as stand-ins."""
+    from refcheck.report import github
+
+    fuzzing.check_report_strings("", "", "\u2028", "http://")
+    fuzzing.check_report_strings("t\u2029x", "m\u2028::error::forged", "p", "https://example.org/")
+    report = fuzzing.Report("extract", (fuzzing.DocumentReport(fuzzing.Document("a\u2028b.md", Format.MARKDOWN, ""),
+                                                               fuzzing.Extraction(), ()),))
+    assert "\u2028" not in github.render(report) + github.render_summary(report)

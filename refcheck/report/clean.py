@@ -4,7 +4,7 @@ A page title or a document's text may hold terminal escape sequences (`ESC[2J` c
 retitles the terminal), other C0/C1 control characters, or bidirectional controls (a right-to-left override makes
 `txt.exe` read as `exe.txt`). Every human-facing reporter passes such strings through one of these functions:
 
-* `visible`: controls and bidi controls replaced by visible stand-ins (`␛`, `␇`, `<U+202E>`); tab and line breaks kept.
+* `visible`: controls and bidi controls replaced by visible stand-ins (`␛`, `␇`, `<U+202E>`); tab, CR and LF kept.
 * `one_line`: `visible`, and line breaks (CR, LF, NEL, U+2028/2029, VT, FF) as spaces, so a string cannot forge a
   line of its own (the text report, annotations).
 * `xml_text`: `visible`, then whatever XML 1.0 still cannot carry (lone surrogates, U+FFFE/U+FFFF) as U+FFFD.
@@ -21,8 +21,9 @@ import re
 # Bidirectional formatting characters (Unicode's Bidi_Control property), and the other invisible reorderers.
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
-# C0 except tab, LF and CR; DEL; C1; the bidi controls.
-_HIDDEN = re.compile(f"[\x00-\x08\x0e-\x1f\x7f\x80-\x9f{BIDI_CONTROLS}\x0b\x0c]")
+# C0 except tab, LF and CR; DEL; C1; the bidi controls; U+2028/U+2029, which some readers (Python's splitlines,
+# JavaScript, editors) take for line breaks and others do not, so a string could start a line in one and not another.
+_HIDDEN = re.compile(f"[\x00-\x08\x0e-\x1f\x7f\x80-\x9f{BIDI_CONTROLS}\x0b\x0c\u2028\u2029]")
 _LINE_BREAK = re.compile(f"\r\n|[{_LINE_BREAKS}]")
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
