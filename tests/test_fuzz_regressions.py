@@ -100,3 +100,23 @@ def test_a_line_separator_in_a_path_does_not_split_a_workflow_command():
     report = fuzzing.Report("extract", (fuzzing.DocumentReport(fuzzing.Document("a\u2028b.md", Format.MARKDOWN, ""),
                                                                fuzzing.Extraction(), ()),))
     assert "\u2028" not in github.render(report) + github.render_summary(report)
+
+
+def test_sarif_properties_keep_the_exact_text_without_raw_bidi_characters(tmp_path):
+    """`0\\x010\\t0&#x200e;0` in Markdown: the link text's U+200E went raw into SARIF's properties (the message was
+    already cleaned). SARIF is JSON: those characters are now written as \\u escapes, so the data stays exact."""
+    import json as json_module
+
+    from refcheck.models import DocumentReport, Extraction, Report
+    from refcheck.report import sarif
+    from refcheck.rules.registry import finding
+
+    fuzzing.check_cli(b"0\x010\t0&#x200e;0", ".md", "sarif", tmp_path)
+    url = "http://[\u202e/a\x85"
+    report = Report("extract", (DocumentReport(Document("b.md", Format.MARKDOWN, ""), Extraction(),
+                                               (finding("invalid-url", f"{url!r} is not a URL", line=1, url=url,
+                                                        evidence={"text": "x\u200ey"}),)),))
+    output = sarif.render(report)
+    fuzzing.assert_nothing_hidden(output, "sarif")
+    result = json_module.loads(output)["runs"][0]["results"][0]
+    assert result["properties"]["url"] == url and result["properties"]["evidence"] == {"text": "x\u200ey"}

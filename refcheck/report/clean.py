@@ -8,6 +8,8 @@ retitles the terminal), other C0/C1 control characters, or bidirectional control
 * `one_line`: `visible`, and line breaks (CR, LF, NEL, U+2028/2029, VT, FF) as spaces, so a string cannot forge a
   line of its own (the text report, annotations).
 * `xml_text`: `visible`, then whatever XML 1.0 still cannot carry (lone surrogates, U+FFFE/U+FFFF) as U+FFFD.
+* `json_escaped`: a JSON document with DEL, C1, bidi controls and U+2028/9 written as `\\uXXXX` escapes (json.dumps
+  escapes only C0): the data stays exact once parsed, and the file shows nothing hidden (SARIF).
 * `link_target`: a URL for a link's destination (href, Markdown, BibTeX url): those characters and whitespace
   percent-encoded, as the WHATWG URL parser would (a URL keeps working; a stand-in would change it).
 
@@ -58,6 +60,17 @@ _NOT_IN_LINKS = re.compile(f"[\x00-\x20\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029]")
 def link_target(url: str) -> str:
     """`url` with controls, bidi controls, spaces and line breaks percent-encoded (UTF-8), for a link's destination."""
     return _NOT_IN_LINKS.sub(lambda match: "".join(f"%{byte:02X}" for byte in match.group(0).encode("utf-8")), url)
+
+
+_RAW_IN_JSON = re.compile(f"[\x7f-\x9f{BIDI_CONTROLS}\u2028\u2029]")
+
+
+def json_escaped(document: str) -> str:
+    """A JSON text from json.dumps with the characters it leaves raw but `visible` would replace escaped as \\uXXXX.
+
+    Valid because such characters can only stand inside JSON strings, where the escape means the same character.
+    """
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group(0)):04x}", document)
 
 
 def has_hidden(text: str) -> bool:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from refcheck import __version__
 from refcheck.models import Finding, Report, Severity
-from refcheck.report.clean import xml_text
+from refcheck.report.clean import json_escaped, xml_text
 from refcheck.report.paths import relative_path
 from refcheck.rules.registry import RULES, Rule
 
@@ -28,7 +28,8 @@ LINE_NUMBERS = re.compile(r"\bline \d+|\d+\s*行目")
 
 def render(report: Report, *, root: str | Path | None = None) -> str:
     """The whole SARIF log; `root` is what document paths are made relative to (default: the working directory)."""
-    return json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str) + "\n"
+    # Properties (URLs, evidence) keep the exact text, with bidi and C1 controls as \u escapes (report/clean.py).
+    return json_escaped(json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str)) + "\n"
 
 
 def to_dict(report: Report, *, root: str | Path | None = None) -> dict:
