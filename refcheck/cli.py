@@ -15,6 +15,7 @@ from refcheck import __version__
 from refcheck.errors import ConfigError, RefcheckError
 from refcheck.models import Format, Report, Severity
 from refcheck.report import worst_severity
+from refcheck.report.clean import one_line
 from refcheck.settings import CacheSettings, FetchSettings, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -75,7 +76,7 @@ def main() -> None:
         error.show()
         sys.exit(EXIT_USAGE)
     except RefcheckError as error:
-        click.echo(f"refcheck: {error}", err=True)
+        click.echo(f"refcheck: {one_line(str(error))}", err=True)  # one line, whatever a file name or document holds
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("refcheck: interrupted", err=True)
@@ -83,7 +84,8 @@ def main() -> None:
     except Exception as error:  # a bug: still one line, with a way to see the traceback
         if os.environ.get("REFCHECK_DEBUG"):
             raise
-        click.echo(f"refcheck: internal error: {type(error).__name__}: {error} (set REFCHECK_DEBUG=1 for details)", err=True)
+        click.echo(f"refcheck: internal error: {type(error).__name__}: {one_line(str(error))} "
+                   "(set REFCHECK_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_INTERNAL)
 
 

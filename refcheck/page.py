@@ -8,13 +8,13 @@ import html
 import json
 import re
 import unicodedata
-from urllib.parse import urljoin
 
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from refcheck.headline import reader_title
 from refcheck.models import PageFacts
+from refcheck.weburl import join
 
 MAX_MAIN_TEXT = 200_000  # characters; the claim checker searches it, a longer body adds nothing but memory
 _SNIFF_BYTES = 8192  # where a <meta charset> or XML declaration is looked for (WHATWG prescans 1024; real pages put it later)
@@ -589,11 +589,8 @@ def _canonical_url(elements: _Landmarks, url: str) -> str | None:
     if not href:
         return None
     base = elements.bases[0] if elements.bases else None
-    base_url = urljoin(url, base.attributes.get("href") or "") if base is not None else url
-    try:
-        return urljoin(base_url, href)
-    except ValueError:
-        return None
+    base_url = (join(url, base.attributes.get("href") or "") or url) if base is not None else url
+    return join(base_url, href)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")

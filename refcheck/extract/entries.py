@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from refcheck.extract.urls import find_urls
+from refcheck.weburl import host_of
 
 _MONTHS = {name: number for number, names in enumerate(
     (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -115,11 +115,7 @@ def _trim_segment(segment: str) -> str:
 
 
 def is_archive_url(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host in ARCHIVE_HOSTS
+    return host_of(url) in ARCHIVE_HOSTS
 
 
 def split_archive(urls: list[str]) -> tuple[str | None, str | None]:

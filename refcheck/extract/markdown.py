@@ -184,7 +184,7 @@ class _Reader:
             elif kind == "html_block":
                 self._html(token.content, token.map[0] + 1)
             elif kind == "footnote_open":
-                self.footnote = (token.meta.get("label", str(token.meta.get("id"))), None)
+                self.footnote = (_footnote_label(token.meta), None)
             elif kind == "footnote_close":
                 self._close_footnote()
             elif kind == "tr_open":
@@ -363,7 +363,7 @@ class _Reader:
                     sync(link["span"][1])
                 link = None
             elif kind == "footnote_ref":
-                label = child.meta.get("label")
+                label = _footnote_label(child.meta)
                 if label is not None:
                     prose.found_markers.append(Marker(ref=label, line=current_line()))
                     prose.citations.append((prose.length, label))
@@ -446,3 +446,12 @@ class _Source:
     def line_of(self, offset: int) -> int:
         return self.first_line + self.newlines_before(offset)
 
+
+def _footnote_label(meta: dict) -> str | None:
+    """A footnote's label: `[^note]` has one; an inline footnote `^[text]` has none (None from the plugin) and is
+    named by its number, `inline-1`, at its reference and its body alike."""
+    label = meta.get("label")
+    if label is not None:
+        return str(label)
+    number = meta.get("id")
+    return f"inline-{number + 1}" if isinstance(number, int) else None

@@ -20,7 +20,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urljoin
 
 import httpx
 
@@ -28,7 +27,7 @@ from refcheck.fetch.client import (FetchRun, InvalidTarget, PinnedTransport, fet
                                    run_to_completion, user_agent)
 from refcheck.fetch.guard import Guard, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.basis import lookups_digest
-from refcheck.fetch.run import answer_from_cache
+from refcheck.fetch.run import answer_from_cache, resolve_location
 from refcheck.models import BasisPart, CacheBasis, Extraction, FetchResult, UrlStatus
 from refcheck.settings import ArchiveSettings, Settings
 
@@ -193,7 +192,7 @@ class ArchiveClient:
             async with client.stream("GET", url) as response:
                 location = response.headers.get("location")
                 if response.is_redirect and location:
-                    url = httpx.URL(prepare_url(urljoin(str(url), location)))
+                    url = httpx.URL(prepare_url(resolve_location(str(url), location)))
                     continue
                 if response.status_code != 200:
                     return ArchiveAnswer(reason=f"the archive answered HTTP {response.status_code}", definite=False)

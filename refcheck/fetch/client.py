@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -31,7 +30,7 @@ from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encodin
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
-from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, reused
+from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, resolve_location, reused
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
@@ -120,7 +119,24 @@ def parsed_url(url: str) -> httpx.URL:
 
 
 def _host_key(url: httpx.URL) -> str:
-    return url.host.lower()
+    return _host_name(url).lower()
+
+
+def _host_decodes(url: httpx.URL) -> bool:
+    try:
+        url.host
+    except UnicodeError:
+        return False
+    return True
+
+
+def _host_name(url: httpx.URL) -> str:
+    """httpx's Unicode form of the host; the ASCII form where httpx's IDNA 2008 decoder refuses a label that the
+    WHATWG URL standard (UTS 46) accepted, e.g. `xn--yba` for `»` (found by the fuzz campaign)."""
+    try:
+        return url.host
+    except UnicodeError:
+        return url.raw_host.decode("ascii")
 
 
 def host_of(target: str) -> str:
@@ -772,7 +788,7 @@ class Fetcher:
                 return attempt
             chain.append(Redirect(current, attempt.http_status or 0))
             try:
-                following = prepare_url(urljoin(current, attempt.location))
+                following = prepare_url(resolve_location(current, attempt.location))
             except InvalidTarget as error:
                 return Attempt(UrlStatus.ERROR, f"redirect to an unusable URL {attempt.location!r}: {error}",
                                attempt.http_status)
@@ -843,7 +859,9 @@ class Fetcher:
         # Straight to the transport: the client's send() would build the next redirect request itself, which fails
         # on an odd Location before refcheck can see it. Redirects are refcheck's to follow, and the client still
         # builds the request (default headers, timeouts) and owns the transport.
-        extra = host_headers_for(url.host, self.settings.host_headers)
+        extra = host_headers_for(_host_name(url), self.settings.host_headers)
+        if not _host_decodes(url):  # httpx would build the Host header from url.host, which raises: give it the ASCII form
+            extra = {"Host": url.netloc.decode("ascii"), **extra}
         request = self._client.build_request("GET", url, headers={**headers, **extra} if extra else headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from refcheck.models import Finding, Report, Severity
 from refcheck.report import summarize
+from refcheck.report.clean import visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.report.markdown import cell
 from refcheck.report.paths import relative_path
@@ -49,8 +50,11 @@ def _message(item: Finding) -> str:
 
 
 def escape_data(text: str) -> str:
-    """What GitHub's runner unescapes in a command's message: `%`, CR and LF (`%` first, or the others double)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """What GitHub's runner unescapes in a command's message: `%`, CR and LF (`%` first, or the others double).
+
+    Control and bidi characters are made visible first (report/clean.py): the runner's log is a terminal-like view.
+    """
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

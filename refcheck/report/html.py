@@ -6,14 +6,15 @@ import base64
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
-from urllib.parse import urlsplit
+from html import escape as _html_escape
 
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
+from refcheck.report.clean import link_target, visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.report.paths import where as where_of
+from refcheck.weburl import parse
 
 CLAIM_RULES = ("unsupported-claim", "partly-supported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -156,6 +157,11 @@ SCRIPT = """
   applyFilters();
 })();
 """
+
+
+def escape(text: object) -> str:
+    """Text for HTML, escaped (attributes too), with control and bidi characters made visible (report/clean.py)."""
+    return _html_escape(visible(str(text)), quote=True)
 
 
 def _csp_hash(source: str) -> str:
@@ -406,12 +412,17 @@ def _reference_row(row: ReferenceRow, checked: bool) -> str:
             + "".join(cells) + "</tr>")
 
 
+def _linkable(url: str) -> bool:
+    parsed = parse(url)  # the WHATWG parse a browser will make of the href
+    return parsed is not None and parsed.scheme in LINK_SCHEMES
+
+
 def link(url: str | None) -> str:
     """A clickable link for an http(s) URL; any other text (javascript:, data:, garbage) is shown, never followed."""
     if not url:
         return ""
-    if urlsplit(url).scheme.lower() in LINK_SCHEMES:
-        return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
+    if _linkable(url):
+        return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
     return escape(url)
 
 

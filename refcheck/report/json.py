@@ -120,38 +120,72 @@ def url_dict(result: FetchResult) -> dict:
 # Reading the contract back (`refcheck merge`): the inverse of to_dict, for documents, findings and URLs.
 
 def from_dict(payload: dict) -> Report:
-    """A Report from refcheck/1 JSON; raises ValueError when it is not that schema."""
+    """A Report from refcheck/1 JSON; raises ValueError when it is not that schema, a field of the wrong type included
+    (a damaged or hand-made report must be refused here, on one line, not crash a reporter later)."""
     if not isinstance(payload, dict) or payload.get("schema") != SCHEMA:
         raise ValueError(f"not a {SCHEMA} report")
-    documents = tuple(_document_from(d) for d in payload.get("documents", []))
-    urls = tuple(_url_from(u) for u in payload.get("urls", []))
-    return Report(command=payload.get("command", "check"), documents=documents, urls=urls,
-                  notices=tuple(payload.get("notices", [])))
+    documents = tuple(_document_from(d) for d in _items(payload, "documents", dict))
+    urls = tuple(_url_from(u) for u in _items(payload, "urls", dict))
+    command = _field(payload, "command", str, "check")
+    if command not in ("check", "extract"):
+        raise ValueError(f"command: {command!r} is neither check nor extract")
+    return Report(command=command, documents=documents, urls=urls, notices=tuple(_items(payload, "notices", str)))
+
+
+_REQUIRED = object()
+
+
+def _field(data: dict, key: str, kind: type | tuple[type, ...], default=None):
+    """`data[key]` when it has the type the contract gives it; `default` when absent or null (unless required)."""
+    value = data.get(key)
+    if value is None:
+        if default is _REQUIRED:
+            raise ValueError(f"{key}: missing")
+        return default
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+        raise ValueError(f"{key}: expected {getattr(kind, '__name__', kind)}, found {type(value).__name__}")
+    return value
+
+
+def _items(data: dict, key: str, kind: type) -> list:
+    values = _field(data, key, list, [])
+    if not all(isinstance(value, kind) and not isinstance(value, bool) for value in values):
+        raise ValueError(f"{key}: expected a list of {kind.__name__}")
+    return values
 
 
 def _document_from(data: dict) -> DocumentReport:
     conversation = data.get("conversation") if isinstance(data.get("conversation"), dict) else {}
-    document = Document(path=data["path"], format=Format(data["format"]), text="", encoding=data.get("encoding", "utf-8"),
-                        conversation=conversation.get("id"), title=conversation.get("title"))
+    document = Document(path=_field(data, "path", str, _REQUIRED), format=Format(_field(data, "format", str, _REQUIRED)),
+                        text="", encoding=_field(data, "encoding", str, "utf-8"),
+                        conversation=_field(conversation, "id", str), title=_field(conversation, "title", str))
+    markers = _items(data, "markers", dict)
+    references = _items(data, "references", dict)
     extraction = Extraction(
-        references=tuple(Reference(id=r["id"], line=r["line"], title=r.get("title"), site=r.get("site"), url=r.get("url"),
-                                   retrieved=r.get("retrieved"), archive_url=r.get("archive_url"), doi=r.get("doi"),
-                                   authors=tuple(r.get("authors") or ()), year=r.get("year"),
-                                   published=r.get("published"))
-                         for r in data.get("references", [])),
-        markers=tuple(Marker(ref=m["ref"], line=m["line"]) for m in data.get("markers", [])),
-        links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref")) for l in data.get("links", [])),
-        claims=tuple(Claim(text=c["text"], line=c["line"], refs=tuple(c.get("refs", [])), urls=tuple(c.get("urls", [])),
-                           speaker=c.get("speaker"), check_worthy=c.get("check_worthy", False),
-                           reasons=tuple(c.get("reasons", [])))
-                     for c in data.get("claims", [])),
-        has_markers=bool(data.get("markers")),
+        references=tuple(Reference(id=_field(r, "id", str, _REQUIRED), line=_field(r, "line", int, _REQUIRED),
+                                   title=_field(r, "title", str), site=_field(r, "site", str), url=_field(r, "url", str),
+                                   retrieved=_field(r, "retrieved", str), archive_url=_field(r, "archive_url", str),
+                                   doi=_field(r, "doi", str), authors=tuple(_items(r, "authors", str)),
+                                   year=_field(r, "year", int), published=_field(r, "published", str))
+                         for r in references),
+        markers=tuple(Marker(ref=_field(m, "ref", str, _REQUIRED), line=_field(m, "line", int, _REQUIRED))
+                      for m in markers),
+        links=tuple(Link(url=_field(l, "url", str, _REQUIRED), line=_field(l, "line", int, _REQUIRED),
+                         text=_field(l, "text", str), ref=_field(l, "ref", str))
+                    for l in _items(data, "links", dict)),
+        claims=tuple(Claim(text=_field(c, "text", str, _REQUIRED), line=_field(c, "line", int, _REQUIRED),
+                           refs=tuple(_items(c, "refs", str)), urls=tuple(_items(c, "urls", str)),
+                           speaker=_field(c, "speaker", str), check_worthy=_field(c, "check_worthy", bool, False),
+                           reasons=tuple(_items(c, "reasons", str)))
+                     for c in _items(data, "claims", dict)),
+        has_markers=bool(markers),
     )
-    findings = tuple(Finding(rule=f["rule"], severity=Severity(f["severity"]), message=f["message"], line=f.get("line"),
-                             url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {},
+    findings = tuple(Finding(rule=_field(f, "rule", str, _REQUIRED), severity=Severity(_field(f, "severity", str, _REQUIRED)),
+                             message=_field(f, "message", str, _REQUIRED), line=_field(f, "line", int),
+                             url=_field(f, "url", str), ref=_field(f, "ref", str), evidence=_field(f, "evidence", dict, {}),
                              location=_location_from(f.get("location")))
-                     for f in data.get("findings", []))
-    resolutions = tuple((r["id"], r["resolution"]) for r in data.get("references", []) if r.get("resolution"))
+                     for f in _items(data, "findings", dict))
+    resolutions = tuple((r["id"], r["resolution"]) for r in references if isinstance(r.get("resolution"), dict))
     return DocumentReport(document, extraction, findings, resolutions=resolutions)
 
 
@@ -164,12 +198,17 @@ def _location_from(data) -> Location | None:
 
 def _url_from(data: dict) -> FetchResult:
     page = None
-    if data.get("title") or data.get("site_name") or data.get("content_type"):
-        page = PageFacts(title=data.get("title"), site_name=data.get("site_name"), content_type=data.get("content_type"))
-    return FetchResult(url=data["url"], status=UrlStatus(data["status"]), fetched_url=data.get("fetched_url"),
-                       http_status=data.get("http_status"), final_url=data.get("final_url"),
-                       redirects=tuple(Redirect(h["url"], h["status"]) for h in data.get("redirects", [])),
-                       page=page, from_cache=data.get("from_cache", False), reason=data.get("reason"),
-                       elapsed=data.get("elapsed", 0.0), first_failed=data.get("first_failed"),
-                       failed_runs=data.get("failed_runs", 0), archive_url=data.get("archive_url"),
-                       archived_at=data.get("archived_at"), archive_reason=data.get("archive_reason"))
+    title, site_name = _field(data, "title", str), _field(data, "site_name", str)
+    content_type = _field(data, "content_type", str)
+    if title or site_name or content_type:
+        page = PageFacts(title=title, site_name=site_name, content_type=content_type)
+    redirects = tuple(Redirect(_field(h, "url", str, _REQUIRED), _field(h, "status", int, _REQUIRED))
+                      for h in _items(data, "redirects", dict))
+    return FetchResult(url=_field(data, "url", str, _REQUIRED), status=UrlStatus(_field(data, "status", str, _REQUIRED)),
+                       fetched_url=_field(data, "fetched_url", str), http_status=_field(data, "http_status", int),
+                       final_url=_field(data, "final_url", str), redirects=redirects, page=page,
+                       from_cache=_field(data, "from_cache", bool, False), reason=_field(data, "reason", str),
+                       elapsed=float(_field(data, "elapsed", (int, float), 0.0)),
+                       first_failed=_field(data, "first_failed", str), failed_runs=_field(data, "failed_runs", int, 0),
+                       archive_url=_field(data, "archive_url", str), archived_at=_field(data, "archived_at", str),
+                       archive_reason=_field(data, "archive_reason", str))

@@ -6,17 +6,19 @@ import re
 
 from refcheck.models import DocumentReport, FetchResult, Report
 from refcheck.report import summarize
+from refcheck.report.clean import visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.report.paths import document_name, where as where_of
 
 # Characters that would start emphasis, code, links, HTML, an entity or a table cell boundary inside inline text.
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-NEWLINES = re.compile(r"\r\n|\r|\n")
+NEWLINES = re.compile("\r\n|[\r\n\u2028\u2029]")
 
 
 def cell(text: object) -> str:
-    """Text that reads back as itself inside a table cell or a list item: specials escaped, newlines as <br>."""
-    escaped = INLINE_SPECIAL.sub(r"\\\1", str(text))
+    """Text that reads back as itself inside a table cell or a list item: specials escaped, newlines as <br>, control
+    and bidi characters visible (report/clean.py)."""
+    escaped = INLINE_SPECIAL.sub(r"\\\1", visible(str(text)))
     return NEWLINES.sub("<br>", escaped)
 
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from refcheck import __version__
 from refcheck.models import Finding, Report, Severity
+from refcheck.report.clean import json_escaped, xml_text
 from refcheck.report.paths import relative_path
 from refcheck.rules.registry import RULES, Rule
 from refcheck.report.paths import location_dict
@@ -28,7 +29,8 @@ LINE_NUMBERS = re.compile(r"\bline \d+|\d+\s*行目")
 
 def render(report: Report, *, root: str | Path | None = None) -> str:
     """The whole SARIF log; `root` is what document paths are made relative to (default: the working directory)."""
-    return json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str) + "\n"
+    # Properties (URLs, evidence) keep the exact text, with bidi and C1 controls as \u escapes (report/clean.py).
+    return json_escaped(json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str)) + "\n"
 
 
 def to_dict(report: Report, *, root: str | Path | None = None) -> dict:
@@ -90,7 +92,7 @@ def _result(item: Finding, path: str, rule_index: int, seen: dict[str, int]) -> 
         "ruleId": item.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
-        "message": {"text": message},
+        "message": {"text": xml_text(message)},  # shown by code scanning: controls and bidi made visible
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, path, seen)},
     }
@@ -125,5 +127,5 @@ def _invocation(report: Report) -> dict:
     invocation: dict = {"executionSuccessful": True}
     if report.notices:
         invocation["toolExecutionNotifications"] = [
-            {"level": "note", "message": {"text": notice}} for notice in report.notices]
+            {"level": "note", "message": {"text": xml_text(notice)}} for notice in report.notices]
     return invocation

@@ -12,13 +12,20 @@ import re
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _rich_escape
 from rich.table import Table
 
 from refcheck.models import DocumentReport, Finding, Reference, Report, Severity
 from refcheck.report import summarize
+from refcheck.report.clean import one_line
 from refcheck.report.evidence import evidence_lines
 from refcheck.report.paths import document_name, where as where_of
+
+def escape(text: str) -> str:
+    """Text from a document or the network as the terminal should print it: on one line, controls and bidi controls
+    visible (report/clean.py), and rich markup (`[bold]`) shown as written rather than obeyed."""
+    return _rich_escape(one_line(text))
+
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -119,14 +126,15 @@ def _cut(text: str, limit: int = SUBJECT_CHARS) -> str:
 
 def _print_references(console: Console, document_report: DocumentReport) -> None:
     extraction = document_report.extraction
-    table = Table(title=f"{document_name(document_report.document)} ({document_report.document.format}): "
+    table = Table(title=f"{escape(document_name(document_report.document))} ({document_report.document.format}): "
                         f"{len(extraction.references)} references, {len(extraction.markers)} markers, "
                         f"{len(extraction.links)} links, {len(extraction.claims)} claims",
                   title_justify="left", show_lines=False)
     for column in ("id", "line", "title", "site", "retrieved", "url"):
         table.add_column(column, overflow="fold")
     for r in extraction.references:
-        table.add_row(r.id, str(r.line), escape(r.title or ""), escape(r.site or ""), r.retrieved or "", escape(r.url or ""))
+        table.add_row(escape(r.id), str(r.line), escape(r.title or ""), escape(r.site or ""), escape(r.retrieved or ""),
+                      escape(r.url or ""))
     console.print(table)
 
 

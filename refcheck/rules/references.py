@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from refcheck.extract.urls import is_fetchable_url
 from refcheck.models import Extraction, Finding, Reference
 from refcheck.rules.registry import finding
 from refcheck.rules.sites import looks_like_domain, name_key, url_host
 from refcheck.rules.titles import is_generic_title, normalize_title
+from refcheck.weburl import parse, scheme_of
 
 # Schemes a document may link to on purpose that refcheck does not fetch: not invalid, just not web pages.
 NON_WEB_SCHEMES = {"mailto", "tel", "sms", "data", "irc", "news", "urn", "doi", "isbn"}
@@ -71,9 +71,12 @@ def duplicate_references(references: tuple[Reference, ...]) -> Iterator[Finding]
 
 def _identity(reference: Reference) -> tuple | None:
     if reference.url:
-        parts = urlsplit(reference.url.strip())
-        path = parts.path.rstrip("/") or "/"
-        return ("url", parts.netloc.lower().removeprefix("www."), path, parts.query)
+        parsed = parse(reference.url)
+        if parsed is None:
+            return ("url", reference.url.strip())
+        path = parsed.pathname.rstrip("/") or "/"
+        netloc = parsed.hostname + (f":{parsed.port}" if parsed.port is not None else "")
+        return ("url", netloc.removeprefix("www."), path, parsed.search)
     if reference.title:
         return ("title", normalize_title(reference.title), normalize_title(reference.site or ""))
     return None
@@ -124,10 +127,7 @@ def invalid_links(extraction: Extraction) -> Iterator[Finding]:
 
 def looks_invalid(url: str) -> bool:
     """Malformed http(s) URLs and unknown schemes; relative links, anchors and mailto: are left alone."""
-    try:
-        scheme = urlsplit(url).scheme.lower() if ":" in url else ""
-    except ValueError:  # "http://[oops/": urlsplit refuses it, so nobody can follow it either
-        return True
+    scheme = scheme_of(url)
     if not scheme or scheme in NON_WEB_SCHEMES or url.startswith(("#", "/", "./", "../")):
         return False
     if scheme in ("http", "https"):
