@@ -181,6 +181,8 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Look for an archived copy of each dead or soft-404 source (off with --offline).")
 @click.option("--archive-endpoint", default="https://archive.org/wayback/available", show_default=True,
               envvar="REFCHECK_ARCHIVE_ENDPOINT", help="The Wayback-style availability API asked for archived copies.")
+@click.option("--archive-budget", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Most seconds a run spends on archive lookups (2 s per dead URL up to this); the rest are skipped.")
 @click.option("--max-age", default="7d", show_default=True, help="Reuse a cached success this long (e.g. 3600, 12h, 7d).")
 @click.option("--max-age-failure", default="1d", show_default=True, help="Reuse a cached definite failure this long.")
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
@@ -194,7 +196,7 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
           soft_404_probe, shard, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
-          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
+          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, archive_budget, max_age, max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
     soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
@@ -214,7 +216,8 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     if not re.match(r"https?://[^/\s]+", archive_endpoint):
         raise ConfigError(f"--archive-endpoint {archive_endpoint!r}: expected an http(s) URL")
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
-                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
+                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint,
+                                                budget=archive_budget),
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
                         shard=_shard(shard))
