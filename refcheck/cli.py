@@ -147,7 +147,7 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
                         rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
                         changed_since=_revision(changed_since))
     report = extract_paths(paths, settings)
-    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -239,10 +239,11 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
-    texts = _emit(report, plan, **options)
+    # The texts are kept only when they may be stored for a rerun (memo.py); otherwise JSON is written in pieces.
+    texts = _emit(report, plan, keep=report.cache_basis is not None and memo_key is not None, **options)
     exit_code = _exit_code(report, fail_on)
     # Keyed again: a document edited while the run read it must not file the new report under the old text.
-    if report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
+    if texts is not None and report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
             paths, settings, plan, options):
         from refcheck.memo import store_report
 
@@ -292,7 +293,7 @@ def merge(reports, formats, outputs, fail_on):
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise ConfigError(f"{path}: not a refcheck/1 JSON report ({error})") from None
     report = merge_reports(loaded)
-    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -406,15 +407,38 @@ def _output_plan(formats, outputs) -> list[tuple[str, str | None]]:
     return [*zip(formats, outputs), *((fmt, None) for fmt in to_stdout)]
 
 
-def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error") -> list[str]:
-    """Render each planned output once and write it; returns the texts, in plan order."""
+def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error",
+          keep: bool = True) -> list[str] | None:
+    """Render each planned output once and write it; returns the texts, in plan order. With `keep=False` a JSON
+    output is written in pieces as it is rendered (a big report is never held whole) and None is returned."""
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
+    if not keep and any(fmt == "json" for fmt, _ in plan):
+        _emit_streaming(report, plan, options)
+        return None
     texts = [_render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
              for fmt, path in plan]
     _write_outputs(plan, texts)
     if any(fmt == "github" for fmt, _ in plan):
         _write_step_summary(report)
     return texts
+
+
+def _emit_streaming(report: Report, plan, options: dict) -> None:
+    """As `_emit`, files first and stdout last, with each JSON output streamed (report/json.py `write`)."""
+    from refcheck.report import json as json_report
+
+    ordered = [entry for entry in plan if entry[1] is not None] + [entry for entry in plan if entry[1] is None]
+    for fmt, path in ordered:
+        if fmt == "json" and path is not None:
+            _write_atomically(Path(path), lambda stream: json_report.write(report, stream))
+        elif fmt == "json":
+            json_report.write(report, sys.stdout)
+            sys.stdout.flush()
+        else:
+            text = _render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
+            _write_outputs([(fmt, path)], [text])
+    if any(fmt == "github" for fmt, _ in plan):
+        _write_step_summary(report)
 
 
 def _write_outputs(plan, texts) -> None:
@@ -457,12 +481,17 @@ def _format_from_suffix(path: str) -> str:
     return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
-def _write_atomically(path: Path, content: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a report."""
+def _write_atomically(path: Path, content) -> None:
+    """Write beside the target and rename, so a reader never sees half a report. `content` is the text, or a
+    function that writes it to the open (UTF-8) file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(content, encoding="utf-8")
+        if callable(content):
+            with temporary.open("w", encoding="utf-8", newline="") as stream:
+                content(stream)
+        else:
+            temporary.write_text(content, encoding="utf-8")
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import TextIO
 
 from refcheck import __version__
 from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Marker,
@@ -14,6 +16,93 @@ SCHEMA = "refcheck/1"
 
 def render(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+def write(report: Report, stream: TextIO, *, chunk_chars: int = 1 << 16) -> None:
+    """Write `render(report)` to a text stream in pieces, never holding the whole text (or the whole `to_dict`) at
+    once: one document's header, claim, finding or URL at a time. The bytes are the same as `render`'s."""
+    pending: list[str] = []
+    size = 0
+    for piece in iter_render(report):
+        pending.append(piece)
+        size += len(piece)
+        if size >= chunk_chars:
+            stream.write("".join(pending))
+            pending, size = [], 0
+    stream.write("".join(pending))
+
+
+def iter_render(report: Report) -> Iterator[str]:
+    """`render(report)` as a sequence of pieces (joined, they are exactly its text)."""
+    entries: list[tuple[str, object]] = [
+        ("schema", SCHEMA),
+        ("tool", {"name": "refcheck", "version": __version__}),
+        ("command", report.command),
+        ("documents", _Lazy(lambda: (_lazy_document(d) for d in report.documents))),
+        ("summary", _Lazy(lambda: summarize(report), whole=True)),
+        ("notices", list(report.notices)),
+    ]
+    if report.command == "check":
+        entries.append(("urls", _Lazy(lambda: (url_dict(result) for result in report.urls))))
+    yield from _pieces(_Object(entries), 0)
+    yield "\n"
+
+
+class _Lazy:
+    """A list whose items are made when written (`whole`: a value made when written, dumped as one)."""
+
+    def __init__(self, make: Callable[[], object], *, whole: bool = False):
+        self.make = make
+        self.whole = whole
+
+
+class _Object:
+    """A JSON object whose values may be _Lazy: written key by key, in order."""
+
+    def __init__(self, entries: Iterable[tuple[str, object]]):
+        self.entries = entries
+
+
+def _lazy_document(document_report) -> _Object:
+    document, extraction = document_report.document, document_report.extraction
+    return _Object([
+        ("path", document.path),
+        ("format", str(document.format)),
+        ("encoding", document.encoding),
+        ("references", _Lazy(lambda: ({"id": r.id, "title": r.title, "site": r.site, "url": r.url,
+                                        "retrieved": r.retrieved, "line": r.line, "archive_url": r.archive_url}
+                                       for r in extraction.references))),
+        ("markers", _Lazy(lambda: ({"ref": m.ref, "line": m.line} for m in extraction.markers))),
+        ("links", _Lazy(lambda: ({"url": l.url, "line": l.line, "text": l.text, "ref": l.ref}
+                                 for l in extraction.links))),
+        ("claims", _Lazy(lambda: (_claim(c) for c in extraction.claims))),
+        ("findings", _Lazy(lambda: (finding_dict(f) for f in document_report.findings))),
+    ])
+
+
+_INDENT = "  "  # render's indent=2
+
+
+def _pieces(value: object, level: int) -> Iterator[str]:
+    """What json.dumps(value, ensure_ascii=False, indent=2) writes for `value` nested `level` deep, in pieces."""
+    inner = "\n" + _INDENT * (level + 1)
+    if isinstance(value, _Object):
+        opened = False
+        for key, item in value.entries:
+            yield ("," if opened else "{") + inner + json.dumps(key, ensure_ascii=False) + ": "
+            opened = True
+            yield from _pieces(item, level + 1)
+        yield "\n" + _INDENT * level + "}" if opened else "{}"
+    elif isinstance(value, _Lazy) and not value.whole:
+        opened = False
+        for item in value.make():
+            yield ("," if opened else "[") + inner
+            opened = True
+            yield from _pieces(item, level + 1)
+        yield "\n" + _INDENT * level + "]" if opened else "[]"
+    else:
+        text = json.dumps(value.make() if isinstance(value, _Lazy) else value, ensure_ascii=False, indent=2)
+        yield text.replace("\n", "\n" + _INDENT * level) if level and "\n" in text else text
 
 
 def to_dict(report: Report) -> dict:
