@@ -196,8 +196,7 @@ class ArchiveClient:
         return dict(zip(unique, answers))
 
     def _skipped(self) -> ArchiveAnswer:
-        return ArchiveAnswer(reason=f"not asked: the archive stopped answering: {self.stopped}", definite=False,
-                             outcome="skipped")
+        return ArchiveAnswer(reason=f"not asked: {self.stopped}", definite=False, outcome="skipped")
 
     def _out_of_budget(self) -> ArchiveAnswer:
         return ArchiveAnswer(reason=f"not asked: the run's {self.budget:g} s for archive lookups is spent",
@@ -238,7 +237,8 @@ class ArchiveClient:
         self._timeouts = self._timeouts + 1 if answer.outcome == "timeout" else 0
         why = None
         if answer.outcome == "unreachable":
-            why = answer.reason
+            detail = answer.reason.removeprefix("archive unreachable: ").removeprefix("archive not asked: ")
+            why = f"the archive is unreachable: {detail}"
         elif answer.retry_after is not None and answer.retry_after > self._spent_by - self._clock():
             why = f"{answer.reason}, asking to wait {answer.retry_after:g} s"
         elif self._timeouts >= max(1, self.settings.trip_after_timeouts):
@@ -351,8 +351,8 @@ def answers_with_cache(lookups: Iterable[Lookup], settings: ArchiveSettings, cac
         again = datetime.fromtimestamp(stored_at + settings.outage_ttl, timezone.utc).strftime("%H:%M UTC")
         age = now - stored_at
         ago = f"{age:.0f} s" if age < 60 else f"{age / 60:.0f} min"
-        skipped = ArchiveAnswer(reason=f"not asked: the archive stopped answering {ago} ago: {reason} "
-                                       f"(asked again after {again})", definite=False, outcome="skipped")
+        skipped = ArchiveAnswer(reason=f"not asked: the archive stopped answering {ago} ago ({reason}); "
+                                       f"asked again after {again}", definite=False, outcome="skipped")
         return answers | {lookup: skipped for lookup in to_ask}
     client = ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
     asked = ask_archive(to_ask, settings, client=client)

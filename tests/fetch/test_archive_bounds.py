@@ -140,7 +140,7 @@ def test_lookups_in_flight_when_the_breaker_opens_are_cancelled(web):
 
     client.ask = ask
     answers = ask_archive(lookups(4), settings, client=client)
-    assert opened and client.stopped == "archive unreachable: connection refused"
+    assert opened and client.stopped == "the archive is unreachable: connection refused"
     assert outcomes(answers.values()) == {"unreachable": 1, "skipped": 3}  # the slow three were not waited for
 
 
@@ -225,7 +225,7 @@ def test_one_notice_says_how_many_were_skipped_and_why_and_the_next_run_does_not
     assert web.hits(API) == 3
     (notice,) = archive_notices(second)
     assert notice.startswith("archive: 8 of 8 lookup(s) skipped: the archive stopped answering ")
-    assert " ago: 3 lookups in a row failed" in notice and "asked again after" in notice
+    assert " ago (3 lookups in a row failed" in notice and "asked again after" in notice
 
     third = check_paths([str(path)], settings_for(web.url(API), tmp_path / "cache", outage_ttl=0.0))
     assert web.hits(API) == 6  # the record has expired: asked again (and stopped again)
