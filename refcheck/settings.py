@@ -50,7 +50,7 @@ class ArchiveSettings:
     endpoint: str = "https://archive.org/wayback/available"
     timeout: float = 5.0  # seconds for one lookup, all of it (connect, answer, body)
     in_flight: int = 2  # lookups in flight to the archive at once: it is one shared, donated service
-    interval: float = 1.0  # seconds between the starts of two lookups (≤ 60 a minute, the Wayback CDX API's limit)
+    interval: float = 1.0  # seconds between the starts of two lookups (≤ 60 a minute)
     budget: float = 30.0  # the most seconds a run's lookups may take together (--archive-budget); the rest are skipped
     budget_per_lookup: float = 2.0  # a run's budget is this per lookup to ask (at least one timeout), up to `budget`
     trip_after: int = 3  # failed lookups in a row (5xx, 429, resets, garbled answers) that stop the asking

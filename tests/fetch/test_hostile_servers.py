@@ -1,7 +1,7 @@
 """The fetcher against hostile servers on 127.0.0.1 (tests/hostile.py writes raw bytes): each case is classified
 (status and reason), within small timeouts and deadlines, and leaves no socket or thread behind. Cases already
 tested elsewhere (a gzip bomb, a slowly dripping body, a reset before the answer, Retry-After beyond the cap, the
-guard's own address spellings) are not repeated here; see the table in docs/fetching.md."""
+guard's own address spellings) are not repeated here."""
 
 from __future__ import annotations
 
