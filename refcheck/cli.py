@@ -169,7 +169,7 @@ def extract(config, paths, formats, outputs, input_format, conversations, fail_o
                         changed_since=_revision(changed_since), exclude_paths=_regexes(exclude_paths, "--exclude-path"),
                         hidden=hidden)
     report = extract_paths(paths, settings)
-    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -205,6 +205,8 @@ def extract(config, paths, formats, outputs, input_format, conversations, fail_o
               help="Look for an archived copy of each dead or soft-404 source (off with --offline).")
 @click.option("--archive-endpoint", default="https://archive.org/wayback/available", show_default=True,
               envvar="REFCHECK_ARCHIVE_ENDPOINT", help="The Wayback-style availability API asked for archived copies.")
+@click.option("--archive-budget", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Most seconds a run spends on archive lookups (2 s per dead URL up to this); the rest are skipped.")
 @click.option("--max-age", default="7d", show_default=True, help="Reuse a cached success this long (e.g. 3600, 12h, 7d).")
 @click.option("--max-age-failure", default="1d", show_default=True, help="Reuse a cached definite failure this long.")
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
@@ -236,7 +238,8 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
           resolve_max_candidates, resolve_interval, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           max_redirects,
-          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
+          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, archive_budget, max_age,
+          max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
     soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
@@ -258,7 +261,8 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
         raise ConfigError(f"--archive-endpoint {archive_endpoint!r}: expected an http(s) URL")
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
                         conversations=tuple(conversations),
-                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
+                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint,
+                                                budget=archive_budget),
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
                         changed_since=_revision(changed_since), shard=_shard(shard),
@@ -283,10 +287,11 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
-    texts = _emit(report, plan, **options)
+    # The texts are kept only when they may be stored for a rerun (memo.py); otherwise JSON is written in pieces.
+    texts = _emit(report, plan, keep=report.cache_basis is not None and memo_key is not None, **options)
     exit_code = _exit_code(report, fail_on)
     # Keyed again: a document edited while the run read it must not file the new report under the old text.
-    if report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
+    if texts is not None and report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
             paths, settings, plan, options):
         from refcheck.memo import store_report
 
@@ -368,7 +373,7 @@ def merge(reports, formats, outputs, fail_on):
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise ConfigError(f"{path}: not a refcheck/1 JSON report ({error})") from None
     report = merge_reports(loaded)
-    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -485,15 +490,38 @@ def _output_plan(formats, outputs) -> list[tuple[str, str | None]]:
     return [*zip(formats, outputs), *((fmt, None) for fmt in to_stdout)]
 
 
-def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error") -> list[str]:
-    """Render each planned output once and write it; returns the texts, in plan order."""
+def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error",
+          keep: bool = True) -> list[str] | None:
+    """Render each planned output once and write it; returns the texts, in plan order. With `keep=False` a JSON
+    output is written in pieces as it is rendered (a big report is never held whole) and None is returned."""
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
+    if not keep and any(fmt == "json" for fmt, _ in plan):
+        _emit_streaming(report, plan, options)
+        return None
     texts = [_render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
              for fmt, path in plan]
     _write_outputs(plan, texts)
     if any(fmt == "github" for fmt, _ in plan):
         _write_step_summary(report)
     return texts
+
+
+def _emit_streaming(report: Report, plan, options: dict) -> None:
+    """As `_emit`, files first and stdout last, with each JSON output streamed (report/json.py `write`)."""
+    from refcheck.report import json as json_report
+
+    ordered = [entry for entry in plan if entry[1] is not None] + [entry for entry in plan if entry[1] is None]
+    for fmt, path in ordered:
+        if fmt == "json" and path is not None:
+            _write_atomically(Path(path), lambda stream: json_report.write(report, stream))
+        elif fmt == "json":
+            json_report.write(report, sys.stdout)
+            sys.stdout.flush()
+        else:
+            text = _render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
+            _write_outputs([(fmt, path)], [text])
+    if any(fmt == "github" for fmt, _ in plan):
+        _write_step_summary(report)
 
 
 def _write_outputs(plan, texts) -> None:
@@ -538,12 +566,17 @@ def _format_from_suffix(path: str) -> str:
     return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
-def _write_atomically(path: Path, content: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a report."""
+def _write_atomically(path: Path, content) -> None:
+    """Write beside the target and rename, so a reader never sees half a report. `content` is the text, or a
+    function that writes it to the open (UTF-8) file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(content, encoding="utf-8")
+        if callable(content):
+            with temporary.open("w", encoding="utf-8", newline="") as stream:
+                content(stream)
+        else:
+            temporary.write_text(content, encoding="utf-8")
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None

@@ -33,6 +33,7 @@ OPTION_KEYS = {
     "confirm_dead": ("confirm_dead", ("check",)),
     "archive": ("archive", ("check",)),
     "archive_endpoint": ("archive_endpoint", ("check",)),
+    "archive_budget": ("archive_budget", ("check",)),
     "soft_404_probe": ("soft_404_probe", ("check",)),
     "fail_on": ("fail_on", ("check", "extract")),
     "claims_from": ("claims_from", ("check", "extract")),

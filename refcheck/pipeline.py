@@ -328,7 +328,7 @@ MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JS
 def _extract(document, memo) -> Extraction:
     """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
     if memo is None or document.conversation is not None or len(document.text) > MEMO_MAX_CHARS:
-        return extract(document)
+        return replace(extract(document), blocks=())  # the claims are made: a big document's prose is not held twice
     from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
 
     key = extraction_key(document)
@@ -338,7 +338,7 @@ def _extract(document, memo) -> Extraction:
             return extraction_from_json(stored)
         except ValueError:
             pass  # damaged or foreign: extracted again, and replaced below
-    extraction = extract(document)
+    extraction = replace(extract(document), blocks=())
     memo.store_extraction(str(document.path), key, extraction_to_json(extraction))
     return extraction
 

@@ -48,10 +48,14 @@ class ArchiveSettings:
 
     enabled: bool = False  # `refcheck check` turns it on (--archive); library callers opt in
     endpoint: str = "https://archive.org/wayback/available"
-    timeout: float = 10.0  # seconds for one lookup, all of it (connect, answer, body)
-    in_flight: int = 1  # lookups in flight to the archive at once: it is one shared, donated service
-    interval: float = 1.0  # seconds between the starts of two lookups
-    budget: float = 120.0  # seconds all of a run's lookups may take together; the rest are skipped
+    timeout: float = 5.0  # seconds for one lookup, all of it (connect, answer, body)
+    in_flight: int = 2  # lookups in flight to the archive at once: it is one shared, donated service
+    interval: float = 1.0  # seconds between the starts of two lookups (≤ 60 a minute)
+    budget: float = 30.0  # the most seconds a run's lookups may take together (--archive-budget); the rest are skipped
+    budget_per_lookup: float = 2.0  # a run's budget is this per lookup to ask (at least one timeout), up to `budget`
+    trip_after: int = 3  # failed lookups in a row (5xx, 429, resets, garbled answers) that stop the asking
+    trip_after_timeouts: int = 2  # lookups in a row that ran out of time and stop the asking
+    outage_ttl: float = 600.0  # seconds a stopped endpoint is not asked again by later runs (with a cache)
     max_age_hit: float = 30 * 86400.0  # seconds a found snapshot is reused (a past snapshot does not change)
     max_age_miss: float = 86400.0  # seconds "no snapshot" is reused (one may be taken any day)
     copies_per_host: int = 2  # archived copies fetched at once from one archive host

@@ -27,7 +27,7 @@ def extract(document: Document) -> Extraction:
         from refcheck.extract.pills import cite_pills  # ChatGPT's copied citation pills (docs/inputs.md)
 
         extraction = cite_pills(extraction)
-    kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
-    # A "sentence" that is only an arrow and a link cites something but says nothing: not a claim.
-    kept = [c for c in kept if c.check_worthy or c.refs or _has_words_besides_urls(c.text)]
-    return replace(extraction, claims=tuple(kept))
+    # Sentences are judged one at a time and only the kept ones are held (a big document has millions).
+    kept = tuple(c for c in claims.iter_claims_from_blocks(extraction.blocks)
+                 if c.check_worthy or c.refs or (c.urls and _has_words_besides_urls(c.text)))
+    return replace(extraction, claims=kept)

@@ -35,8 +35,8 @@ SCHEMA_VERSION = 1
 PARSER_VERSION = 3  # 3: PageFacts.title is the title without the site name (refcheck/headline.py)
 
 # Every table a prepared cache file has (the `_ensure_*` methods create them).
-_TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "extractions", "report_memos",
-                     "resolve_answers"})
+_TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "archive_outages", "extractions",
+                     "report_memos", "resolve_answers"})
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
 _LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on
 
@@ -156,6 +156,7 @@ class FetchCache:
                     self._write(self._ensure_schema)
                     self._write(self._ensure_host_fingerprints)
                     self._write(self._ensure_archive_lookups)
+                    self._write(self._ensure_archive_outages)
                     self._write(self._ensure_extractions)
                     self._write(self._ensure_report_memos)
                     self._write(self._ensure_resolve_answers)
@@ -300,6 +301,25 @@ class FetchCache:
             self._write(lambda: self._conn.execute(
                 "INSERT OR REPLACE INTO archive_lookups (url, timestamp, snapshot_url, archived_at, stored_at)"
                 " VALUES (?, ?, ?, ?, ?)", row))
+
+    def _ensure_archive_outages(self) -> None:
+        """The archive endpoints that last failed in a way that does not heal within a run (fetch/archive.py)."""
+        columns = {"endpoint": str, "reason": str, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("archive_outages", columns, pk="endpoint",
+                                                    not_null={"reason", "stored_at"}, if_not_exists=True))
+
+    def archive_outage(self, endpoint: str) -> tuple[str, float] | None:
+        """(reason, stored_at) of the last outage recorded for an archive endpoint, or None."""
+        with self._errors("read"):
+            return self._connection().execute(
+                "SELECT reason, stored_at FROM archive_outages WHERE endpoint = ?", (endpoint,)).fetchone()
+
+    def store_archive_outage(self, endpoint: str, reason: str) -> None:
+        """Record that an archive endpoint failed for this reason, stamped now (replacing an older record)."""
+        row = (endpoint, reason, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO archive_outages (endpoint, reason, stored_at) VALUES (?, ?, ?)", row))
 
     def _ensure_extractions(self) -> None:
         """Each document's last extraction (refcheck/extract/plain.py): one row per path, replaced when it changes."""
@@ -513,6 +533,7 @@ class FetchCache:
             self._conn.execute("DELETE FROM host_fingerprints WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM archive_lookups WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM resolve_answers WHERE stored_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM archive_outages WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM extractions WHERE stored_at < ?", (cutoff,))
             # A memo rests on entries; one whose entries may just have gone is useless (and big).
             self._conn.execute("DELETE FROM report_memos WHERE newest < ? OR stored_at < ?", (cutoff, cutoff))
@@ -530,6 +551,7 @@ class FetchCache:
             self._conn.execute("DELETE FROM host_fingerprints")
             self._conn.execute("DELETE FROM archive_lookups")
             self._conn.execute("DELETE FROM resolve_answers")
+            self._conn.execute("DELETE FROM archive_outages")
             self._conn.execute("DELETE FROM extractions")
             self._conn.execute("DELETE FROM report_memos")
             return removed

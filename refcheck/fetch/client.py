@@ -111,6 +111,16 @@ def prepare_url(url: str) -> str:
     return prepared
 
 
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def clean_location(value: str) -> str:
+    """A Location header's value as a browser reads it (the WHATWG URL parser): leading and trailing C0 controls
+    and spaces stripped, tabs and newlines removed, other C0 controls, spaces and DEL percent-encoded."""
+    value = value.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    return "".join(f"%{ord(char):02X}" if ord(char) <= 0x20 or ord(char) == 0x7F else char for char in value)
+
+
 @functools.lru_cache(maxsize=8192)
 def parsed_url(url: str) -> httpx.URL:
     """httpx's parse of a URL, once: each hop needs it three times (validation, its host's gate, the request), and
@@ -788,7 +798,7 @@ class Fetcher:
                 return attempt
             chain.append(Redirect(current, attempt.http_status or 0))
             try:
-                following = prepare_url(resolve_location(current, attempt.location))
+                following = prepare_url(resolve_location(current, clean_location(attempt.location)))
             except InvalidTarget as error:
                 return Attempt(UrlStatus.ERROR, f"redirect to an unusable URL {attempt.location!r}: {error}",
                                attempt.http_status)
@@ -842,7 +852,13 @@ class Fetcher:
         async with self._host_gate(_host_key(parsed)), self._global_gate:
             clock.start()
             try:
-                response = await self._send(parsed, headers)
+                try:
+                    response = await self._send(parsed, headers)
+                except httpx.RemoteProtocolError:
+                    # A garbled answer head. On a kept-alive connection it is often the last answer's excess (a
+                    # Content-Length shorter than its body): asked once more, at once, on a fresh connection (the
+                    # pool closed the failed one) before it counts against this URL.
+                    response = await self._send(parsed, headers)
                 try:
                     attempt = await self._interpret(response)
                 finally:
