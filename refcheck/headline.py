@@ -79,8 +79,11 @@ class SiteNames:
             return True
         # "YOMIURI ONLINE（読売新聞）", "IPA 独立行政法人 情報処理推進機構": the name and little else.
         digits = _DIGIT.search(key) is not None  # "JVNDB-2018-013542" holds "jvn" but is no site name
-        if any(site in key and len(key) <= len(site) + 16 and (not digits or _DIGIT.search(site))
-               for site in self.contained):
+        # Before the title, a piece that reads as a phrase ("The Guardian view on Hong Kong: …") is the headline's
+        # own start, not the site: a name does not run on in lower-case words.
+        phrase = not anywhere and _reads_as_phrase(text)
+        if not phrase and any(site in key and len(key) <= len(site) + 16 and (not digits or _DIGIT.search(site))
+                              for site in self.contained):
             return True
         # "Aktuálně.cz" for "Aktuálně.cz - Víte, co se právě děje", "Spiceworks" for "Spiceworks Inc".
         return len(key) >= 4 and any(site.startswith(key) for site in self.declared)
@@ -99,6 +102,16 @@ class SiteNames:
         key = name_key(text)
         return (not key or key in GENERIC_WORDS or self.names_exactly(text)
                 or looks_like_domain(text.strip()) is not None)
+
+
+# Lower-case words that a site's name may hold ("the Guardian", "Bank of England", "Ars Technica en español").
+_NAME_GLUE = frozenset("the of and for de la le les du des der die das del von van en a an at".split())
+
+
+def _reads_as_phrase(text: str) -> bool:
+    """Latin-script words, two or more of them lower-case and none of them a name's glue word: a phrase."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
+    return sum(1 for w in words if w.islower() and w not in _NAME_GLUE) >= 2
 
 
 def _name_sized(text: str) -> bool:

@@ -208,3 +208,18 @@ def test_a_heading_permalink_mark_is_no_part_of_the_title():
             f"<body>{body}<h1>{html_heading}</h1></body></html>")
     assert read_page(page.encode(), "text/html", "https://www.mercurial.example/doc/").title == \
         "Evolve: Shared Mutable History"
+
+
+# --- a headline that starts with the site's name ----------------------------------------------------------
+
+
+def test_a_headline_that_starts_with_the_site_name_and_runs_on_keeps_it():
+    # "The Guardian view on Hong Kong" holds the site's name but reads on as a phrase: it is the headline's start.
+    assert page_title("The Guardian view on Hong Kong: a city on the brink | Editorial", site="the Guardian",
+                      url="https://www.theguardian.com/commentisfree/2019/nov/18/x") == \
+        "The Guardian view on Hong Kong: a city on the brink"
+    # The bare name (or the name and a short tag) before the title still goes, in both languages.
+    assert page_title("The Guardian: Hong Kong, a city on the brink", site="the Guardian",
+                      url="https://www.theguardian.com/x") == "Hong Kong, a city on the brink"
+    assert page_title("YOMIURI ONLINE（読売新聞）：色とりどりのチューリップ",
+                      url="https://www.yomiuri.co.jp/x") == "色とりどりのチューリップ"
