@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 AEB_LABELS = ROOT / "bench" / "labels" / "aeb_titles.jsonl"
+RELABELS = ROOT / "bench" / "labels" / "relabel_titles.jsonl"
 FRESH_LABELS = ROOT / "bench" / "labels" / "fresh_titles.jsonl"
 
 _QUOTES = re.compile(r"[\"'`´‘’‚‛“”„‟«»‹›「」『』〈〉《》]")
@@ -181,6 +182,12 @@ def main() -> int:
     if not args.corpora.is_dir():
         print(f"no corpora at {args.corpora}: nothing measured")
         return 0
+    relabel = {}
+    if RELABELS.exists():
+        for line in RELABELS.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "page_id" in row:
+                relabel[(row["corpus"], row["page_id"])] = row["title"]
     counts: dict[str, list[int]] = {}
     self_findings = self_checks = 0
     pages = fresh_pages(args.corpora) if args.split == "fresh" else all_pages(args.corpora)
@@ -200,21 +207,26 @@ def main() -> int:
         exact, contained = score(facts.title, page.expected)
         exact_reader = exact or score(facts.title, without_site_label(page.expected, page.site_label))[0]
         for key in (page.corpus, "overall"):
-            row = counts.setdefault(key, [0, 0, 0, 0])
+            row = counts.setdefault(key, [0, 0, 0, 0, 0, 0])
             row[0] += 1
             row[1] += exact
             row[2] += contained
             row[3] += exact_reader
+            r_exact, r_contained = score(facts.title, relabel.get((page.corpus, page.page_id), page.expected))
+            row[4] += r_exact
+            row[5] += r_contained
         if args.verbose and not exact and (args.split != "fresh" or args.show_held_out):
             mark = "~" if contained else "x"
             print(f"  {mark} {page.corpus}/{page.page_id}: ours={facts.title!r} expected={page.expected!r}"
                   f" site={facts.site_name!r}")
     print(f"\ntitles, split {args.split} (code: {args.code or 'this checkout'})")
-    print(f"{'corpus':<16}{'pages':>6}{'exact':>9}{'contain':>9}{'exact*':>9}")
+    print(f"{'corpus':<16}{'pages':>6}{'exact':>9}{'contain':>9}{'exact*':>9}{'r-exact':>9}{'r-contain':>10}")
     for key in sorted(counts, key=lambda k: (k == "overall", k)):
-        n, exact, contained, exact_reader = counts[key]
-        print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}{exact_reader / n:>9.3f}")
+        n, exact, contained, exact_reader, r_exact, r_contained = counts[key]
+        print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}{exact_reader / n:>9.3f}"
+              f"{r_exact / n:>9.3f}{r_contained / n:>10.3f}")
     print("exact* = exact against the label, or against the label without the corpus's own siteName at an end")
+    print("r-exact, r-contain = against bench/labels/relabel_titles.jsonl where it relabels a page (reason per row)")
     if args.self_check:
         print(f"self-check: {self_findings} title-mismatch findings for {self_checks} (page, one of its own titles)")
     return 0
