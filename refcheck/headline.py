@@ -252,6 +252,13 @@ def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bo
         if inferred is not None:
             return _drop_site_paren(inferred, names)
         segments, separators, changed = _strip_known(segments, separators, names, use_page=True)
+    elif len(segments) > 1:
+        # Once the site's name is gone, a heading that is the first pieces is the headline and the rest a
+        # description of the page ("異世界おもいで食堂 ～…～ - 新文芸・ブックス 著者名：電子書籍試し読み無料").
+        rest = _join(segments, separators)
+        inferred = _by_other_title(rest, segments, separators, [o for o in others if o[1]], names)
+        if inferred is not None:
+            return _drop_site_paren(inferred, names)
     if not changed:
         found = _site_like_tail(segments, separators)
         if found:

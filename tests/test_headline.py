@@ -223,3 +223,19 @@ def test_a_headline_that_starts_with_the_site_name_and_runs_on_keeps_it():
                       url="https://www.theguardian.com/x") == "Hong Kong, a city on the brink"
     assert page_title("YOMIURI ONLINE（読売新聞）：色とりどりのチューリップ",
                       url="https://www.yomiuri.co.jp/x") == "色とりどりのチューリップ"
+
+
+# --- a description between the headline and the site's name -------------------------------------------------
+
+
+def test_a_heading_that_is_the_first_pieces_drops_the_description_after_it():
+    # Once the site's name is gone, the <h1> that is the title's first piece is the headline; the rest describes.
+    title = "異世界おもいで食堂 ～偉人と和食のあったかゴハン～ - 新文芸・ブックス 著者名：電子書籍試し読み無料 - BOOK☆WALKER"
+    assert page_title(title, site="BOOK☆WALKER", url="https://bookwalker.jp/de1234/",
+                      h1=("ライトノベル、マンガなど電子書籍を読むならBOOK☆WALKER", "異世界おもいで食堂 ～偉人と和食のあったかゴハン～")) == \
+        "異世界おもいで食堂 ～偉人と和食のあったかゴハン～"
+    assert page_title("Walking boots for wet winters - Outdoor gear, reviewed by our testers - Field Shop",
+                      site="Field Shop", h1="Walking boots for wet winters") == "Walking boots for wet winters"
+    # Without such a heading the rest stays: it may be the title's own subtitle.
+    assert page_title("Walking boots for wet winters - Outdoor gear, reviewed by our testers - Field Shop",
+                      site="Field Shop") == "Walking boots for wet winters - Outdoor gear, reviewed by our testers"
