@@ -281,7 +281,8 @@ def _drop_site_paren(text: str, names: SiteNames) -> str:
 
 def reader_title(candidates: Sequence[str], *, html_title: str | None, headings: Sequence[str],
                  site_names: Iterable[str | None], url: str | None,
-                 on_page: Callable[[], Iterable[str]] | None = None) -> str | None:
+                 on_page: Callable[[], Iterable[str]] | None = None,
+                 subheadings: Callable[[], Sequence[str]] | None = None) -> str | None:
     """The page's title as a reader would cite it.
 
     `candidates`: the page's titles, best first (`PageFacts.title_candidates`); `headings`: its <h1>s in order;
@@ -310,6 +311,13 @@ def reader_title(candidates: Sequence[str], *, html_title: str | None, headings:
         variant = _heading_variant(clean(ordered[0]), headings, names, clean)
         if variant:
             ordered.insert(0, variant)
+    if ordered and names.is_site_wide(clean(ordered[0])) and subheadings is not None:
+        # The <title> is the site's own string: the first headline-sized <h1>, else <h2>, is the article's
+        # headline (a page whose only <h1> is its section, "イベント・セミナー情報", and whose headline is an <h2>).
+        headline = next((h for h in list(headings) + list(subheadings())
+                         if _headline_sized(h) and not names.is_site_wide(clean(h))), None)
+        if headline:
+            return clean(headline)
     for title in ordered + headings:
         cleaned = clean(title)
         if not names.is_site_wide(cleaned):
@@ -335,6 +343,11 @@ def _heading_variant(title: str, headings: Sequence[str], names: SiteNames, clea
         if len(words & other) / max(len(words), len(other)) >= HEADING_OVERLAP:
             return heading
     return None
+
+
+def _headline_sized(text: str) -> bool:
+    """Long enough to name an article: four words, or fifteen CJK characters."""
+    return len(_CJK.findall(text)) >= 15 or len(text.split()) >= 4
 
 
 def _plausible_names(site_names: Iterable[str | None], candidates: Sequence[str]) -> list[str]:

@@ -239,3 +239,28 @@ def test_a_heading_that_is_the_first_pieces_drops_the_description_after_it():
     # Without such a heading the rest stays: it may be the title's own subtitle.
     assert page_title("Walking boots for wet winters - Outdoor gear, reviewed by our testers - Field Shop",
                       site="Field Shop") == "Walking boots for wet winters - Outdoor gear, reviewed by our testers"
+
+
+# --- the headline in an <h2> ---------------------------------------------------------------------------------
+
+
+def test_a_site_wide_title_and_a_section_h1_give_way_to_a_headline_h2():
+    page = ("<html><head><meta charset='utf-8'><title>日本セキュリティ協会</title>"
+            "<meta property='og:site_name' content='日本セキュリティ協会'></head><body>"
+            "<h1>イベント情報</h1><h2>セキュリティフォーラム 2019 「早期発見、早期対処」の守りから攻めへ</h2>"
+            "<p>本文。</p></body></html>")
+    assert read_page(page.encode(), "text/html; charset=utf-8", "https://sec.example.org/event/1").title == \
+        "セキュリティフォーラム 2019 「早期発見、早期対処」の守りから攻めへ"
+    page = ("<html><head><title>Harbour Town Council</title><meta property='og:site_name' "
+            "content='Harbour Town Council'></head><body><h1>News</h1><h2>Related</h2>"
+            "<h2>New ferry timetable starts on Monday</h2><p>Text.</p></body></html>")
+    assert read_page(page.encode(), "text/html", "https://harbour.example.gov/news/7").title == \
+        "New ferry timetable starts on Monday"
+
+
+def test_a_headline_title_is_not_replaced_by_an_h2():
+    page = ("<html><head><title>New ferry timetable starts on Monday - Harbour Town Council</title>"
+            "<meta property='og:site_name' content='Harbour Town Council'></head><body>"
+            "<h2>Five other stories you might like today</h2><p>Text.</p></body></html>")
+    assert read_page(page.encode(), "text/html", "https://harbour.example.gov/news/7").title == \
+        "New ferry timetable starts on Monday"
