@@ -1,6 +1,6 @@
 """Measure the title refcheck reports for a page (`PageFacts.title`) against titles a reader would cite.
 
-Run: .venv/bin/python bench/corpus_titles.py [--split dev|held-out|all] [--corpora DIR] [--code DIR] [--verbose]
+Run: .venv/bin/python bench/corpus_titles.py [--split dev|fresh|old-dev|old-held-out] [--corpora DIR] [--code DIR] [--verbose]
                                              [--self-check]
 
 Corpora (under ../shared/corpora by default; an absent one is skipped):
