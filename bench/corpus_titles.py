@@ -12,7 +12,9 @@ Corpora (under ../shared/corpora by default; an absent one is skipped):
 
 Split, fixed before any tuning: a page is held out when int(sha256("<corpus>/<page id>").hexdigest(), 16) is odd,
 else it is dev. The page id is the folder name (readability), the manifest's `file` (japanese-pages), the
-ground-truth key (aeb). Tune on dev (`--verbose` lists dev misses); score held-out once.
+ground-truth key (aeb). That was the first round (`--split old-dev`, `--split old-held-out`). Second round:
+`--split dev` is every page of the first round, `--split fresh` the pages of bench/labels/fresh_titles.jsonl
+(labelled before that round's code; score once). Columns r-exact/r-contain read bench/labels/relabel_titles.jsonl.
 
 Metrics, after normalising both sides (NFKC, case-fold, every quote mark as ", every dash as -, white space
 removed): exact = equal; containing-or-contained = one contains the other (the reported title must be non-empty);
