@@ -209,6 +209,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
     title = reader_title(
         candidates, html_title=_clean_inline(_html_title(tree)), headings=headings, url=url,
+        subheadings=lambda: _h2_texts(tree),
         site_names=(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"),
                     json_ld.get("website"), meta.get("apple-mobile-web-app-title"),
                     (meta.get("twitter:site") or "").lstrip("@")),
@@ -536,6 +537,12 @@ def _h1_texts(tree: LexborHTMLParser) -> list[str]:
     for node in tree.tags("h1")[:MAX_HEADINGS]:
         texts.append(_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" "))))
     return texts
+
+
+def _h2_texts(tree: LexborHTMLParser) -> list[str]:
+    """The page's first <h2>s' texts (read only when no title names the article)."""
+    return [_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" ")))
+            for node in tree.tags("h2")[:MAX_HEADINGS]]
 
 
 # A heading's permalink anchor (Sphinx's "¶", "#", "§", a link emoji) is no part of its text.
