@@ -822,8 +822,13 @@ class Fetcher:
         except (UnsafeTarget, ResolutionFailed) as error:
             return attempt_for_error(error, self.settings.timeout)
         assert self._client is not None and self._global_gate is not None
-        await self._parsing.room()  # backpressure: no new request while the page reader is behind
-        async with self._host_gate(_host_key(parsed)), self._global_gate:
+        host_gate, global_gate = self._host_gate(_host_key(parsed)), self._global_gate
+        # Waiting for room and for a slot is queueing behind this run's other URLs, not the network's time: a
+        # redirect's second hop waits behind every URL of its host, and that must not time the URL out.
+        with clock.paused():
+            await self._parsing.room()  # backpressure: no new request while the page reader is behind
+            await _acquire_both(host_gate, global_gate)
+        try:
             clock.start()
             try:
                 response = await self._send(parsed, headers)
@@ -833,6 +838,9 @@ class Fetcher:
                     await response.aclose()
             except (httpx.HTTPError, httpx.StreamError) as error:
                 return attempt_for_error(error, self.settings.timeout)
+        finally:
+            global_gate.release()
+            host_gate.release()
         # The page is parsed after the gates are released: CPU work should not hold a slot meant for the network.
         if attempt.body is None:
             return attempt
@@ -1013,6 +1021,16 @@ class _Deadline:
             self._arm()  # the reader took some of the time: the URL still has some of its own
         elif not self._window.expired():
             self._window.reschedule(asyncio.get_running_loop().time())
+
+
+async def _acquire_both(host_gate: asyncio.Semaphore, global_gate: asyncio.Semaphore) -> None:
+    """The host's slot, then one of the run's (the order `async with host, global` took them in)."""
+    await host_gate.acquire()
+    try:
+        await global_gate.acquire()
+    except BaseException:
+        host_gate.release()
+        raise
 
 
 def _validators(entry) -> dict[str, str]:
