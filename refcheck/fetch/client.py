@@ -14,6 +14,8 @@ import dataclasses
 import errno
 import functools
 import http
+import json
+import os
 import ssl
 import threading
 import time
@@ -385,6 +387,21 @@ class _BackgroundParsing:
             await asyncio.sleep(0)  # let the loop serve the network before the next slice
 
 
+def _write_stats(targets: int, parsing: _BackgroundParsing) -> None:
+    """With REFCHECK_FETCH_STATS=FILE, append this process's share of the fetch to FILE as one JSON line (targets,
+    the page queue's high-water mark, seconds spent reading pages): how bench/run.py sees inside each process."""
+    path = os.environ.get("REFCHECK_FETCH_STATS")
+    if not path:
+        return
+    line = json.dumps({"pid": os.getpid(), "targets": targets, "queue_high_water": parsing.high_water,
+                       "queue_limit": parsing.limit, "reading_seconds": round(parsing.stalls(), 3)})
+    try:
+        with open(path, "a", encoding="utf-8") as sink:
+            sink.write(line + "\n")
+    except OSError:
+        pass
+
+
 def user_agent(settings: FetchSettings) -> str:
     if settings.user_agent:
         return settings.user_agent
@@ -535,6 +552,7 @@ class Fetcher:
             self._client, self._client_transport = client, transport
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
+        _write_stats(len(by_target), self._parsing)
         return share
 
     async def _judge_connection_failures(self, share: Share, settle: Callable[[FetchResult], None]) -> list[str]:
