@@ -846,6 +846,15 @@ class Fetcher:
         with clock.paused():
             await self._parsing.room()  # backpressure: no new request while the page reader is behind
             await _acquire_both(host_gate, global_gate)
+            try:
+                # Asked again with the slots held: many URLs pass the first look together and then wait at the
+                # gates, during which the queue may have filled. This bounds it at its limit plus the requests in
+                # flight (at W2 it reached 758 pages against a limit of 256 with the first look alone).
+                await self._parsing.room()
+            except BaseException:
+                global_gate.release()
+                host_gate.release()
+                raise
         try:
             clock.start()
             try:
