@@ -63,7 +63,10 @@ class SimWebProcess:
                  lifetime: float):
         command = [sys.executable, str(ROOT / "bench" / "simweb.py"), "--urls", str(urls), "--hosts", str(hosts),
                    "--latency", str(latency), "--seed", str(seed), "--dead", str(dead), "--redirects",
-                   str(redirects), "--lifetime", str(lifetime)]
+                   str(redirects), "--lifetime", str(lifetime),
+                   # simweb stops after this many answers: every run of a workload (lychee, cold, warm, rerun,
+                   # repeated) must fit, or a late run meets refused connections (its default is 200,000).
+                   "--max-requests", str(max(200_000, urls * 20))]
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env())
         line = self.process.stdout.readline()
         if not line:
