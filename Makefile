@@ -49,7 +49,7 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/pip install --quiet --no-deps --force-reinstall .
-	$(BENCH_VENV)/bin/python bench/run.py
+	$(BENCH_VENV)/bin/python bench/run.py --workload all
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info

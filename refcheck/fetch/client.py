@@ -14,6 +14,8 @@ import dataclasses
 import errno
 import functools
 import http
+import json
+import os
 import ssl
 import threading
 import time
@@ -411,6 +413,21 @@ class _BackgroundParsing:
             await asyncio.sleep(0)  # let the loop serve the network before the next slice
 
 
+def _write_stats(targets: int, parsing: _BackgroundParsing) -> None:
+    """With REFCHECK_FETCH_STATS=FILE, append this process's share of the fetch to FILE as one JSON line (targets,
+    the page queue's high-water mark, seconds spent reading pages): how bench/run.py sees inside each process."""
+    path = os.environ.get("REFCHECK_FETCH_STATS")
+    if not path:
+        return
+    line = json.dumps({"pid": os.getpid(), "targets": targets, "queue_high_water": parsing.high_water,
+                       "queue_limit": parsing.limit, "reading_seconds": round(parsing.stalls(), 3)})
+    try:
+        with open(path, "a", encoding="utf-8") as sink:
+            sink.write(line + "\n")
+    except OSError:
+        pass
+
+
 def user_agent(settings: FetchSettings) -> str:
     if settings.user_agent:
         return settings.user_agent
@@ -561,6 +578,7 @@ class Fetcher:
             self._client, self._client_transport = client, transport
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
+        _write_stats(len(by_target), self._parsing)
         return share
 
     async def _judge_connection_failures(self, share: Share, settle: Callable[[FetchResult], None]) -> list[str]:
@@ -848,8 +866,22 @@ class Fetcher:
         except (UnsafeTarget, ResolutionFailed) as error:
             return attempt_for_error(error, self.settings.timeout)
         assert self._client is not None and self._global_gate is not None
-        await self._parsing.room()  # backpressure: no new request while the page reader is behind
-        async with self._host_gate(_host_key(parsed)), self._global_gate:
+        host_gate, global_gate = self._host_gate(_host_key(parsed)), self._global_gate
+        # Waiting for room and for a slot is queueing behind this run's other URLs, not the network's time: a
+        # redirect's second hop waits behind every URL of its host, and that must not time the URL out.
+        with clock.paused():
+            await self._parsing.room()  # backpressure: no new request while the page reader is behind
+            await _acquire_both(host_gate, global_gate)
+            try:
+                # Asked again with the slots held: many URLs pass the first look together and then wait at the
+                # gates, during which the queue may have filled. This bounds it at its limit plus the requests in
+                # flight (at W2 it reached 758 pages against a limit of 256 with the first look alone).
+                await self._parsing.room()
+            except BaseException:
+                global_gate.release()
+                host_gate.release()
+                raise
+        try:
             clock.start()
             try:
                 try:
@@ -865,6 +897,9 @@ class Fetcher:
                     await response.aclose()
             except (httpx.HTTPError, httpx.StreamError) as error:
                 return attempt_for_error(error, self.settings.timeout)
+        finally:
+            global_gate.release()
+            host_gate.release()
         # The page is parsed after the gates are released: CPU work should not hold a slot meant for the network.
         if attempt.body is None:
             return attempt
@@ -1047,6 +1082,16 @@ class _Deadline:
             self._arm()  # the reader took some of the time: the URL still has some of its own
         elif not self._window.expired():
             self._window.reschedule(asyncio.get_running_loop().time())
+
+
+async def _acquire_both(host_gate: asyncio.Semaphore, global_gate: asyncio.Semaphore) -> None:
+    """The host's slot, then one of the run's (the order `async with host, global` took them in)."""
+    await host_gate.acquire()
+    try:
+        await global_gate.acquire()
+    except BaseException:
+        host_gate.release()
+        raise
 
 
 def _validators(entry) -> dict[str, str]:
