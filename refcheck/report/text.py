@@ -32,7 +32,8 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severi
 # The summary's verdicts, most serious first: (heading, the rules whose entries it counts). A rule in none of them
 # is counted under "other findings", so a new rule is never silently left out.
 VERDICTS = (
-    ("sources that do not exist or are gone", {"dead-link", "soft-404", "reference-not-found", "self-citation"}),
+    ("sources that do not exist or are gone", {"dead-link", "soft-404", "reference-not-found"}),
+    ("references that cite the assistant itself, not a source", {"self-citation"}),
     ("claims their cited source does not support", {"unsupported-claim", "partly-supported-claim"}),
     ("sources that are not the work cited", {"title-mismatch", "site-mismatch", "reference-metadata-mismatch"}),
     ("factual claims that cite no source", {"uncited-claim"}),
