@@ -32,7 +32,7 @@ def _targets(directory) -> dict:
     }
     return {
         **documents,
-        "cli": (st.tuples(st.one_of(*(fuzzing.document_bytes(f, pieces=60) for f in Format)),
+        "cli": (st.tuples(st.one_of(*(fuzzing.document_bytes(f, pieces=60) for f in fuzzing.TEXT_FORMATS)),
                           st.sampled_from(fuzzing.CLI_SUFFIXES), st.sampled_from(fuzzing.CLI_FORMATS)),
                 lambda args: fuzzing.check_cli(*args, directory)),
         "page": (st.tuples(fuzzing.page_bytes(), fuzzing.content_types), lambda args: fuzzing.check_page(*args)),

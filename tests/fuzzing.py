@@ -84,6 +84,9 @@ _FRAGMENTS = {
                       "<references/>", "{{reflist}}", "==References==", "== 脚注 ==", "{{", "[[", "]]", "{{sfn|",
                       "'''", "''", "<!--", "-->", "|", "=", "{{Cite web |url=", "<nowiki>", "</nowiki>"],
 }
+# The prose formats the byte-level generators know; the JSON exports have their own damaged-export test
+# (tests/extract/test_exports.py).
+TEXT_FORMATS = tuple(_FRAGMENTS)
 
 
 def document_text(document_format: Format, pieces: int = 40):
