@@ -76,19 +76,21 @@ class _Object:
 
 def _lazy_document(document_report) -> _Object:
     document, extraction = document_report.document, document_report.extraction
-    return _Object([
+    resolutions = dict(document_report.resolutions)
+    entries = [
         ("path", document.path),
         ("format", str(document.format)),
         ("encoding", document.encoding),
-        ("references", _Lazy(lambda: ({"id": r.id, "title": r.title, "site": r.site, "url": r.url,
-                                        "retrieved": r.retrieved, "line": r.line, "archive_url": r.archive_url}
-                                       for r in extraction.references))),
+        ("references", _Lazy(lambda: (_reference_dict(r, resolutions) for r in extraction.references))),
         ("markers", _Lazy(lambda: ({"ref": m.ref, "line": m.line} for m in extraction.markers))),
         ("links", _Lazy(lambda: ({"url": l.url, "line": l.line, "text": l.text, "ref": l.ref}
                                  for l in extraction.links))),
         ("claims", _Lazy(lambda: (_claim(c) for c in extraction.claims))),
         ("findings", _Lazy(lambda: (finding_dict(f) for f in document_report.findings))),
-    ])
+    ]
+    if document.conversation is not None:  # the same keys, in the same order, as _document
+        entries.append(("conversation", _conversation(document, extraction)))
+    return _Object(entries)
 
 
 _INDENT = "  "  # render's indent=2
@@ -178,12 +180,7 @@ def _document(document_report) -> dict:
         "path": document.path,
         "format": str(document.format),
         "encoding": document.encoding,
-        "references": [
-            {"id": r.id, "title": r.title, "site": r.site, "url": r.url, "retrieved": r.retrieved,
-             "line": r.line, "archive_url": r.archive_url, "doi": r.doi, "authors": list(r.authors),
-             "year": r.year, "published": r.published, "resolution": resolution_dict(resolutions.get(r.id))}
-            for r in extraction.references
-        ],
+        "references": [_reference_dict(r, resolutions) for r in extraction.references],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
         "links": [{"url": l.url, "line": l.line, "text": l.text, "ref": l.ref} for l in extraction.links],
         "claims": [_claim(c) for c in extraction.claims],
@@ -192,6 +189,13 @@ def _document(document_report) -> dict:
     if document.conversation is not None:  # one conversation of a ChatGPT or Claude export
         payload["conversation"] = _conversation(document, extraction)
     return payload
+
+
+def _reference_dict(r: Reference, resolutions: dict) -> dict:
+    """One reference as the contract has it; the streaming writer and `to_dict` share it, so they cannot drift."""
+    return {"id": r.id, "title": r.title, "site": r.site, "url": r.url, "retrieved": r.retrieved,
+            "line": r.line, "archive_url": r.archive_url, "doi": r.doi, "authors": list(r.authors),
+            "year": r.year, "published": r.published, "resolution": resolution_dict(resolutions.get(r.id))}
 
 
 def _conversation(document: Document, extraction: Extraction) -> dict:
