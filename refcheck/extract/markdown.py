@@ -11,12 +11,16 @@ the block's first line plus the newlines before an offset.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
+from markdown_it import helpers as md_helpers
+from markdown_it.common.utils import normalizeReference, unescapeAll
+from markdown_it.helpers.parse_link_destination import _Result as _LinkResult
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -73,16 +77,70 @@ def _with_span(rule, token_type: str):
     return spanned
 
 
+# A link destination markdown-it's parseLinkDestination reads to its first space, control character or `)`: no `<`
+# form, no `(` (nesting) and no `\` (escapes) in it. That function walks it one character at a time in Python (a
+# third of the inline parse of a list of links); this regex finds the same end in C.
+_PLAIN_DESTINATION = re.compile(r"[^\x00-\x20\x7f()\\]*")
+
+
+def _parse_link_destination(string: str, pos: int, maximum: int):
+    """markdown-it's `parseLinkDestination`, answering at once for a plain destination (tests/extract/
+    test_markdown_lean.py holds the two equal); anything else is left to markdown-it's own."""
+    if pos < maximum and string[pos] != "<":
+        end = _PLAIN_DESTINATION.match(string, pos, maximum).end()
+        if end > pos and (end == maximum or string[end] not in "(\\"):
+            result = _LinkResult()
+            result.str, result.pos, result.ok = unescapeAll(string[pos:end]), end, True
+            return result
+    return md_helpers.parseLinkDestination(string, pos, maximum)
+
+
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
+    parser.helpers = SimpleNamespace(parseLinkLabel=md_helpers.parseLinkLabel, parseLinkTitle=md_helpers.parseLinkTitle,
+                                     parseLinkDestination=_parse_link_destination)
     return parser
 
 
 _PARSER = _parser()
+
+# Rules (block and inline) that can match only where the source holds one of these strings: a reference definition
+# needs `]:`, a footnote `[^` or `^[`, a fence ``` or ~~~, and so on. markdown-it tries each enabled block rule at
+# every line and each inline rule at every special character; a document without the string never needs the rule,
+# so it is parsed with the rule off. A rule that cannot match returns False and changes nothing, so the tokens are
+# the same (tests/extract/test_markdown_lean.py compares them with the full parser's on the samples and corpora).
+_RULE_NEEDS = {
+    "reference": ("]:",),
+    "footnote_def": ("[^",),
+    "footnote_ref": ("[^",),
+    "footnote_inline": ("^[",),
+    "fence": ("```", "~~~"),
+    "blockquote": (">",),
+    "html_block": ("<",),
+    "html_inline": ("<",),
+    "autolink": ("<",),
+    "heading": ("#",),
+    "table": ("|",),
+    "backticks": ("`",),
+    "entity": ("&",),
+    "escape": ("\\",),
+    "image": ("![",),
+}
+
+
+def _parser_for(text: str) -> MarkdownIt:
+    """The parser for `text`: without the rules whose strings it does not hold."""
+    return _parser_without(frozenset(name for name, needles in _RULE_NEEDS.items()
+                                     if not any(needle in text for needle in needles)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parser_without(disabled: frozenset[str]) -> MarkdownIt:
+    return _parser().disable(sorted(disabled)) if disabled else _PARSER
 
 
 @dataclass(kw_only=True)  # `line` has no default, the inherited fields do
@@ -118,7 +176,7 @@ class _Found:
 
 def extract(document: Document) -> Extraction:
     env: dict = {}
-    tokens = _PARSER.parse(document.text, env)
+    tokens = _parser_for(document.text).parse(document.text, env)
     reader = _Reader(document.text, env)
     reader.walk(tokens)
     found = reader.found
