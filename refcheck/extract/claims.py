@@ -1069,11 +1069,13 @@ def _is_worthy(features: _Features, bias: float, weights: dict[str, float],
     """
     score, gain, loss = bias, 0.0, 0.0
     unknown = []
+    found, present = features._found, features._present  # features.known(…), inlined: this loop runs per sentence
     for feature in order:
         weight = weights[feature]
         if weight == 0:
             continue
-        known = features.known(feature)
+        matches = found.get(feature)
+        known = bool(matches) if matches is not None else present.get(feature)
         if known is None and weight > 0 and not features.possible(feature):
             known = False
         if known is None:
