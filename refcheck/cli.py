@@ -190,9 +190,20 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Ask each host once for a page that cannot exist, to recognise its 'not found' page.")
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
+@click.option("--root-dir", type=click.Path(file_okay=False), default=None,
+              help="Where a root-relative local link (/docs/x.md) starts. Without it such links are reported unresolved.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="The address the documents are published at: links under it (and root-relative ones under its "
+                   "path) are checked as local files under --root-dir (default: the current directory).")
+@click.option("--index-files", default="index.md,README.md,index.html", show_default=True, metavar="NAMES",
+              help="Comma-separated: the file a link to a directory stands for, first found.")
+@click.option("--assets/--no-assets", default=True, show_default=True,
+              help="Extract and check images, stylesheets, scripts and media (never counted as citations).")
+@click.option("--check-fragments", is_flag=True,
+              help="Also check #fragments of fetched HTML pages (local fragments are always checked).")
 @click.pass_obj
 def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
-          soft_404_probe, shard, timeout, deadline,
+          soft_404_probe, shard, root_dir, base_url, index_files, assets, check_fragments, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
@@ -217,7 +228,8 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
                         archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
-                        shard=_shard(shard))
+                        shard=_shard(shard), local=_local_settings(root_dir, base_url, index_files, assets,
+                                                                   check_fragments))
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -245,6 +257,16 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
 
         store_report(settings.cache.directory, memo_key, report.cache_basis, texts, exit_code)
     sys.exit(exit_code)
+
+
+def _local_settings(root_dir, base_url, index_files, assets, check_fragments):
+    from refcheck.settings import LocalSettings
+
+    if base_url is not None and not re.match(r"(?:https?|file)://", base_url):
+        raise ConfigError(f"--base-url {base_url!r}: expected an http(s) or file URL")
+    names = tuple(name.strip() for name in (index_files or "").split(",") if name.strip())
+    return LocalSettings(root_dir=Path(root_dir) if root_dir else None, base_url=base_url or None, index_files=names,
+                         assets=assets, check_fragments=check_fragments)
 
 
 def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | None:

@@ -81,6 +81,7 @@ class Link:
     line: int
     text: str | None = None  # anchor text, when the format has one
     ref: str | None = None  # the reference id this link belongs to, if any
+    kind: str = "link"  # "link" | "asset" (an image, stylesheet, script, media: checked, never a citation)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Extraction:
     blocks: tuple[ProseBlock, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     has_markers: bool = False  # whether the format cites by marker (for unused-reference)
+    anchors: tuple[str, ...] = ()  # fragment targets the document defines: heading slugs, ids, names (local.py)
 
 
 @dataclass(frozen=True)
@@ -189,11 +191,25 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class LocalResult:
+    """What a local link (relative path, root-relative path, file: URL, #fragment) came to, checked on disk."""
+
+    url: str  # as written (Link.url)
+    line: int
+    kind: str  # the Link's kind
+    status: str  # "ok" | "dead" | "missing-fragment" | "unresolved"
+    path: str | None = None  # the file it resolved to (relative to the working directory when inside it)
+    fragment: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class DocumentReport:
     document: Document
     extraction: Extraction
     findings: tuple[Finding, ...] = ()
     scope: frozenset[int] | None = None  # with --changed-since: the lines checked (None: every line)
+    local: tuple[LocalResult, ...] = ()  # `check`: the document's local links as checked on disk (local.py)
 
 
 @dataclass(frozen=True)

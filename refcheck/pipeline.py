@@ -9,7 +9,8 @@ from refcheck.documents import collect_paths, read_document
 from refcheck.errors import InputError
 from refcheck.extract import extract
 from refcheck.extract.urls import is_fetchable_url
-from refcheck.models import Claim, DocumentReport, Extraction, FetchResult, Finding, Report, Suppression, UrlStatus
+from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, LocalResult, Report, Suppression,
+                             UrlStatus)
 from refcheck.rules.claims import uncited_claim_findings
 from refcheck.rules.links import link_findings
 from refcheck.rules.references import reference_findings
@@ -25,6 +26,8 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
     for document_path in _document_paths(paths):
         document = read_document(document_path, settings.input_format)
         extraction = _extract(document, memo)
+        if not settings.local.assets:
+            extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
         scope = _scope(document_path, settings)
         findings = reference_findings(extraction) + uncited_claim_findings(
             extraction.claims, claims_from=settings.claims_from)
@@ -53,9 +56,36 @@ def check_paths(paths: Iterable[str], settings: Settings,
     finally:
         if cache is not None:
             cache.close()
-    documents = tuple(_with_network_findings(report, run.results, settings) for report in extracted.documents)
+    local = local_results(extracted.documents, settings)
+    if any(local):
+        basis = None  # the report rests on files besides the documents: it is never kept for reuse
+    documents = tuple(_with_network_findings(report, run.results, settings, checked)
+                      for report, checked in zip(extracted.documents, local))
     ordered = tuple(run.results[url] for url in urls if url in run.results)
     return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices), cache_basis=basis)
+
+
+def local_results(documents: Iterable[DocumentReport], settings: Settings) -> list[tuple[LocalResult, ...]]:
+    """Each document's local links (paths, anchors, local assets) checked on disk, in its --changed-since scope and
+    this --shard (a local link belongs to the shard of its resolved target)."""
+    import os
+
+    from refcheck.local import LocalChecker, is_local
+
+    documents = list(documents)
+    known = {os.path.abspath(d.document.path): (d.document.format, d.extraction) for d in documents}
+    checker = LocalChecker(settings.local, known)
+    checked = []
+    for report in documents:
+        links = [link for link in report.extraction.links if is_local(link, settings.local)
+                 and (report.scope is None or link.line in report.scope)]
+        results = checker.check(report.document.path, links) if links else []
+        if settings.shard is not None:
+            from refcheck.changes import in_shard
+
+            results = [r for r in results if in_shard(f"{r.path or r.url}#{r.fragment or ''}", settings.shard)]
+        checked.append(tuple(results))
+    return checked
 
 
 def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):
@@ -100,7 +130,8 @@ def urls_to_fetch(documents: Iterable[DocumentReport], settings: Settings) -> li
             sources = _claim_source_urls(claim, document.extraction)
             if sources and (settings.shard is None or sources[0] in wanted):
                 wanted.update(dict.fromkeys(sources))
-    return list(wanted)
+    base_url = settings.local.base_url
+    return [url for url in wanted if not (base_url and url.startswith(base_url))]  # those are local files
 
 
 def text_urls_needed(documents: Iterable[DocumentReport], settings: Settings) -> set[str]:
@@ -146,12 +177,15 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
     return list(seen)
 
 
-def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings) -> DocumentReport:
+def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings,
+                           local: tuple[LocalResult, ...] = ()) -> DocumentReport:
+    from refcheck.rules.local_links import local_findings
     from refcheck.rules.page_checks import page_findings
     from refcheck.rules.support import check_claim_support
 
     extraction = report.extraction
     findings = list(link_findings(extraction, results, confirm_dead=settings.cache.confirm_dead))
+    findings += local_findings(local)
     findings += page_findings(extraction, results)
     references = {reference.id: reference for reference in extraction.references}
     for claim in _claims_to_verify(extraction.claims, settings.claims_from):
@@ -162,7 +196,8 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
-    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings, report.scope)))
+    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings, report.scope)),
+                   local=local)
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:

@@ -58,6 +58,17 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class LocalSettings:
+    """Links to local files, anchors and assets (local.py): checked on disk, no network, no cache."""
+
+    root_dir: Path | None = None  # where a root-relative link (`/docs/x.md`) starts; None: such links are unresolved
+    base_url: str | None = None  # the address the tree is published at: links under it are local files
+    index_files: tuple[str, ...] = ("index.md", "README.md", "index.html")  # a directory link's page, first found
+    assets: bool = True  # extract and check images, stylesheets, scripts, media (--no-assets: False)
+    check_fragments: bool = False  # also check #fragments of fetched HTML pages (local fragments are always checked)
+
+
+@dataclass(frozen=True)
 class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
@@ -70,3 +81,4 @@ class Settings:
     changed_since: str | None = None  # a git revision: check only lines changed since it
     shard: tuple[int, int] | None = None  # (K, N): fetch only the URLs whose hash falls in shard K of N
     rule_severity: dict[str, Severity] = field(default_factory=dict)  # overrides of the registry's defaults
+    local: LocalSettings = field(default_factory=LocalSettings)

@@ -21,8 +21,10 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from refcheck.extract import suppressions
+from refcheck.extract.anchors import HEADING_ID, Slugger, html_ids
 from refcheck.extract.entries import REFERENCES_HEADING, parse_entry
-from refcheck.extract.hrefs import checkable_href
+from refcheck.extract.hrefs import checkable_href, is_not_checked_scheme, local_href
+from refcheck.extract.htmlattrs import raw_html_links
 from refcheck.extract.lines import LineIndex
 from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import find_urls
@@ -114,6 +116,8 @@ class _Found:
     links: list[Link] = field(default_factory=list)
     blocks: list[ProseBlock] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    local: list[Link] = field(default_factory=list)  # local links and assets: never references or claim sources
+    anchors: list[str] = field(default_factory=list)
 
 
 def extract(document: Document) -> Extraction:
@@ -125,10 +129,11 @@ def extract(document: Document) -> Extraction:
     return Extraction(
         references=tuple(sorted(found.references, key=lambda reference: reference.line)),
         markers=tuple(found.markers),
-        links=tuple(found.links),
+        links=tuple(found.links) + tuple(sorted(found.local, key=lambda link: link.line)),
         blocks=tuple(found.blocks),
         suppressions=tuple(found.suppressions),
         has_markers=bool(found.markers),
+        anchors=tuple(dict.fromkeys(found.anchors)),
     )
 
 
@@ -147,6 +152,8 @@ class _Reader:
         self.footnote: tuple[str, _Prose] | None = None
         self.entry: tuple[str | None, _Prose] | None = None
         self.row: _Prose | None = None
+        self.slugger = Slugger()
+        self.verbatim_html = 0  # inside a raw-HTML <pre>/<code>…: its links are not links (as in lychee)
 
     def _definitions(self, definitions: dict) -> dict[str, str]:
         """Reference-style definitions become References; returns normalized label → label as written."""
@@ -199,10 +206,19 @@ class _Reader:
         level = int(heading.tag[1:])
         prose = self._read_inline(inline)
         self._commit(prose, as_block=False)
+        self._heading_anchors(prose.text.replace("\n", " "))
         if REFERENCES_HEADING.fullmatch(prose.text.strip()):
             self.section_level, self.section_list_depth, self.section_position = level, 0, 0
         elif self.section_level is not None and level <= self.section_level:
             self.section_level = None
+
+    def _heading_anchors(self, text: str) -> None:
+        """GitHub's slug of the heading, and its `{#id}` when one is written."""
+        custom = HEADING_ID.search(text)
+        if custom:
+            self.found.anchors.append(custom.group(1))
+            text = text[: custom.start()]
+        self.found.anchors.append(self.slugger.slug(text))
 
     def _section_structure(self, token: Token) -> None:
         """In a references section, each item of the top list is one entry."""
@@ -295,6 +311,24 @@ class _Reader:
     def _html(self, html: str, line: int) -> None:
         for match in suppressions.COMMENT.finditer(html):
             self._suppression(match, line + html.count("\n", 0, match.start()))
+        self._raw_html(html, line)
+
+    def _raw_html(self, html: str, line: int) -> None:
+        """Links, assets and anchors written as HTML inside the Markdown (`<img src>`, `<a id>`, `<a href>`)."""
+        if "<" not in html:
+            return
+        self.found.anchors.extend(html_ids(html))
+        links, self.verbatim_html = raw_html_links(html, self.verbatim_html)
+        for offset, href, kind in links:
+            self._add_link(href, line + html.count("\n", 0, offset), kind)
+
+    def _add_link(self, href: str, line: int, kind: str, text: str | None = None) -> None:
+        """A link that is no citation: an asset anywhere, or a link to a local file or anchor."""
+        if is_not_checked_scheme(href):
+            return
+        url = checkable_href(href) or local_href(href)
+        if url is not None:
+            self.found.local.append(Link(url=url, line=line, text=text, kind=kind))
 
     def _suppression(self, match: re.Match, line: int) -> None:
         """Locate the comment on its source line (block quotes and lists indent it) and record it."""
@@ -360,10 +394,13 @@ class _Reader:
                 if label is not None:
                     prose.found_markers.append(Marker(ref=label, line=current_line()))
                     prose.citations.append((prose.length, label))
-            elif kind == "image" and link is not None:
-                link["text"].append(child.content)  # a badge `[![alt](img)](url)`: the alt text names the link
+            elif kind == "image":
+                if link is not None:
+                    link["text"].append(child.content)  # a badge `[![alt](img)](url)`: the alt text names the link
+                self._add_link(child.attrGet("src") or "", current_line(), "asset", child.content or None)
             elif kind == "html_inline":
                 self._html_inline(child.content, source, span)
+                self._raw_html(child.content, source.line_of(span[0]) if span else current_line())
             if span and kind not in ("link_open",):
                 sync(span[1])
         return prose
@@ -404,6 +441,10 @@ class _Reader:
     def _link(self, prose: _Prose, link: dict) -> None:
         url = checkable_href(link["href"])
         if url is None:
+            local = local_href(link["href"])
+            if local is not None:
+                text = "".join(link["text"]).strip() or None
+                self.found.local.append(Link(url=local, line=link["line"], text=text, ref=link["label"]))
             return
         text = None if link["autolink"] else "".join(link["text"]).strip() or None
         prose.found_links.append(Link(url=url, line=link["line"], text=text, ref=link["label"]))

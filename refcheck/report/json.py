@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from refcheck import __version__
-from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Marker,
-                             PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
+from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link,
+                             LocalResult, Marker, PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
 from refcheck.report import summarize
 
 SCHEMA = "refcheck/1"
@@ -42,10 +42,24 @@ def _document(document_report) -> dict:
             for r in extraction.references
         ],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
-        "links": [{"url": l.url, "line": l.line, "text": l.text, "ref": l.ref} for l in extraction.links],
+        "links": _links(extraction.links, document_report.local),
         "claims": [_claim(c) for c in extraction.claims],
         "findings": [finding_dict(f) for f in document_report.findings],
     }
+
+
+def _links(links, local) -> list[dict]:
+    """Every link with its kind; a local link that `check` looked at on disk also says what it found there."""
+    checked = {(result.url, result.line): result for result in local}
+    rows = []
+    for link in links:
+        row = {"url": link.url, "line": link.line, "text": link.text, "ref": link.ref, "kind": link.kind}
+        result = checked.get((link.url, link.line))
+        if result is not None:
+            row["local"] = {"status": result.status, "path": result.path, "fragment": result.fragment,
+                            "reason": result.reason}
+        rows.append(row)
+    return rows
 
 
 def _claim(claim: Claim) -> dict:
@@ -102,7 +116,8 @@ def _document_from(data: dict) -> DocumentReport:
                                    retrieved=r.get("retrieved"), archive_url=r.get("archive_url"))
                          for r in data.get("references", [])),
         markers=tuple(Marker(ref=m["ref"], line=m["line"]) for m in data.get("markers", [])),
-        links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref")) for l in data.get("links", [])),
+        links=tuple(Link(url=l["url"], line=l["line"], text=l.get("text"), ref=l.get("ref"), kind=l.get("kind") or "link")
+                    for l in data.get("links", [])),
         claims=tuple(Claim(text=c["text"], line=c["line"], refs=tuple(c.get("refs", [])), urls=tuple(c.get("urls", [])),
                            speaker=c.get("speaker"), check_worthy=c.get("check_worthy", False),
                            reasons=tuple(c.get("reasons", [])))
@@ -112,7 +127,11 @@ def _document_from(data: dict) -> DocumentReport:
     findings = tuple(Finding(rule=f["rule"], severity=Severity(f["severity"]), message=f["message"], line=f.get("line"),
                              url=f.get("url"), ref=f.get("ref"), evidence=f.get("evidence") or {})
                      for f in data.get("findings", []))
-    return DocumentReport(document, extraction, findings)
+    local = tuple(LocalResult(url=l["url"], line=l["line"], kind=l.get("kind") or "link", status=l["local"]["status"],
+                              path=l["local"].get("path"), fragment=l["local"].get("fragment"),
+                              reason=l["local"].get("reason"))
+                  for l in data.get("links", []) if isinstance(l.get("local"), dict))
+    return DocumentReport(document, extraction, findings, local=local)
 
 
 def _url_from(data: dict) -> FetchResult:

@@ -27,7 +27,8 @@ def _join(first: DocumentReport, second: DocumentReport) -> DocumentReport:
     seen = {_identity(f) for f in first.findings}
     extra = tuple(f for f in second.findings if _identity(f) not in seen)
     findings = tuple(sorted(first.findings + extra, key=lambda f: (f.line or 0, f.rule)))
-    return replace(first, findings=findings)
+    local = tuple(dict.fromkeys(first.local + second.local))  # each shard checked its own local links
+    return replace(first, findings=findings, local=local)
 
 
 def _identity(finding) -> tuple:
