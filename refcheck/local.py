@@ -115,8 +115,9 @@ class LocalChecker:
         return _join(directory, path_part), fragment, path_part.endswith("/")
 
     def _shown(self, path: str) -> str:
-        relative = os.path.relpath(path, self.cwd) if path.startswith(self.cwd + os.sep) else path
-        return relative.replace(os.sep, "/")
+        prefix = self.cwd.rstrip(os.sep) + os.sep
+        relative = path[len(prefix):] if path.startswith(prefix) else path
+        return relative if os.sep == "/" else relative.replace(os.sep, "/")
 
     # ---- the file system -----------------------------------------------------------------------------------
 

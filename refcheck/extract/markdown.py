@@ -49,12 +49,15 @@ _SPANNED_RULES = {
 _PLAIN_HTTP_URL = re.compile(r"https?://(?=[A-Za-z0-9])[A-Za-z0-9-]{0,63}(?:\.[A-Za-z0-9-]{0,63})*(?::[0-9]+)?"
                              r"(?:[/?#][A-Za-z0-9\-._~/?#;:@&=+$,!*'()]*)?")
 _MAX_PLAIN_URL = 255  # markdown-it drops a host longer than this; a URL no longer cannot have one
+# A relative path or #anchor of unreserved characters only (`../docs/a_b.md#x-y`): no host, no scheme, nothing to
+# encode, so normalizeLink gives it back unchanged too (a docs tree is mostly these).
+_PLAIN_RELATIVE = re.compile(r"(?!//)[A-Za-z0-9\-._~/]*(?:#[A-Za-z0-9\-._~]*)?")
 
 
 def _normalize_link(normalize):
     """markdown-it's public `normalizeLink` hook, answering at once for a URL it would return unchanged."""
     def normalized(url: str) -> str:
-        if len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url):
+        if len(url) <= _MAX_PLAIN_URL and (_PLAIN_HTTP_URL.fullmatch(url) or _PLAIN_RELATIVE.fullmatch(url)):
             return url
         return normalize(url)
 
