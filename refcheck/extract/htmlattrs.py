@@ -78,11 +78,22 @@ def srcset_urls(srcset: str) -> list[str]:
     return urls
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def without_comments(html: str) -> str:
+    """`html` with its comments blanked (newlines kept, so offsets and lines stay where they were)."""
+    if "<!--" not in html:
+        return html
+    return _COMMENT.sub(lambda match: re.sub(r"[^\n]", " ", match.group(0)), html)
+
+
 def raw_html_links(html: str, verbatim_depth: int = 0) -> tuple[list[tuple[int, str, str]], int]:
     """Links in a piece of raw HTML (as Markdown embeds it): (offset of the tag, href, kind), in order, and the
     verbatim depth after it (an html_inline `<code>` opens a verbatim run that a later token closes)."""
     found: list[tuple[int, str, str]] = []
     depth = verbatim_depth
+    html = without_comments(html)
     for tag in _START_OR_END_TAG.finditer(html):
         closing, name = tag.group(1), tag.group(2).lower()
         if name in VERBATIM:

@@ -84,7 +84,16 @@ def _parser() -> MarkdownIt:
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
+    parser.validateLink = _validate_link(parser.validateLink)
     return parser
+
+
+def _validate_link(validate):
+    """markdown-it refuses `file:` links (unsafe to render); a link checker reads them: they are local files."""
+    def valid(url: str) -> bool:
+        return validate(url) or url.strip()[:5].lower() == "file:"
+
+    return valid
 
 
 _PARSER = _parser()
