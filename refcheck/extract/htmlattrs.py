@@ -69,12 +69,26 @@ def _kind(name: str, attribute: str, rels: set[str], attributes: Mapping[str, st
 
 
 def srcset_urls(srcset: str) -> list[str]:
-    """The candidate URLs of a `srcset` ("a.png 1x, b.png 2x", "x.jpg 480w"); data: candidates left out."""
+    """The candidate URLs of a `srcset` ("a.png 1x, b.png 2x", "x.jpg 480w"), read as the HTML standard reads it
+    (a URL may hold commas: `data:image/png;base64,…`); data: candidates left out."""
     urls = []
-    for candidate in srcset.split(","):
-        parts = candidate.strip().split()
-        if parts and not _NOT_LINK_SCHEMES.match(parts[0]):
-            urls.append(parts[0])
+    position, length = 0, len(srcset)
+    while position < length:
+        while position < length and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < length and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # descriptors run to the next comma outside parentheses
+            depth = 0
+            while position < length and (srcset[position] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(srcset[position], 0)
+                position += 1
+        if url and not _NOT_LINK_SCHEMES.match(url):
+            urls.append(url)
     return urls
 
 

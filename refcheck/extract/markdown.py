@@ -48,6 +48,7 @@ _SPANNED_RULES = {
 # inline parse of their lines (tests/extract/test_normalize_link.py holds the two answers equal).
 _PLAIN_HTTP_URL = re.compile(r"https?://(?=[A-Za-z0-9])[A-Za-z0-9-]{0,63}(?:\.[A-Za-z0-9-]{0,63})*(?::[0-9]+)?"
                              r"(?:[/?#][A-Za-z0-9\-._~/?#;:@&=+$,!*'()]*)?")
+_UNREAD_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9.:-]*(?:\s|$)")
 _MAX_PLAIN_URL = 255  # markdown-it drops a host longer than this; a URL no longer cannot have one
 # A relative path or #anchor of unreserved characters only (`../docs/a_b.md#x-y`): no host, no scheme, nothing to
 # encode, so normalizeLink gives it back unchanged too (a docs tree is mostly these).
@@ -250,6 +251,12 @@ class _Reader:
             self._close_entry()
 
     def _inline(self, token: Token) -> None:
+        children = token.children or ()
+        if children and children[0].type == "text" and _UNREAD_TAG.match(children[0].content):
+            # A JSX/HTML element markdown-it did not take as HTML (MDX puts the closing `>` on a line of its own,
+            # which reads as a quote): its attributes are still links.
+            content = token.content if ">" in token.content else token.content + ">"
+            self._raw_html(content, token.map[0] + 1 if token.map else 1)
         if self.footnote is not None:
             label, prose = self.footnote
             self.footnote = (label, self._read_inline(token, into=prose))
