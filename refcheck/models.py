@@ -163,6 +163,7 @@ class PageFacts:
     page_count: int | None = None  # a PDF's pages (all of them, read or not); None for a web page
     page_starts: tuple[int, ...] = ()  # a PDF's: offset in main_text where each read page begins, so a finding can say "p. 12"
     text_read: bool = True  # False: the page was read without its main text (no claim needed it); main_text is ""
+    anchors: tuple[str, ...] | None = None  # an HTML page's ids and names (`check --check-fragments`); None: not read
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,10 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
     extraction = report.extraction
     findings = list(link_findings(extraction, results, confirm_dead=settings.cache.confirm_dead))
     findings += local_findings(local)
+    if settings.local.check_fragments:
+        from refcheck.rules.local_links import remote_fragment_findings
+
+        findings += remote_fragment_findings(extraction, results)
     findings += page_findings(extraction, results)
     references = {reference.id: reference for reference in extraction.references}
     for claim in _claims_to_verify(extraction.claims, settings.claims_from):

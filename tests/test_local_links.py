@@ -270,3 +270,21 @@ def test_remote_assets_are_fetched_and_never_cited(tmp_path):
         assert "png" not in appendix.stdout
         skipped = refcheck(tmp_path, "check", "a.md", "--no-cache", "--no-assets", "--format", "json")
         assert json.loads(skipped.stdout)["urls"] == []
+
+
+def test_check_fragments_checks_fetched_html_pages(tmp_path):
+    page = '<html><head><title>P</title></head><body><nav id="menu"></nav><h2 id="usage">Usage</h2>' \
+           '<a name="old"></a><article><p>Text of the page.</p></article></body></html>'
+    with WebServer() as server:
+        server.route("/page", Reply(200, page))
+        server.route("/readme", Reply(200, '<h2 id="user-content-install">Install</h2>'))
+        server.route("/file.bin", Reply(200, b"\x00\x01", content_type="application/octet-stream"))
+        base = server.base_url
+        write(tmp_path, {"a.md": f"[u]({base}/page#usage) [m]({base}/page#menu) [o]({base}/page#old)\n"
+                                 f"[bad]({base}/page#nope) [gh]({base}/readme#install) [bin]({base}/file.bin#x)\n"})
+        common = ("--cache-dir", "c", "--allow-private", "--retries", "0", "--no-archive", "--format", "json")
+        without = json.loads(refcheck(tmp_path, "check", "a.md", *common).stdout)
+        assert [f["rule"] for f in without["documents"][0]["findings"]] == []  # off by default, as in lychee
+        with_fragments = json.loads(refcheck(tmp_path, "check", "a.md", "--check-fragments", *common).stdout)
+        assert [(f["rule"], f["url"].rsplit("/", 1)[1]) for f in with_fragments["documents"][0]["findings"]] == [
+            ("missing-fragment", "page#nope")]
