@@ -23,10 +23,9 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
     `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
     """
     reports = []
-    document_paths = _document_paths(paths)
-    documents = [read_document(document_path, settings.input_format) for document_path in document_paths]
-    extractions = _extract_all(documents, memo)
-    for document_path, document, extraction in zip(document_paths, documents, extractions):
+    for document_path in _document_paths(paths):
+        document = read_document(document_path, settings.input_format)
+        extraction = _extract(document, memo)
         if not settings.local.assets:
             extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
         scope = _scope(document_path, settings)
@@ -259,67 +258,6 @@ def _document_paths(paths: Iterable[str]):
 
 
 MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JSON would be several times its size
-
-
-MIN_DOCUMENTS_PER_WORKER = 400  # fewer than this per process: forking costs more than it saves
-MAX_EXTRACT_WORKERS = 4
-
-
-def _extract_all(documents: list, memo) -> list[Extraction]:
-    """Every document's extraction, the ones not in `memo` read by forked processes when there are many of them
-    (a docs tree of thousands of Markdown files: the Markdown parser is most of such a run)."""
-    workers = _extract_workers(len(documents))
-    if workers <= 1:
-        return [_extract(document, memo) for document in documents]
-    from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
-
-    found: list[Extraction | None] = [None] * len(documents)
-    keys: dict[int, str] = {}
-    for index, document in enumerate(documents):
-        if memo is None or len(document.text) > MEMO_MAX_CHARS:
-            continue
-        keys[index] = extraction_key(document)
-        stored = memo.stored_extraction(str(document.path), keys[index])
-        if stored is not None:
-            try:
-                found[index] = extraction_from_json(stored)
-            except ValueError:
-                pass
-    missing = [index for index, extraction in enumerate(found) if extraction is None]
-    workers = _extract_workers(len(missing))
-    if workers <= 1:
-        fresh = [extract(documents[index]) for index in missing]
-    else:
-        import multiprocessing
-
-        chunks = [missing[start::workers] for start in range(workers)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_extract_chunk, [[documents[index] for index in chunk] for chunk in chunks])
-        by_index = {index: extraction for chunk, part in zip(chunks, parts) for index, extraction in zip(chunk, part)}
-        fresh = [by_index[index] for index in missing]
-    for index, extraction in zip(missing, fresh):
-        found[index] = extraction
-        if index in keys:
-            memo.store_extraction(str(documents[index].path), keys[index], extraction_to_json(extraction))
-    return found
-
-
-def _extract_chunk(documents: list) -> list[Extraction]:
-    return [extract(document) for document in documents]
-
-
-def _extract_workers(count: int) -> int:
-    import multiprocessing
-    import os
-    import sys
-
-    if count < 2 * MIN_DOCUMENTS_PER_WORKER or sys.platform == "darwin" or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_EXTRACT_WORKERS, count // MIN_DOCUMENTS_PER_WORKER))
 
 
 def _extract(document, memo) -> Extraction:
