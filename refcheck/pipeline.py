@@ -174,7 +174,7 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
                 if url and is_fetchable_url(url):
                     seen.setdefault(url, None)
         for link in extraction.links:
-            if is_fetchable_url(link.url):
+            if "://" in link.url and is_fetchable_url(link.url):  # a docs tree's local links skip the URL parser
                 seen.setdefault(link.url, None)
     return list(seen)
 
