@@ -66,6 +66,8 @@ def links(text: str, fmt: Format = Format.MARKDOWN):
     ("FAQ: よくある質問!", "faq-よくある質問"),
     ("snake_case_name", "snake_case_name"),
     ("C++ & C#", "c--c"),
+    ("Ⓐ circled 🅰 squared", "ⓐ-circled-🅰-squared"),  # Other_Alphabetic symbols stay, as in Ruby's \p{Word}
+    ("№ ² ½ private\ue000", "---private"),  # No (other numbers) and private use go
 ])
 def test_github_slugs(heading, slug):
     assert github_slug(heading) == slug

@@ -24,14 +24,23 @@ _ATTRIBUTE = re.compile(r"""\s(id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)
 _TAG = re.compile(r"<[A-Za-z][^>]*>")
 
 
+# Symbols that are Alphabetic in Unicode (Other_Alphabetic), which Ruby's \p{Word} keeps: circled and squared
+# Latin letters (Ⓐ, 🄰, 🅐, 🅰).
+_ALPHABETIC_SYMBOLS = ((0x24B6, 0x24E9), (0x1F130, 0x1F149), (0x1F150, 0x1F169), (0x1F170, 0x1F189))
+
+
 @lru_cache(maxsize=4096)
 def _kept(char: str) -> bool:
-    return char == " " or char == "-" or unicodedata.category(char) in _KEPT_CATEGORIES
+    if char == " " or char == "-" or unicodedata.category(char) in _KEPT_CATEGORIES:
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _ALPHABETIC_SYMBOLS)
 
 
 def github_slug(text: str) -> str:
-    """The anchor GitHub gives a heading whose rendered text is `text` (before de-duplication)."""
-    text = text.strip().lower()
+    """The anchor GitHub gives a heading whose rendered text is `text` (before de-duplication; GitHub's Markdown
+    has already stripped the heading's leading and trailing spaces)."""
+    text = text.lower()
     if text.isascii():
         return re.sub(r"[^a-z0-9_\- ]", "", text).replace(" ", "-")
     return "".join(char for char in text if _kept(char)).replace(" ", "-")

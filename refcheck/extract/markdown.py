@@ -231,7 +231,7 @@ class _Reader:
         if custom:
             self.found.anchors.append(custom.group(1))
             text = text[: custom.start()]
-        self.found.anchors.append(self.slugger.slug(text))
+        self.found.anchors.append(self.slugger.slug(text.strip()))
 
     def _section_structure(self, token: Token) -> None:
         """In a references section, each item of the top list is one entry."""
