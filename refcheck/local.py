@@ -6,6 +6,9 @@ directory) with that prefix removed. A directory stands for its first index file
 `index.html` by default). A fragment must name one of the target's anchors (extract/anchors.py): GitHub's heading
 slugs and explicit ids in Markdown, ids and names in HTML; in other files fragments are not checked.
 
+Documents come from strangers: nothing outside the working directory, `--root-dir` and the paths given to check is
+looked at (a `file:///etc/…` or `../../..` link is reported unresolved, not probed).
+
 No network and no cache: each path is looked at once per run (one `stat`), each target's anchors read once (from the
 run's own extraction when the target is one of the checked documents).
 """
@@ -40,7 +43,8 @@ def is_local(link: Link, settings: LocalSettings | None = None) -> bool:
 class LocalChecker:
     """Resolves and checks local links for one run; remembers every path's kind and every target's anchors."""
 
-    def __init__(self, settings: LocalSettings, extractions: dict[str, tuple[Format, Extraction]] | None = None):
+    def __init__(self, settings: LocalSettings, extractions: dict[str, tuple[Format, Extraction]] | None = None,
+                 roots: Iterable[str] = ()):
         self.settings = settings
         self.root = os.path.abspath(settings.root_dir) if settings.root_dir is not None else None
         self.base_url = settings.base_url or None
@@ -49,6 +53,12 @@ class LocalChecker:
         self.kinds: dict[str, str] = {}
         self.anchors: dict[str, frozenset[str] | None] = {}
         self.known = extractions or {}  # absolute path → (format, extraction) of the run's own documents
+        # Where links may lead: the working directory, --root-dir, and each path given to check (a file: its folder).
+        bounds = [self.cwd, *([self.root] if self.root else [])]
+        for root in roots:
+            absolute = os.path.abspath(root)
+            bounds.append(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+        self.bounds = tuple(dict.fromkeys(b.rstrip(os.sep) or os.sep for b in bounds))
 
     def check(self, document_path: str, links: Iterable[Link]) -> list[LocalResult]:
         document = os.path.abspath(document_path)
@@ -63,6 +73,9 @@ class LocalChecker:
         if isinstance(resolved, str):
             return LocalResult(url=href, line=link.line, kind=link.kind, status="unresolved", reason=resolved)
         path, fragment, wants_directory = resolved
+        if not self._inside(path):
+            return LocalResult(url=href, line=link.line, kind=link.kind, status="unresolved", fragment=fragment,
+                               reason="outside the working directory, --root-dir and the paths checked: not looked at")
         shown = self._shown(path)
         kind = self._kind(path)
         if kind == _MISSING or (wants_directory and kind == _FILE):
@@ -113,6 +126,10 @@ class LocalChecker:
                 return "a root-relative link: give --root-dir to say where / is"
             return _join(self.root, path_part.lstrip("/")), fragment, path_part.endswith("/")
         return _join(directory, path_part), fragment, path_part.endswith("/")
+
+    def _inside(self, path: str) -> bool:
+        return any(path == bound or path.startswith(bound if bound.endswith(os.sep) else bound + os.sep)
+                   for bound in self.bounds)
 
     def _shown(self, path: str) -> str:
         prefix = self.cwd.rstrip(os.sep) + os.sep

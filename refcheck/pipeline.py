@@ -39,6 +39,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
                 on_result: Callable[[FetchResult], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> Report:
     """Extract, fetch every unique URL once, and apply every rule."""
+    paths = [str(path) for path in paths]
     documents = [str(path) for path in _document_paths(paths)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
     try:
@@ -56,7 +57,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
     finally:
         if cache is not None:
             cache.close()
-    local = local_results(extracted.documents, settings)
+    local = local_results(extracted.documents, settings, roots=paths)
     if any(local):
         basis = None  # the report rests on files besides the documents: it is never kept for reuse
     documents = tuple(_with_network_findings(report, run.results, settings, checked)
@@ -65,16 +66,18 @@ def check_paths(paths: Iterable[str], settings: Settings,
     return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices), cache_basis=basis)
 
 
-def local_results(documents: Iterable[DocumentReport], settings: Settings) -> list[tuple[LocalResult, ...]]:
+def local_results(documents: Iterable[DocumentReport], settings: Settings,
+                  roots: Iterable[str] = ()) -> list[tuple[LocalResult, ...]]:
     """Each document's local links (paths, anchors, local assets) checked on disk, in its --changed-since scope and
-    this --shard (a local link belongs to the shard of its resolved target)."""
+    this --shard (a local link belongs to the shard of its resolved target). `roots`: the paths given to check (links
+    may lead anywhere under them, the working directory and --root-dir; elsewhere nothing is looked at)."""
     import os
 
     from refcheck.local import LocalChecker, is_local
 
     documents = list(documents)
     known = {os.path.abspath(d.document.path): (d.document.format, d.extraction) for d in documents}
-    checker = LocalChecker(settings.local, known)
+    checker = LocalChecker(settings.local, known, roots=[*roots, *(d.document.path for d in documents)])
     checked = []
     for report in documents:
         links = [link for link in report.extraction.links if is_local(link, settings.local)

@@ -211,7 +211,18 @@ def test_fragments_of_other_file_kinds_are_not_checked(tmp_path):
 
 def test_target_outside_the_checked_documents_is_read_for_its_anchors(tmp_path):
     write(tmp_path, {"docs/a.md": "[x](../other/b.md#two) [y](../other/b.md#three)\n", "other/b.md": "# One\n\n## Two\n"})
-    assert findings(tmp_path, "docs/a.md") == [("a.md", 1, "missing-fragment", "../other/b.md#three")]
+    assert findings(tmp_path, "docs/a.md", root_dir=tmp_path) == [("a.md", 1, "missing-fragment", "../other/b.md#three")]
+
+
+def test_nothing_outside_the_checked_tree_is_looked_at(tmp_path):
+    # A stranger's document must not probe the machine: file:///etc/…, ../../.. out of the tree are unresolved.
+    write(tmp_path, {"docs/a.md": "[p](file:///etc/passwd) [q](../../../../../../etc/hostname#x) [r](../other.md)\n",
+                     "other.md": "# Other\n"})
+    assert findings(tmp_path, "docs/a.md") == [
+        ("a.md", 1, "invalid-url", "../../../../../../etc/hostname#x"), ("a.md", 1, "invalid-url", "../other.md"),
+        ("a.md", 1, "invalid-url", "file:///etc/passwd")]
+    assert findings(tmp_path, "docs/a.md", root_dir=tmp_path) == [
+        ("a.md", 1, "invalid-url", "../../../../../../etc/hostname#x"), ("a.md", 1, "invalid-url", "file:///etc/passwd")]
 
 
 # ---- the command ---------------------------------------------------------------------------------------------
