@@ -264,6 +264,8 @@ def _local_settings(root_dir, base_url, index_files, assets, check_fragments):
 
     if base_url is not None and not re.match(r"(?:https?|file)://", base_url):
         raise ConfigError(f"--base-url {base_url!r}: expected an http(s) or file URL")
+    if isinstance(index_files, (list, tuple)):  # from a configuration file's list
+        index_files = ",".join(index_files)
     names = tuple(name.strip() for name in (index_files or "").split(",") if name.strip())
     return LocalSettings(root_dir=Path(root_dir) if root_dir else None, base_url=base_url or None, index_files=names,
                          assets=assets, check_fragments=check_fragments)

@@ -244,6 +244,14 @@ def test_exit_codes_json_and_text(tree):
     assert refcheck(tree, "check", "only-fragment.md", "--no-cache", "--fail-on", "warning").returncode == 1
 
 
+def test_local_options_from_the_configuration_file(tmp_path):
+    write(tmp_path, {"site/a.md": "[g](/guide/#setup) ![i](img.png)\n", "site/guide/start.md": "## Setup\n",
+                     "refcheck.toml": 'root_dir = "site"\nindex_files = ["start.md"]\nassets = false\n'})
+    result = refcheck(tmp_path, "check", "site/a.md", "--no-cache", "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert [row["url"] for row in json.loads(result.stdout)["documents"][0]["links"]] == ["/guide/#setup"]
+
+
 def test_changed_since_checks_local_links_on_changed_lines_only(tmp_path):
     write(tmp_path, {"a.md": "[old](gone-before.md)\n", "b.md": "# B\n"})
     git(tmp_path, "init", "-q")
