@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from email.utils import formatdate
 
 FIRST_HOST = 2  # 127.0.0.1 is left to everything else on the machine
-MAX_HOSTS = 250
+HOSTS_PER_BLOCK = 250  # 127.0.0.2 … 127.0.0.251, then 127.0.1.2 …: every address is on loopback (127.0.0.0/8)
+MAX_HOSTS = 4 * HOSTS_PER_BLOCK
 HEAD_LIMIT = 64 * 1024  # a request head longer than this closes the connection
 STATS_PATH = "/_simweb/stats"
 
@@ -71,7 +72,7 @@ class SimPage:
 def host_addresses(hosts: int) -> list[str]:
     if not 1 <= hosts <= MAX_HOSTS:
         raise ValueError(f"--hosts must be 1..{MAX_HOSTS}")
-    return [f"127.0.0.{FIRST_HOST + index}" for index in range(hosts)]
+    return [f"127.0.{index // HOSTS_PER_BLOCK}.{FIRST_HOST + index % HOSTS_PER_BLOCK}" for index in range(hosts)]
 
 
 def plan_web(urls: int, hosts: int, *, seed: int = 1, dead_share: float = 0.05,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def run() -> None:
     Tearing the interpreter down frees every object of the run one by one: ~0.25 s after a 2,000-URL check, ~0.08 s
     after a cached rerun, for nothing. By the time `main` returns, every report file has been written and closed,
     the cache closed and the fetch workers joined; what is left is stdout and stderr, flushed here. (mypy leaves
-    the same way.) Library callers and tests use `main`, which exits normally.
+    the same way.) Library callers and tests use `main`, which exits normally, and so does the command with
+    REFCHECK_NO_FAST_EXIT=1 (a profiler or coverage tool that writes its data at exit needs the interpreter's exit).
     """
     try:
         main()
@@ -40,6 +42,8 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`refcheck … | head`) or stream: nothing more can be said
             pass
+    if os.environ.get("REFCHECK_NO_FAST_EXIT"):
+        sys.exit(status)
     os._exit(status)
 
 
@@ -125,6 +129,14 @@ def _common_options(function):
                      help="In conversation exports, whose sentences are checked as claims."),
         click.option("--changed-since", metavar="GIT_REV",
                      help="Check only references, links and claims on lines changed since this git revision."),
+        click.option("--exclude-path", "exclude_paths", multiple=True, metavar="REGEX",
+                     help="Do not read documents whose path matches this (searched in the path). Repeatable."),
+        click.option("--hidden", is_flag=True,
+                     help="Directory walks also enter hidden files and folders (git-ignored files stay skipped)."),
+        click.option("--disable", "disable_rules", multiple=True, metavar="RULE",
+                     help="Turn this rule off (as `disable` in the config file). Repeatable."),
+        click.option("--enable", "enable_rules", multiple=True, metavar="RULE",
+                     help="Turn this rule back on when the config file disables it. Repeatable."),
         click.option("-q", "--quiet", is_flag=True, help="Text report: findings only, no tables."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Text report: also info findings and passages. On stderr: when an earlier run's report is "
@@ -138,14 +150,17 @@ def _common_options(function):
 @cli.command()
 @_common_options
 @click.pass_obj
-def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose):
+def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
+            disable_rules, enable_rules, quiet, verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
     settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
-                        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
-                        changed_since=_revision(changed_since))
+                        rule_severity=config.rule_severity,
+                        disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
+                        changed_since=_revision(changed_since), exclude_paths=_regexes(exclude_paths, "--exclude-path"),
+                        hidden=hidden)
     report = extract_paths(paths, settings)
     _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
     sys.exit(_exit_code(report, fail_on))
@@ -170,8 +185,10 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--include", multiple=True, metavar="REGEX", help="Check only URLs matching one of these.")
 @click.option("--exclude", multiple=True, metavar="REGEX", help="Do not check URLs matching this.")
 @click.option("--header", multiple=True, metavar="'NAME: VALUE'", help="Extra request header. Repeatable.")
-@click.option("--accept", "accept_status", multiple=True, type=int, metavar="STATUS",
-              help="Treat this HTTP status as ok. Repeatable.")
+@click.option("--accept", "accept_status", multiple=True, metavar="STATUSES",
+              help="HTTP statuses also treated as ok: 403, 429,503 or ranges 400..=403 (lychee's syntax). Repeatable.")
+@click.option("--max-redirects", type=click.IntRange(0, 50), default=10, show_default=True,
+              help="Redirects followed per URL; one more is an error.")
 @click.option("--allow-private", is_flag=True,
               help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
@@ -202,9 +219,11 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
 @click.option("--check-fragments", is_flag=True,
               help="Also check #fragments of fetched HTML pages (local fragments are always checked).")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, quiet, verbose,
+def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
+          disable_rules, enable_rules, quiet, verbose,
           soft_404_probe, shard, root_dir, base_url, index_files, assets, check_fragments, timeout, deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
+          max_redirects,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
@@ -213,7 +232,8 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
         timeout=timeout, deadline=deadline, max_concurrency=max_concurrency, per_host=per_host, workers=workers, retries=retries,
         max_body_bytes=max_body, allow_private=allow_private, remaps=tuple(_parse_remap(r) for r in remap),
         include=_regexes(include, "--include"), exclude=_regexes(exclude, "--exclude"),
-        headers=tuple(_parse_header(h) for h in header), accept_status=tuple(accept_status),
+        headers=tuple(_parse_header(h) for h in header), accept_status=_accept(accept_status),
+        max_redirects=max_redirects,
         host_headers=config.host_headers, probe_soft_404=soft_404_probe)
     if offline and no_cache:
         raise ConfigError("--offline answers from the cache, so it cannot be combined with --no-cache")
@@ -227,9 +247,10 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
                         archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
                         claims_from=claims_from, rule_severity=config.rule_severity,
-                        disabled_rules=config.disabled_rules, changed_since=_revision(changed_since),
-                        shard=_shard(shard), local=_local_settings(root_dir, base_url, index_files, assets,
-                                                                   check_fragments))
+                        disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
+                        changed_since=_revision(changed_since), shard=_shard(shard),
+                        exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden,
+                        local=_local_settings(root_dir, base_url, index_files, assets, check_fragments))
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -284,7 +305,7 @@ def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | No
     from refcheck.memo import memo_key
 
     try:
-        documents = collect_paths(list(paths))
+        documents = collect_paths(list(paths), exclude_paths=settings.exclude_paths, hidden=settings.hidden)
     except RefcheckError:
         return None  # the full run reports it
     if not documents:
@@ -453,7 +474,9 @@ def _render(report: Report, report_format: str, *, color: bool, quiet: bool, ver
     # Only the reporter asked for is loaded: the text one brings rich, the HTML one its templates.
     reporter = importlib.import_module(f"refcheck.report.{report_format}")
     if report_format == "text":
-        width = click.get_terminal_size()[0] if color else 120
+        # shutil, not click: click 8.1 removed get_terminal_size (a terminal run crashed on it). COLUMNS wins, as in
+        # every terminal program; a pipe or file gets a fixed width so reports are reproducible.
+        width = shutil.get_terminal_size((120, 24)).columns if color else 120
         return reporter.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
     if report_format == "junit":
         return reporter.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
@@ -487,6 +510,26 @@ def _write_atomically(path: Path, content: str) -> None:
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _accept(values) -> tuple[int, ...]:
+    from refcheck.fetch.accept import parse_accept
+
+    try:
+        return parse_accept(values)
+    except ValueError as error:
+        raise ConfigError(f"--accept {error}") from None
+
+
+def _disabled_rules(config, disable: tuple[str, ...], enable: tuple[str, ...]) -> frozenset[str]:
+    """The config file's `disable` list, with --disable added and --enable taken away; an unknown name is an error."""
+    from refcheck.rules.registry import RULES
+
+    for option, names in (("--disable", disable), ("--enable", enable)):
+        unknown = sorted(set(names) - set(RULES))
+        if unknown:
+            raise ConfigError(f"{option} {unknown[0]}: no such rule (see docs/rules.md)")
+    return (config.disabled_rules | frozenset(disable)) - frozenset(enable)
 
 
 def _exit_code(report: Report, fail_on: str) -> int:

@@ -26,6 +26,7 @@ OPTION_KEYS = {
     "exclude": ("exclude", ("check",)),
     "remap": ("remap", ("check",)),
     "accept": ("accept_status", ("check",)),
+    "max_redirects": ("max_redirects", ("check",)),
     "cache_dir": ("cache_dir", ("check",)),
     "max_age": ("max_age", ("check",)),
     "max_age_failure": ("max_age_failure", ("check",)),

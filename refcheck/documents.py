@@ -36,20 +36,96 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B]")
 
 
-def collect_paths(paths: list[str]) -> list[Path]:
-    """Expand the given paths: files as they are, directories recursively into supported files."""
+# Files that are code, configuration or data, never prose: read as a document, `rows[0][1]` in Python is a
+# "missing reference". Skipped even when named on the command line (pre-commit names every staged file).
+NOT_DOCUMENT_EXTENSIONS = frozenset(
+    ".py .pyi .pyx .ipynb .js .mjs .cjs .ts .tsx .jsx .vue .svelte .c .h .cc .cpp .hpp .cs .java .kt .kts .scala .go .rs "
+    ".rb .php .pl .pm .swift .m .r .lua .dart .sh .bash .zsh .fish .ps1 .bat .cmd .yaml .yml .toml .ini .cfg .conf .lock "
+    ".css .scss .sass .less .sql .csv .tsv .xml .svg .env .properties .gradle .tf .proto".split())
+NOT_DOCUMENT_NAMES = re.compile(r"^(?:.*requirements.*\.(?:txt|in)|constraints.*\.txt|cmakelists\.txt|robots\.txt|"
+                                r"makefile|dockerfile|.*\.dockerfile|license(?:\.txt)?|copying(?:\.txt)?)$", re.I)
+# Directories a walk never enters: tools' and environments' own trees (a virtual environment is also recognised by
+# its pyvenv.cfg, whatever its name).
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+def is_document_path(path: Path) -> bool:
+    """False for files that are code or configuration (by extension or well-known name), which are never prose."""
+    return path.suffix.lower() not in NOT_DOCUMENT_EXTENSIONS and not NOT_DOCUMENT_NAMES.match(path.name)
+
+
+def collect_paths(paths: list[str], *, exclude_paths: tuple[str, ...] = (), hidden: bool = False) -> list[Path]:
+    """Expand the given paths: files as they are (unless code), directories recursively into supported files.
+
+    A directory walk skips what git ignores (when the directory is in a git work tree), hidden files and folders
+    (unless `hidden`), virtual environments and tool folders; `exclude_paths` are regexes searched in each path.
+    """
+    excluded = [re.compile(pattern) for pattern in exclude_paths]
     found: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS))
+            found.extend(p for p in _walk(path, hidden=hidden) if not _matches(p, excluded))
         elif path.is_file():
-            found.append(path)
+            if is_document_path(path) and not _matches(path, excluded):
+                found.append(path)
         elif path.exists():
             raise InputError(f"{name}: not a regular file")
         else:
             raise InputError(f"{name}: no such file or directory")
     return found
+
+
+def skipped_paths(paths: list[str]) -> list[str]:
+    """The files named on the command line that `collect_paths` leaves out because they are code or configuration."""
+    return [name for name in paths if Path(name).is_file() and not is_document_path(Path(name))]
+
+
+def _matches(path: Path, patterns) -> bool:
+    text = path.as_posix()
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def _walk(directory: Path, *, hidden: bool) -> list[Path]:
+    listed = _git_listed(directory)
+    files: list[Path] = []
+    for root, dirnames, filenames in os.walk(directory):
+        base = Path(root)
+        dirnames[:] = sorted(d for d in dirnames if _enter(base / d, d, hidden=hidden))
+        for filename in sorted(filenames):
+            path = base / filename
+            if (filename.startswith(".") and not hidden) or path.suffix.lower() not in EXTENSIONS:
+                continue
+            if listed is not None and path.relative_to(directory).as_posix() not in listed:
+                continue  # ignored by git
+            if is_document_path(path):
+                files.append(path)
+    return files
+
+
+def _enter(path: Path, name: str, *, hidden: bool) -> bool:
+    if name == ".git" or name in SKIPPED_DIRECTORIES or name.endswith(".egg-info"):
+        return False
+    if name.startswith(".") and not hidden:
+        return False
+    return not (path / "pyvenv.cfg").is_file()
+
+
+def _git_listed(directory: Path) -> frozenset[str] | None:
+    """The files under `directory` that git tracks or would track (not ignored), relative to it; None outside a
+    git work tree or without git. git's own rules (.gitignore at every level, .git/info/exclude, the global
+    excludes file) are applied by git itself rather than imitated."""
+    import subprocess
+
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    return frozenset(os.fsdecode(name) for name in completed.stdout.split(b"\0") if name)
 
 
 def read_document(path: Path, forced_format: Format | None = None) -> Document:

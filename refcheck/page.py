@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from refcheck.headline import reader_title
 from refcheck.models import PageFacts
 
 MAX_MAIN_TEXT = 200_000  # characters; the claim checker searches it, a longer body adds nothing but memory
@@ -202,9 +203,17 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     elements = _Landmarks(tree)
     meta = _collect_meta(tree)
     json_ld = _json_ld_facts(elements.json_ld)
-    h1 = _first_h1(tree)
+    headings = _h1_texts(tree)
+    h1 = headings[0] if headings else None
     candidates = _title_candidates(tree, meta, json_ld, h1)
     site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
+    title = reader_title(
+        candidates, html_title=_clean_inline(_html_title(tree)), headings=headings, url=url,
+        site_names=(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"),
+                    json_ld.get("website"), meta.get("apple-mobile-web-app-title"),
+                    (meta.get("twitter:site") or "").lstrip("@")),
+        on_page=lambda: _home_link_names(tree, url),
+    ) if candidates else None
     challenge_hint = _challenge_from_markup(text, candidates, utf8)
     has_password = bool(elements.password_inputs)
     canonical_url = _canonical_url(elements, url)
@@ -218,7 +227,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
         main_text = ""
     return PageFacts(
         title_candidates=candidates,
-        title=candidates[0] if candidates else None,
+        title=title,
         site_name=site_name,
         canonical_url=canonical_url,
         language=language,
@@ -537,9 +546,59 @@ def _parent_tag(node: LexborNode) -> str | None:
     return parent.tag if parent is not None else None
 
 
-def _first_h1(tree: LexborHTMLParser) -> str | None:
-    headings = tree.tags("h1")
-    return _clean_inline(headings[0].text(deep=True, separator=" ")) if headings else None
+MAX_HEADINGS = 5  # <h1>s read: a site's logo, the article's headline, a few widget headings
+
+
+def _h1_texts(tree: LexborHTMLParser) -> list[str]:
+    """The page's first <h1>s' texts, in document order (white space collapsed)."""
+    texts = []
+    for node in tree.tags("h1")[:MAX_HEADINGS]:
+        texts.append(_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" "))))
+    return texts
+
+
+# A heading's permalink anchor (Sphinx's "¶", "#", "§", a link emoji) is no part of its text.
+_PERMALINK_MARKS = re.compile(r"^(?:[¶§#🔗]\s*)+|(?:\s*[¶§#🔗])+$")
+
+
+_HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx"))
+_HOME_HREFS = frozenset(("/", "./", "index.html", "index.htm", "index.php", *_HOME_PATHS)) - {""}
+
+
+def _home_link_names(tree: LexborHTMLParser, url: str) -> list[str]:
+    """What the page calls its site: the text (or image alt) of its links to the home page ("BUZZAP！", "てくろぐ").
+
+    Links are told by their href's text alone (no URL parsing per link: a page has hundreds of them).
+    """
+    host = _bare_host(url)
+    names: list[str] = []
+    for node in tree.tags("a"):
+        href = node.attributes.get("href")
+        if not href or not _is_home_href(href.strip(), host):
+            continue
+        text = _clean_inline(node.text(deep=True, separator=" "))
+        for value in (text, *(_clean_inline(img.attributes.get("alt")) for img in node.css("img")),
+                      _clean_inline(node.attributes.get("title"))):
+            if value and len(value) <= 60 and value not in names:
+                names.append(value)
+        if len(names) >= 12:
+            break
+    return names
+
+
+def _bare_host(url: str) -> str:
+    rest = url.split("//", 1)[1] if "//" in url else ""
+    return rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].lower().removeprefix("www.")
+
+
+def _is_home_href(href: str, host: str) -> bool:
+    if href in _HOME_HREFS:
+        return True
+    if not href.startswith(("http://", "https://", "//")) or not host:
+        return False
+    rest = href.split("//", 1)[1]
+    link_host, slash, path = rest.partition("/")
+    return link_host.lower().removeprefix("www.") == host and (slash + path) in _HOME_PATHS
 
 
 def _canonical_url(elements: _Landmarks, url: str) -> str | None:

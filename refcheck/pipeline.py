@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from refcheck.documents import collect_paths, read_document
+from refcheck.documents import collect_paths, read_document, skipped_paths
 from refcheck.errors import InputError
 from refcheck.extract import extract
 from refcheck.extract.urls import is_fetchable_url
@@ -23,7 +23,8 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
     `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
     """
     reports = []
-    for document_path in _document_paths(paths):
+    paths = list(paths)
+    for document_path in _document_paths(paths, settings):
         document = read_document(document_path, settings.input_format)
         extraction = _extract(document, memo)
         if not settings.local.assets:
@@ -32,7 +33,7 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
         findings = reference_findings(extraction) + uncited_claim_findings(
             extraction.claims, claims_from=settings.claims_from)
         reports.append(DocumentReport(document, extraction, _finish(findings, extraction, settings, scope), scope))
-    return Report(command="extract", documents=tuple(reports))
+    return Report(command="extract", documents=tuple(reports), notices=_skipped_notice(paths))
 
 
 def check_paths(paths: Iterable[str], settings: Settings,
@@ -40,7 +41,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
                 on_start: Callable[[int], None] | None = None) -> Report:
     """Extract, fetch every unique URL once, and apply every rule."""
     paths = [str(path) for path in paths]
-    documents = [str(path) for path in _document_paths(paths)]  # "nothing to check" comes first, before the cache
+    documents = [str(path) for path in _document_paths(paths, settings)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
     try:
         extracted = extract_paths(documents, settings, memo=cache)
@@ -48,6 +49,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
         if on_start:
             on_start(len(urls))
         run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
+        run = _with_accepted(run, settings)
         if _may_need_archive(run, settings):
             from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
 
@@ -63,7 +65,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
     documents = tuple(_with_network_findings(report, run.results, settings, checked)
                       for report, checked in zip(extracted.documents, local))
     ordered = tuple(run.results[url] for url in urls if url in run.results)
-    return Report(command="check", documents=documents, urls=ordered, notices=tuple(run.notices), cache_basis=basis)
+    return Report(command="check", documents=documents, urls=ordered, notices=_skipped_notice(paths) + tuple(run.notices), cache_basis=basis)
 
 
 def local_results(documents: Iterable[DocumentReport], settings: Settings,
@@ -108,6 +110,15 @@ def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_r
 
     return fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
                      text_urls=text_urls)
+
+
+def _with_accepted(run, settings: Settings):
+    """The run with `--accept` applied: the cache keeps raw outcomes, so a changed list needs no new fetch."""
+    if not settings.fetch.accept_status:
+        return run
+    from refcheck.fetch.accept import apply_accept
+
+    return replace(run, results=apply_accept(run.results, settings.fetch.accept_status))
 
 
 def _may_need_archive(run, settings: Settings) -> bool:
@@ -252,12 +263,24 @@ def _suppressed(item: Finding, suppressions: tuple[Suppression, ...]) -> bool:
     return any(s.line == item.line and (not s.rules or item.rule in s.rules) for s in suppressions)
 
 
-def _document_paths(paths: Iterable[str]):
+def _document_paths(paths: Iterable[str], settings: Settings):
     names = list(paths)
-    found = collect_paths(names)
+    found = collect_paths(names, exclude_paths=settings.exclude_paths, hidden=settings.hidden)
     if not found:
+        skipped = skipped_paths(names)
+        if skipped and len(skipped) == len(names):
+            raise InputError(f"{', '.join(names)}: code or configuration, not documents (refcheck reads Markdown, "
+                             "HTML, wikitext and conversation exports)")
         raise InputError("no supported documents found in " + ", ".join(names))
     return found
+
+
+def _skipped_notice(paths: list[str]) -> tuple[str, ...]:
+    skipped = skipped_paths(paths)
+    if not skipped:
+        return ()
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    return (f"not read: {len(skipped)} file(s) of code or configuration, never prose ({shown})",)
 
 
 MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JSON would be several times its size

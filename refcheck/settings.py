@@ -81,4 +81,6 @@ class Settings:
     changed_since: str | None = None  # a git revision: check only lines changed since it
     shard: tuple[int, int] | None = None  # (K, N): fetch only the URLs whose hash falls in shard K of N
     rule_severity: dict[str, Severity] = field(default_factory=dict)  # overrides of the registry's defaults
+    exclude_paths: tuple[str, ...] = ()  # regexes: documents whose path matches one are not read
+    hidden: bool = False  # directory walks also enter hidden files and folders
     local: LocalSettings = field(default_factory=LocalSettings)

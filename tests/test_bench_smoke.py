@@ -80,3 +80,22 @@ def test_refcheck_finds_exactly_the_dead_pages(web, tmp_path):
     assert web.stats()["requests"] == URLS + 2 + HOSTS
     statuses = {entry["url"]: entry["status"] for entry in json.loads(report.read_text())["urls"]}
     assert len(statuses) == URLS
+
+
+def test_workloads_and_hosts_past_the_first_block_of_addresses():
+    """W3's 500 hosts run on past 127.0.0.251 into 127.0.1.x (one port, many addresses): all still loopback."""
+    import ipaddress
+    import urllib.request
+
+    from simweb import host_addresses
+
+    assert (bench.parse_args(["--workload", "W3"]).urls, bench.parse_args(["--workload", "W3"]).hosts) == (100_000, 500)
+    assert bench.parse_args(["--workload", "W2", "--urls", "50"]).urls == 50  # an option given still wins
+    addresses = host_addresses(500)
+    assert len(set(addresses)) == 500 and addresses[250] == "127.0.1.2"
+    assert all(ipaddress.ip_address(a) in ipaddress.ip_network("127.0.0.0/8") for a in addresses)
+    with bench.SimWebProcess(urls=260, hosts=260, latency=0, seed=1, dead=0, redirects=0, lifetime=60) as server:
+        page = next(p for p in plan_web(260, 260, seed=1, dead_share=0, redirect_share=0) if p.host.startswith("127.0.1."))
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(page.url(server.port), timeout=10) as answer:
+            assert answer.status == 200

@@ -229,3 +229,24 @@ def test_exit_status_follows_the_interpreters_rules(capsys):
 
     assert [_exit_status(None), _exit_status(0), _exit_status(1), _exit_status(130)] == [0, 0, 1, 130]
     assert _exit_status("refcheck: gone") == 1 and capsys.readouterr().err == "refcheck: gone\n"
+
+
+def test_a_profiler_gets_its_data_with_refcheck_no_fast_exit(tmp_path):
+    """`refcheck` leaves with os._exit, which skips cProfile's write at exit; REFCHECK_NO_FAST_EXIT=1 exits normally
+    (bench/run.py --profile relies on it)."""
+    import os
+
+    document = tmp_path / "doc.md"
+    document.write_text("# T\n\nSee [a](https://example.org/).\n", encoding="utf-8")
+
+    def profile(name: str, **env: str) -> Path:
+        out = tmp_path / name
+        completed = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "refcheck", "extract",
+                                    str(document), "--format", "json"], capture_output=True, text=True, timeout=120,
+                                   env={**os.environ, **env})
+        assert completed.returncode == 0, completed.stderr
+        assert json.loads(completed.stdout)["schema"] == "refcheck/1"
+        return out
+
+    assert not profile("fast.prof").exists()  # the fast exit: nothing written
+    assert profile("normal.prof", REFCHECK_NO_FAST_EXIT="1").stat().st_size > 0

@@ -105,7 +105,9 @@ def test_json_ld_publisher_is_the_site_name_when_there_is_no_og_site_name():
 
 def test_japanese_page_title_h1_and_text_without_og():
     facts = read_fixture("ja_sjis_declared_eucjp.html", content_type="text/html", url="https://news.example.jp/science/x")
-    assert facts.title == "新型ロケットの打ち上げに成功、月面探査へ前進 : 科学 : 架空新聞オンライン"
+    # The title as a reader cites it: without the section and the site name the <title> adds.
+    assert facts.title == "新型ロケットの打ち上げに成功、月面探査へ前進"
+    assert facts.title_candidates[0] == "新型ロケットの打ち上げに成功、月面探査へ前進 : 科学 : 架空新聞オンライン"
     assert facts.title_candidates[1] == "新型ロケットの打ち上げに成功、月面探査へ前進"  # the <h1>
     assert facts.site_name == "架空新聞オンライン"
     assert facts.canonical_url == "https://news.example.jp/science/20240115-rocket.html"

@@ -71,3 +71,20 @@ def test_site_mismatch_fires_for_another_publisher_and_not_for_the_right_one(tmp
         report = check_paths([path], remapped)
     sites = {f.ref for f in report.documents[0].findings if f.rule == "site-mismatch"}
     assert sites == {"2"}
+
+
+def test_a_page_title_that_reverses_the_cited_one_and_the_reported_title(tmp_path, settings):
+    """Through fetch and pipeline: the reported page title has no site suffix; 延期 added to the cited title is a
+    title-mismatch naming the word; the same amount written with all its digits is not."""
+    postponed = "万博の開幕式典、4月12日に開催"
+    with WebServer() as server:
+        serve(server, "/postponed", postponed + "を延期", "utf-8")
+        serve(server, "/amount", "政府、半導体に1,000,000,000,000円支援", "utf-8")
+        path = document(tmp_path, [(postponed, "読売新聞", server.url("/postponed")),
+                                   ("政府、半導体に1兆円支援", "読売新聞", server.url("/amount"))])
+        report = check_paths([path], settings)
+    pages = {Path(r.url).name: r.page.title for r in report.urls}
+    assert pages == {"postponed": postponed + "を延期", "amount": "政府、半導体に1,000,000,000,000円支援"}
+    mismatches = {f.ref: f for f in report.documents[0].findings if f.rule == "title-mismatch"}
+    assert set(mismatches) == {"1"}
+    assert mismatches["1"].evidence["reversing_words"] == ["延期"] and '"延期"' in mismatches["1"].message

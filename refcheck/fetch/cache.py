@@ -32,7 +32,7 @@ SCHEMA_VERSION = 1
 
 # The version of the page reader whose PageFacts an entry holds. Bump it when page.py learns to read pages better:
 # entries written by another version are treated as absent, so the smarter reader sees every page again.
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: PageFacts.title is the title without the site name (refcheck/headline.py)
 
 # Every table a prepared cache file has (the `_ensure_*` methods create them).
 _TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "extractions", "report_memos"})

@@ -287,9 +287,10 @@ def fingerprint(origin: str, probe: FetchResult) -> HostFingerprint | None:
 
 
 def _title(page: PageFacts | None) -> str | None:
+    """The page's first title as the page gives it (site name and all): what host fingerprints have always held."""
     if page is None:
         return None
-    return page.title or (page.title_candidates[0] if page.title_candidates else None)
+    return (page.title_candidates[0] if page.title_candidates else None) or page.title
 
 
 def probe_reason(result: FetchResult, host: HostFingerprint) -> str | None:

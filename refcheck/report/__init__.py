@@ -26,3 +26,15 @@ def summarize(report: Report) -> dict:
 def worst_severity(report: Report) -> Severity | None:
     severities = [f.severity for d in report.documents for f in d.findings]
     return max(severities, key=lambda s: s.rank) if severities else None
+
+
+def finding_subject(item) -> str | None:
+    """What a finding is about, when its message does not already say: its URL, else its reference as `[id]`.
+
+    Two dead links on one line must not print two identical lines: the subject tells them apart.
+    """
+    if item.url and item.url not in item.message:
+        return item.url
+    if not item.url and item.ref and f"[{item.ref}]" not in item.message:
+        return f"[{item.ref}]"
+    return None

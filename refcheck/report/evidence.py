@@ -13,6 +13,7 @@ EVIDENCE_LABELS = {
     "sentence": "sentence", "reasons": "looks factual because", "missing": "missing from source",
     "contradictions": "source says otherwise", "best_passage": "closest passage", "final_url": "now at",
     "unreadable": "sources not read", "page": "page of the closest passage",
+    "reversing_words": "words that reverse it", "contradicting_numbers": "numbers that differ",
 }
 
 

@@ -1,18 +1,57 @@
-"""The readable terminal report (rich): findings by document with path:line, severity, rule and evidence, then summaries."""
+"""The readable terminal report (rich): one entry per problem, then a summary that opens with what matters.
+
+An entry is everything wrong with one thing — a reference, a URL at a place, a claim's sentence — with each finding's
+rule and message inside it, so a reference that has no URL *and* a generic title reads as one problem, and a claim's
+sentence is printed once. Rules, JSON, SARIF and exit codes are untouched: this is only how a person reads them.
+"""
 
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from refcheck.models import DocumentReport, Finding, Report, Severity
+from refcheck.models import DocumentReport, Finding, Reference, Report, Severity
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+# The summary's verdicts, most serious first: (heading, the rules whose entries it counts). A rule in none of them
+# is counted under "other findings", so a new rule is never silently left out.
+VERDICTS = (
+    ("sources that do not exist or are gone", {"dead-link", "soft-404", "reference-not-found", "self-citation"}),
+    ("claims their cited source does not support", {"unsupported-claim", "partly-supported-claim"}),
+    ("sources that are not the work cited", {"title-mismatch", "site-mismatch", "reference-metadata-mismatch"}),
+    ("factual claims that cite no source", {"uncited-claim"}),
+    ("sources that could not be checked", {"no-url", "generic-title", "unreachable", "blocked", "fetch-error",
+                                           "unsafe-url", "unverifiable-claim", "ambiguous-reference"}),
+    ("problems in the reference list and links", {"missing-reference", "unused-reference", "duplicate-reference",
+                                                   "invalid-url", "missing-fragment", "redirect"}),
+)
+SUMMARY_EXAMPLES = 3  # subjects named under each verdict
+SUBJECT_CHARS = 160  # a long sentence is cut in the entry's heading (the JSON keeps it whole)
+
+
+@dataclass
+class Entry:
+    """One problem: every finding about one subject at one place."""
+
+    line: int | None
+    subject: str
+    short: str  # the subject in a few words, for the summary
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def severity(self) -> Severity:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+    def shown(self, verbose: bool) -> list[Finding]:
+        return [f for f in self.findings if verbose or f.severity is not Severity.INFO]
 
 
 def render(report: Report, *, color: bool = False, width: int = 120, verbose: bool = False, quiet: bool = False) -> str:
@@ -20,13 +59,58 @@ def render(report: Report, *, color: bool = False, width: int = 120, verbose: bo
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
     for notice in report.notices:
         console.print(f"[bold]note:[/] {escape(notice)}")
-    for document_report in report.documents:
+    entries_by_document = [(d, entries(d)) for d in report.documents]
+    for document_report, document_entries in entries_by_document:
         if report.command == "extract" and not quiet:
             _print_references(console, document_report)
-        _print_findings(console, document_report, verbose=verbose)
+        _print_entries(console, document_report.document.path, document_entries, verbose=verbose)
     if not quiet:
-        _print_summary(console, report)
+        _print_summary(console, report, [e for _, es in entries_by_document for e in es], verbose=verbose)
     return buffer.getvalue()
+
+
+def entries(document_report: DocumentReport) -> list[Entry]:
+    """The document's findings grouped into entries, in the order of their first finding (line, then rule)."""
+    references = {r.id: r for r in document_report.extraction.references}
+    grouped: dict[tuple, Entry] = {}
+    for item in document_report.findings:
+        key, subject, short = _subject(item, references)
+        entry = grouped.get(key)
+        if entry is None:
+            entry = grouped[key] = Entry(item.line, subject, short)
+        entry.findings.append(item)
+    return list(grouped.values())
+
+
+def _subject(item: Finding, references: dict[str, Reference]) -> tuple[tuple, str, str]:
+    """What the finding is about: (grouping key, how a reader recognises it, the same in a few words)."""
+    sentence = item.evidence.get("sentence") or item.evidence.get("claim")
+    if isinstance(sentence, str) and sentence:
+        return ("claim", item.line, sentence), f"“{_cut(sentence)}”", f"“{_cut(sentence, 40)}”"
+    if item.ref is not None:
+        reference = references.get(item.ref)
+        title = f" “{_cut(reference.title, 40)}”" if reference is not None and reference.title else ""
+        return (("ref", item.ref, item.line), _reference_subject(item.ref, reference, item.url),
+                f"[{item.ref}]{title}")
+    if item.url:
+        return ("url", item.url, item.line), item.url, _cut(item.url, 60)
+    return ("line", item.line, item.rule, item.message), item.rule, f"line {item.line}" if item.line else item.rule
+
+
+def _reference_subject(ref: str, reference: Reference | None, url: str | None) -> str:
+    parts = [f"[{ref}]"]
+    if reference is not None and reference.title:
+        parts.append(f"“{_cut(reference.title)}”")
+    if reference is not None and reference.site and reference.site != reference.title:
+        parts.append(f"({reference.site})")
+    if url:
+        parts.append(url)
+    return " ".join(parts)
+
+
+def _cut(text: str, limit: int = SUBJECT_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _print_references(console: Console, document_report: DocumentReport) -> None:
@@ -42,29 +126,65 @@ def _print_references(console: Console, document_report: DocumentReport) -> None
     console.print(table)
 
 
-def _print_findings(console: Console, document_report: DocumentReport, *, verbose: bool) -> None:
-    path = document_report.document.path
-    if not document_report.findings:
+def _print_entries(console: Console, path: str, document_entries: list[Entry], *, verbose: bool) -> None:
+    visible = [e for e in document_entries if e.shown(verbose)]
+    if not visible:
         console.print(f"[green]{escape(path)}: no findings[/]")
         return
     console.print(f"[bold]{escape(path)}[/]")
-    for item in document_report.findings:
-        if item.severity is Severity.INFO and not verbose:
-            continue
-        console.print(_finding_line(path, item), soft_wrap=True)  # one finding, one line: greppable in CI logs
-        for label, value in evidence_lines(item, verbose=verbose):
-            console.print(f"      [dim]{label}:[/] {escape(value)}", soft_wrap=True)
+    for entry in visible:
+        # The heading is one line (greppable in CI logs): place, worst severity, every rule, and the subject.
+        findings = entry.shown(verbose)
+        where = f"{path}:{entry.line}" if entry.line else path
+        style = SEVERITY_STYLE[entry.severity]
+        rules = ", ".join(dict.fromkeys(f.rule for f in findings))
+        console.print(f"  {escape(where)}  [{style}]{entry.severity}[/]  [bold]{escape(rules)}[/]  {escape(entry.subject)}",
+                      soft_wrap=True)
+        shown_evidence: set[tuple[str, str]] = set()
+        for item in findings:
+            prefix = f"[{SEVERITY_STYLE[item.severity]}]{item.rule}[/]: " if len(findings) > 1 else ""
+            message = _message_without_subject(item)
+            console.print(f"      {prefix}{escape(message)}", soft_wrap=True)
+            said = _plain(f"{entry.subject} {message}")
+            for label, value in evidence_lines(item, verbose=verbose):
+                # Evidence the heading or the message already says (the sentence, the cited title, the reasons),
+                # or that another finding of the entry showed, is not printed again.
+                if (label, value) in shown_evidence or _plain(value) in said:
+                    continue
+                shown_evidence.add((label, value))
+                console.print(f"        [dim]{label}:[/] {escape(value)}", soft_wrap=True)
 
 
-def _finding_line(path: str, item: Finding) -> str:
-    style = SEVERITY_STYLE[item.severity]
-    where = f"{path}:{item.line}" if item.line else path
-    return f"  {escape(where)}  [{style}]{item.severity}[/]  [bold]{item.rule}[/]  {escape(item.message)}"
+def _plain(text: str) -> str:
+    return " ".join(text.replace(";", ",").split())
 
 
+_QUOTED = re.compile(r":?\s*“([^”]*)”")
 
 
-def _print_summary(console: Console, report: Report) -> None:
+def _message_without_subject(item: Finding) -> str:
+    """The message with the claim's sentence taken out where it quotes it: the entry's heading already shows it."""
+    sentence = item.evidence.get("sentence") or item.evidence.get("claim")
+    if not isinstance(sentence, str) or not sentence:
+        return item.message
+
+    def drop(match: re.Match) -> str:
+        quoted = match.group(1).rstrip("…")
+        return "" if quoted and " ".join(sentence.split()).startswith(" ".join(quoted.split())) else match.group(0)
+
+    return _QUOTED.sub(drop, item.message, count=1)
+
+
+def _print_summary(console: Console, report: Report, all_entries: list[Entry], *, verbose: bool) -> None:
+    console.print("\n[bold]Summary[/]")
+    counted: set[int] = set()
+    for heading, rules in VERDICTS:
+        _print_verdict(console, heading, [e for e in all_entries if _has_rule(e, rules, verbose)], counted)
+    known = set().union(*(rules for _, rules in VERDICTS))
+    _print_verdict(console, "other findings", [e for e in all_entries if id(e) not in counted and any(
+        f.rule not in known for f in e.shown(verbose))], counted)
+    if not counted:
+        console.print("  [green]nothing to report[/]")
     summary = summarize(report)
     counts = summary["findings"]
     console.print(
@@ -86,3 +206,18 @@ def _print_summary(console: Console, report: Report) -> None:
         for status, count in summary["urls"].items():
             table.add_row(status, str(count))
         console.print(table)
+
+
+def _has_rule(entry: Entry, rules: set[str], verbose: bool) -> bool:
+    return any(f.rule in rules for f in entry.shown(verbose))
+
+
+def _print_verdict(console: Console, heading: str, matching: list[Entry], counted: set[int]) -> None:
+    if not matching:
+        return
+    counted.update(id(e) for e in matching)
+    worst = max((e.severity for e in matching), key=lambda s: s.rank)
+    examples = "; ".join(e.short for e in matching[:SUMMARY_EXAMPLES])
+    more = f"; and {len(matching) - SUMMARY_EXAMPLES} more" if len(matching) > SUMMARY_EXAMPLES else ""
+    console.print(f"  {heading} ([{SEVERITY_STYLE[worst]}]{len(matching)}[/]): {escape(examples)}{escape(more)}",
+                  soft_wrap=True)

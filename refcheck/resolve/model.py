@@ -40,6 +40,9 @@ class ScholarlyRecord:
     year: int | None = None
     container: str | None = None  # journal or proceedings
     url: str | None = None  # landing page (https://doi.org/… when nothing better)
+    online_year: int | None = None  # online-first publication year, when the record gives it (Crossref)
+    print_year: int | None = None  # print publication year, when the record gives it (Crossref)
+    other_titles: tuple[str, ...] = ()  # further titles of the same work (translated, original-language)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from refcheck.models import Finding, PageFacts
+from refcheck.numbers import DATE_UNITS, Quantity, find_quantities, quantities_agree, units_comparable
 from refcheck.rules.registry import finding
 from refcheck.rules.sites import (domain_name_keys, looks_like_domain, name_key, publishers_at, publishers_named,
                                   related_publishers)
@@ -71,6 +72,7 @@ class TitleComparison:
     score: float  # 0..100, the best similarity found
     best_page_title: str
     reason: str
+    numbers: tuple[str, str] | None = None  # (cited, page's) when a number or date of the cited title is contradicted
 
 
 # --- normalisation -----------------------------------------------------------------------------------------
@@ -212,6 +214,7 @@ def _site_stripped(text: str, site_keys: frozenset[str]) -> tuple[str, str]:
 class _Forms:
     """The ways one title can be read: whole, without site names, without a site-like tail; and its parts."""
 
+    text: str  # the title as given
     keys: tuple[str, ...]
     parts: tuple[str, ...]
     words: tuple[tuple[str, ...], ...]  # Latin words, in order
@@ -226,6 +229,7 @@ def _gregorian_years(text: str) -> str:
 
 @lru_cache(maxsize=4096)  # pure: a page title cited by several references is read once
 def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
+    original = title
     title = _gregorian_years(unicodedata.normalize("NFKC", title))
     unified = _untagged(title)
     known, tail_stripped = _site_stripped(unified, site_keys)
@@ -237,7 +241,7 @@ def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
                                 for key in map(compact, _SUBTITLE_SEPARATOR.split(reading)) if _long_enough(key)))
     words = tuple(dict.fromkeys(words for words in map(_plain_words, readings) if words))
     content = tuple(dict.fromkeys(frozenset(_CONTENT_WORD.findall(normalize_title(reading))) for reading in readings))
-    return _Forms(keys, parts, words, tuple(words for words in content if words), _numbers(unified))
+    return _Forms(original, keys, parts, words, tuple(words for words in content if words), _numbers(unified))
 
 
 _WORD = re.compile(r"\w+")
@@ -254,6 +258,46 @@ def _numbers(text: str) -> frozenset[str]:
 def _numbers_conflict(first: frozenset[str], second: frozenset[str]) -> bool:
     """Both titles carry numbers and neither set holds the other: "Issue 85" is not "Issue 86"."""
     return bool(first) and bool(second) and not (first <= second or second <= first)
+
+
+@lru_cache(maxsize=8192)  # pure; a cited title is compared with each of a page's titles
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    return tuple(find_quantities(_gregorian_years(unicodedata.normalize("NFKC", text))))
+
+
+def contradicted_quantity(cited: str, page: str) -> tuple[str, str] | None:
+    """(as cited, as the page has it) for an amount or date of the cited title that the page's title contradicts.
+
+    A quantity contradicts when the page's title has quantities of the same kind (a date, yen, a bare count) and none
+    of them states the same value: 1兆円 vs 1.2兆円, "May 1" vs "June 1". 1兆円 and 1,000,000,000,000円 agree.
+    """
+    page_quantities = _quantities(page)
+    for quantity in _quantities(cited):
+        comparable = [other for other in page_quantities if units_comparable(quantity, other)]
+        if comparable and not any(quantities_agree(quantity, other) for other in comparable):
+            return quantity.text, comparable[0].text
+    return None
+
+
+def _written_otherwise(first: str, second: str) -> bool:
+    """The two titles write their quantities differently (else rewriting them alike changes nothing)."""
+    return {q.text for q in _quantities(first)} != {q.text for q in _quantities(second)}
+
+
+def _canonical_quantities(text: str) -> str:
+    """The text with each quantity written one way (its value and unit), so that formatting does not count."""
+    text = _gregorian_years(unicodedata.normalize("NFKC", text))
+    for quantity in reversed(find_quantities(text)):
+        unit = "" if quantity.unit in DATE_UNITS or not quantity.unit else quantity.unit
+        text = f"{text[:quantity.start]}{quantity.value:g}{unit}{text[quantity.end:]}"
+    return text
+
+
+def _same_quantities(cited: str, page: str) -> bool:
+    """Every quantity of the cited title is stated, maybe written otherwise, in the page's title."""
+    cited_quantities, page_quantities = _quantities(cited), _quantities(page)
+    return bool(cited_quantities) and all(any(quantities_agree(q, other) for other in page_quantities)
+                                          for q in cited_quantities)
 
 
 def _contained(shorter: str, longer: str) -> bool:
@@ -296,7 +340,9 @@ def _compare_one(cited: _Forms, page: _Forms) -> tuple[bool, float, str]:
         return True, 100.0, "same title after normalisation"  # the common case: no similarity to work out
     relief = SAME_NUMBERS_RELIEF if cited.numbers and cited.numbers == page.numbers else 0.0
     score, similar = _similarity(cited, page, relief)
-    if _numbers_conflict(cited.numbers, page.numbers):
+    if _numbers_conflict(cited.numbers, page.numbers) and not _same_quantities(cited.text, page.text):
+        return False, score, "the titles carry different numbers"
+    if contradicted_quantity(cited.text, page.text):
         return False, score, "the titles carry different numbers"
     if set(cited.keys) & set(page.keys):
         return True, 100.0, "same title once the site name is removed"
@@ -323,13 +369,20 @@ def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[
         if not page_title or not compact(page_title) or name_key(page_title) in site_keys:
             continue  # an empty page title, or one that is only the site's name, says nothing about the article
         matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
+        if (not matches and _written_otherwise(cited, page_title) and _same_quantities(cited, page_title)
+                and _same_quantities(page_title, cited)):
+            # The same amounts written otherwise (1兆円 / 1,000,000,000,000円): compare with both written alike.
+            matches, score, reason = _compare_one(_forms(_canonical_quantities(cited), site_keys),
+                                                  _forms(_canonical_quantities(page_title), site_keys))
         if best is None or (matches, score) > (best[0], best[1]):
             best = (matches, score, page_title, reason)
             if matches and score >= 100.0:
                 break  # no later candidate can beat a full match (scores are at most 100), and ties keep the first
     if best is None:
         return TitleComparison(True, 0.0, "", "no page title to compare")
-    return TitleComparison(matches=best[0], score=best[1], best_page_title=best[2], reason=best[3])
+    # The contradicted number is named only for titles that otherwise tell the same story ("第3回" / "第4回").
+    numbers = contradicted_quantity(cited, best[2]) if not best[0] and best[1] >= REVERSED_SIMILARITY else None
+    return TitleComparison(matches=best[0], score=best[1], best_page_title=best[2], reason=best[3], numbers=numbers)
 
 
 # --- the rules ---------------------------------------------------------------------------------------------
@@ -375,6 +428,79 @@ def _publisher_fits(titled: tuple, site: str | None, url: str | None) -> bool:
     return True  # nothing says the title means anything but the publisher
 
 
+# Words that, added to a title, reverse or cancel what it says: "Summit postponed", 「五輪開催を延期」.
+_REVERSING_JA = (
+    "延期", "中止", "撤回", "否定", "見送り", "見送る", "見送った", "見送へ", "断念", "取りやめ", "取り止め", "とりやめ",
+    "白紙", "凍結", "否決", "中断", "停止", "頓挫", "破談", "撤退", "誤報", "デマ", "虚偽", "事実無根", "誤り",
+    "訂正", "しない", "ではない", "でない", "できない", "されない", "せず", "されず", "不成立", "不承認", "不採用",
+)
+_REVERSING_EN = re.compile(
+    r"\b(?:not|never|no longer|denies|denied|deny|denying|postpone[sd]?|postponing|delay(?:s|ed)|halt(?:s|ed)?"
+    r"|cancel(?:s|led|ed|ling|ing)?|cancellation|call(?:s|ed)? off|scrap(?:s|ped)|withdraw[sn]?|withdrew"
+    r"|retract(?:s|ed)?"
+    r"|retraction|false|fake|hoax|debunk(?:s|ed)?|myth|rejects?|rejected|suspend(?:s|ed)?|revers(?:es|ed)"
+    r"|overturn(?:s|ed)?|backtracks?|abandon(?:s|ed)?|drops? plans?|isn't|aren't|wasn't|weren't|won't|doesn't"
+    r"|didn't|don't|can't|cannot)\b",
+    re.IGNORECASE,
+)
+
+
+MIN_REVERSED_CITED = 4  # characters (letters and digits) a cited title needs for the reversing-word check
+# A page title this similar to the cited one (0..100) that adds a reversing word is the cited story reversed
+# ("Minister denies he resigns over leaked memo"), even when it no longer counts as the same title.
+REVERSED_SIMILARITY = 60.0
+COVERED_SHARE = 0.8  # or this share of the cited title's words in the page's title
+
+
+def reversing_words(cited: str, page_title: str) -> tuple[str, ...]:
+    """Words of the page's title that reverse or cancel the cited title and that the cited title does not have."""
+    cited_text = _apostrophes(unicodedata.normalize("NFKC", cited)).casefold()
+    page_text = _apostrophes(unicodedata.normalize("NFKC", page_title))
+    found: list[str] = []
+    for word in _REVERSING_JA:
+        if word in page_text and word not in cited_text and not any(word in other for other in found):
+            found.append(word)
+    for match in _REVERSING_EN.finditer(page_text):
+        word = match.group(0)
+        already = word.casefold() in map(str.casefold, found)
+        if not already and not re.search(rf"\b{re.escape(word.casefold())}\b", cited_text):
+            found.append(word)
+    return tuple(found)
+
+
+def _covers(cited: str, page_title: str) -> bool:
+    """Nearly every word of the cited title (crudely stemmed) or CJK bigram is in the page's title."""
+    cited_key, page_key = compact(cited), compact(page_title)
+    if _is_cjk(cited_key):
+        grams, page_grams = set(_bigrams(cited_key)), set(_bigrams(page_key))
+        return bool(grams) and len(grams & page_grams) / len(grams) >= COVERED_SHARE
+    stems = {word.rstrip("s") for word in _plain_words(cited) if len(word) >= 3}
+    page_stems = {word.rstrip("s") for word in _plain_words(page_title)}
+    return len(stems) >= 2 and len(stems & page_stems) / len(stems) >= COVERED_SHARE
+
+
+def _apostrophes(text: str) -> str:
+    return text.replace("’", "'").replace("‘", "'")
+
+
+def _reversed_by(cited_title: str, titles: Sequence[str],
+                 site_names: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+    """A page title that holds the cited title plus words reversing it: (that title, the words)."""
+    cited_key = compact(strip_site_affixes(cited_title, site_names))
+    if len(cited_key) < MIN_REVERSED_CITED:
+        return None
+    for title in titles:
+        stripped = strip_site_affixes(title, site_names)
+        if cited_key not in compact(stripped) and not _covers(cited_title, stripped):
+            comparison = compare_titles(cited_title, [title], site_names)
+            if not comparison.matches and comparison.score < REVERSED_SIMILARITY:
+                continue
+        words = reversing_words(cited_title, stripped)
+        if words and compact(stripped) != cited_key:
+            return title, words
+    return None
+
+
 def check_title(cited_title: str | None, page: PageFacts | None, *, line: int | None = None,
                 url: str | None = None, ref: str | None = None) -> Finding | None:
     """A title-mismatch finding when the page's titles name another article than the cited one; else None."""
@@ -387,10 +513,22 @@ def check_title(cited_title: str | None, page: PageFacts | None, *, line: int | 
         return None  # a title that is only a site name is the generic-title rule's business
     site_names = [page.site_name or "", *(name for p in _publishers_at(url or "") for name in p.names)]
     comparison = compare_titles(cited_title, candidates, site_names)
-    if comparison.matches:
+    reversed_by = _reversed_by(cited_title, candidates, site_names)
+    if comparison.matches and reversed_by is None:
         return None
+    if reversed_by is not None:
+        page_title, words = reversed_by
+        named = ", ".join(f"\"{word}\"" for word in words)
+        message = (f"the page's title \"{page_title}\" adds {named} to \"{cited_title}\": "
+                   f"it may say the opposite of the cited title")
+        return finding("title-mismatch", message, line=line, url=url, ref=ref,
+                       evidence={"cited_title": cited_title, "page_title": page_title, "score": comparison.score,
+                                 "reversing_words": list(words)})
     message = (f"the page's title is \"{comparison.best_page_title}\", not \"{cited_title}\" "
                f"(similarity {comparison.score:.0f}/100)")
-    return finding("title-mismatch", message, line=line, url=url, ref=ref,
-                   evidence={"cited_title": cited_title, "page_title": comparison.best_page_title,
-                             "score": comparison.score})
+    evidence = {"cited_title": cited_title, "page_title": comparison.best_page_title, "score": comparison.score}
+    if comparison.numbers:
+        cited_number, page_number = comparison.numbers
+        message += f"; the cited title says {cited_number}, the page's title {page_number}"
+        evidence["contradicting_numbers"] = [list(comparison.numbers)]
+    return finding("title-mismatch", message, line=line, url=url, ref=ref, evidence=evidence)

@@ -144,9 +144,14 @@ def test_head_405_does_not_matter_because_head_is_never_sent(server, quick, no_w
     assert server.hits("/get-only", "GET") == 1
 
 
-def test_accept_status_turns_a_status_into_ok(server, quick, no_wait):
-    result = fetch_one(server.url("/_/status/418"), replace(quick, accept_status=(418,)), sleep=no_wait)
-    assert result.status is UrlStatus.OK
+def test_the_fetcher_keeps_the_raw_status_and_accept_turns_it_ok_afterwards(server, quick, no_wait):
+    from refcheck.fetch.accept import apply_accept
+
+    url = server.url("/_/status/418")
+    result = fetch_one(url, replace(quick, accept_status=(418,)), sleep=no_wait)
+    assert result.status is not UrlStatus.OK and result.http_status == 418  # what the cache keeps
+    accepted = apply_accept({url: result}, (418,))[url]
+    assert accepted.status is UrlStatus.OK and "accepted" in accepted.reason
 
 
 # ── connection faults ─────────────────────────────────────────────────────────────────────────────────────────

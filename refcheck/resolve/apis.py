@@ -1,0 +1,159 @@
+"""What the API backends (crossref, openalex, searxng, brave) share: reading a JSON answer, saying why a request
+failed in one line, and the search text for the web search backends.
+
+Nothing here raises for what a service sends: a network failure, an HTTP error status, a body that is not JSON or
+not the documented shape all become an error string the backend puts in `BackendAnswer.error`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from refcheck import __version__
+from refcheck.resolve.model import ResolveQuery, WebResponse
+from refcheck.resolve.scholarly import plain
+
+USER_AGENT = f"refcheck/{__version__}"  # + " (mailto:…)" when a contact address is configured
+
+
+class ShapeError(ValueError):
+    """The answer parsed as JSON but is not in the documented shape."""
+
+
+def failure(service: str, response: WebResponse) -> str | None:
+    """Why `response` is not a usable answer (network error or HTTP status), or None when it is a 2xx."""
+    if response.error is not None or response.status is None:
+        return f"{service} unreachable: {response.error or 'no answer'}"
+    if 200 <= response.status < 300:
+        return None
+    if response.status == 429:
+        return f"{service} rate limit exceeded (HTTP 429{_rate_detail(response)})"
+    return f"{service} answered HTTP {response.status}{_body_hint(response)}"
+
+
+def _rate_detail(response: WebResponse) -> str:
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+    bits = []
+    if headers.get("retry-after"):
+        bits.append(f"retry after {headers['retry-after']} s")
+    for name in ("x-ratelimit-limit", "x-rate-limit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
+        if headers.get(name):
+            bits.append(f"{name}: {headers[name]}")
+    if headers.get("x-rate-limit-interval"):
+        bits.append(f"x-rate-limit-interval: {headers['x-rate-limit-interval']}")
+    return "; " + ", ".join(bits) if bits else ""
+
+
+def _body_hint(response: WebResponse) -> str:
+    """A short reason from an error body ({"error": …}, {"message": …}, or a line of text), if there is one."""
+    body = response.body[:2000].decode("utf-8", "replace").strip()
+    if not body:
+        return ""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        line = plain(body).splitlines()[0][:120] if plain(body) else ""
+        return f": {line}" if line and "<" not in body[:1] else ""
+    detail = None
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict):
+            detail = error.get("detail") or error.get("message") or error.get("code")
+        elif isinstance(error, str):
+            detail = data.get("message") or error
+        else:
+            detail = data.get("message")
+        if isinstance(detail, list):
+            detail = "; ".join(str(d) for d in detail[:2])
+    return f": {str(detail)[:160]}" if detail else ""
+
+
+def not_registered(service: str, response: WebResponse) -> tuple[bool, str | None]:
+    """(True, None) for the service's own "no such record" 404; (False, error) for a 404 that is an HTML page.
+
+    The APIs answer an unknown identifier with a short text or JSON body. An HTML 404 page comes from something
+    else (a wrong endpoint, a proxy, a captive portal): taking it for "no record" would call every DOI missing.
+    """
+    if response.status != 404 or response.error is not None:
+        return False, None
+    head = response.body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<title>" in head or (
+            (response.content_type or "").startswith("text/html")):
+        return False, f"{service} answered 404 with an HTML page, not the API's answer: is the endpoint right?"
+    return True, None
+
+
+def read_json(service: str, response: WebResponse) -> dict:
+    """The answer's JSON object; ShapeError (with a one-line reason) when it is not JSON or not an object."""
+    try:
+        data = json.loads(response.body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ShapeError(f"{service} sent malformed JSON ({type(exc).__name__}: {str(exc)[:80]})") from None
+    if not isinstance(data, dict):
+        raise ShapeError(f"{service} sent JSON of an unexpected shape (a {type(data).__name__}, not an object)")
+    return data
+
+
+def need(service: str, value, kind: type, where: str):
+    """`value` when it is of `kind`; else ShapeError naming the field."""
+    if not isinstance(value, kind):
+        raise ShapeError(f"{service} answer has an unexpected shape: {where} is "
+                         f"{'missing' if value is None else type(value).__name__}")
+    return value
+
+
+def text_or_none(value) -> str | None:
+    """A non-empty string (markup removed), the first of a list of strings, or None."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if isinstance(value, str):
+        cleaned = plain(value)
+        return cleaned or None
+    return None
+
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def iso_date(value) -> str | None:
+    """YYYY-MM-DD from an ISO date or date-time string ("2025-12-25T09:00:00Z"), else None."""
+    if isinstance(value, str):
+        match = _DATE.match(value.strip())
+        if match:
+            return "-".join(match.groups())
+    return None
+
+
+# ── the text a web search engine is asked ───────────────────────────────────────────────────────────────────
+
+MAX_QUERY_CHARS = 380  # Brave refuses more than 400 characters or 50 words; SearXNG passes q on to engines
+
+
+def search_text(query: ResolveQuery) -> str | None:
+    """The words to search for: the specific title in quotes, else up to six key facts; None when neither.
+
+    A generic title (a site name) is never searched for: it finds the site, not the cited page. The site
+    restriction is added by the caller (`site:` syntax), so the text is the same for every engine.
+    """
+    if query.specific_title:
+        title = " ".join(plain(query.specific_title).split())
+        return f'"{title}"' if len(title) <= 120 else title[:MAX_QUERY_CHARS]
+    facts = []
+    for fact in query.key_facts:
+        fact = " ".join(plain(fact).split())
+        if fact and fact not in facts:
+            facts.append(fact)
+        if len(facts) == 6:
+            break
+    if not facts:
+        return None
+    text = " ".join(f'"{f}"' if " " in f else f for f in facts)
+    return text[:MAX_QUERY_CHARS]
+
+
+def with_site(text: str, query: ResolveQuery) -> str:
+    """The search text restricted to the first of the reference's domains (`site:` is understood by most engines)."""
+    if query.domains:
+        return f"{text} site:{query.domains[0]}"
+    return text
