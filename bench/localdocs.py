@@ -1,7 +1,7 @@
 """The local-links benchmark: a generated docs tree (5,000 Markdown files, 50,000 local links and anchors) checked by
 refcheck and by lychee (`--offline --include-fragments`), timed side by side, and the broken links each found compared.
 
-    python bench/localdocs.py [--files 5000] [--links-per-file 10] [--out bench/out/localdocs] [--lychee PATH]
+    python bench/localdocs.py [--files 5000] [--links-per-file 10] [--out DIR] [--lychee PATH]
 
 The tree (seeded, so every run makes the same one): `section-SS/page-NNNN.md`, each page with a title, three
 headings (one repeated, so GitHub's `-1` suffix is needed, and one in Japanese every fourth page), an explicit
@@ -22,6 +22,7 @@ import random
 import resource
 import shutil
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -181,7 +182,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=5000)
     parser.add_argument("--links-per-file", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "localdocs")
+    # Outside the checkout: both tools skip what git ignores, and bench/out/ is ignored.
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "refcheck-bench-localdocs")
     parser.add_argument("--lychee", help="lychee binary (default: beside this Python, .venv-bench, PATH)")
     parser.add_argument("--refcheck", default=str(Path(sys.executable).parent / "refcheck"))
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each tool (the median is reported)")
