@@ -155,6 +155,47 @@ def measure(name: str, items, baseline, baseline_name: str, resamples: int = 0) 
     return row
 
 
+def _rule_for(claim: str, source: str) -> str | None:
+    """The finding `refcheck.rules.support.check_claim_support` gives a claim citing one readable page (its rule)."""
+    from refcheck.models import Claim, FetchResult, PageFacts, UrlStatus
+    from refcheck.rules.support import check_claim_support
+
+    page = FetchResult(url="https://example.org/source", status=UrlStatus.OK, http_status=200,
+                       page=PageFacts(title="source", main_text=source))
+    found = check_claim_support(Claim(text=claim, line=1, refs=("1",)), [("1", page)])
+    return None if found is None else found.rule
+
+
+def operating_point(split: str) -> list[str]:
+    """What a person sees: the share of each gold label reported as `unsupported-claim` (warning) and as
+    `partly-supported-claim` (info), through the rule itself."""
+    lines = [f"| corpus ({split}) | gold label | claims | `unsupported-claim` (warning) | `partly-supported-claim` (info) | nothing |",
+             "|---|---|---|---|---|---|"]
+    corpora = []
+    if (WICE / f"{split}.jsonl").exists():
+        rows = [json.loads(line) for line in (WICE / f"{split}.jsonl").open(encoding="utf-8")]
+        corpora.append((f"WiCE claim/{split}", [(r["claim"], "\n".join(r["evidence"]), r["label"]) for r in rows],
+                        ("not_supported", "partially_supported", "supported")))
+    if JHARS.exists():
+        items = load_jhars(split)
+        corpora.append((f"JHARS relaxed, {split} half",
+                        [(c, s, "Unverifiable/Contradictory" if p else "No_hallucination") for c, s, p, _ in items],
+                        ("Unverifiable/Contradictory", "No_hallucination")))
+    for name, rows, labels in corpora:
+        for label in labels:
+            rules = [_rule_for(claim, source) for claim, source, gold in rows if gold == label]
+            n = len(rules)
+            warned, info = rules.count("unsupported-claim"), rules.count("partly-supported-claim")
+            lines.append(f"| {name} | {label} | {n} | {warned} ({warned / n:.1%}) | {info} ({info / n:.1%}) "
+                         f"| {n - warned - info} ({(n - warned - info) / n:.1%}) |")
+        warned_rows = [(gold, _rule_for(claim, source)) for claim, source, gold in rows]
+        flagged = [gold for gold, rule in warned_rows if rule == "unsupported-claim"]
+        if flagged:
+            lines.append(f"| {name} | precision of the warning | {len(flagged)} warned | "
+                         f"{flagged.count(labels[0]) / len(flagged):.1%} are {labels[0]} | | |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", default="test", choices=["dev", "test"], help="dev for tuning, test to report")
@@ -162,7 +203,13 @@ def main() -> int:
                         help="also give a 95%% interval over N resamples of claims (WiCE) or questions (JHARS)")
     parser.add_argument("--without-list-rule", action="store_true",
                         help="score list-announcing sentences like any other (the scorer before that rule)")
+    parser.add_argument("--operating-point", action="store_true",
+                        help="print what a person sees instead: the share of each gold label reported as "
+                             "unsupported-claim (warning) and partly-supported-claim (info)")
     args = parser.parse_args()
+    if args.operating_point:
+        print("\n".join(operating_point(args.split)))
+        return 0
     if args.without_list_rule:
         support._announces_list = lambda claim: False
     rows = ["| corpus | items | baseline AUROC | refcheck AUROC | not-supported verdict P / R | time |",

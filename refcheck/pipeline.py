@@ -221,8 +221,10 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
+    """Every claim that cites something: its author chose to source it, so its support is checked whatever its
+    check-worthiness (which decides only what `uncited-claim` asks a source for)."""
     for claim in claims:
-        if not claim.check_worthy or not (claim.refs or claim.urls):
+        if not (claim.refs or claim.urls):
             continue
         if claims_from != "all" and claim.speaker not in (None, claims_from):
             continue

@@ -14,7 +14,7 @@ from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report,
 from refcheck.report import summarize
 from refcheck.report.evidence import evidence_lines
 
-CLAIM_RULES = ("unsupported-claim", "unverifiable-claim", "uncited-claim")
+CLAIM_RULES = ("unsupported-claim", "partly-supported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 STATUS_ORDER = tuple(str(s) for s in UrlStatus) + ("no URL", "not fetched")
 VERDICT_ORDER = ("supported", "partly supported", "not supported", "unverifiable", "uncited", "not checked",
@@ -254,14 +254,14 @@ def _verdict(claim: Claim, claim_findings: list[Finding], checked: bool, referen
              results: dict[str, FetchResult]) -> ClaimVerdict:
     item = _finding_for(claim, claim_findings)
     if item is not None:
-        if item.rule == "unsupported-claim":
+        if item.rule in ("unsupported-claim", "partly-supported-claim"):
             return ClaimVerdict(claim, str(item.evidence.get("verdict", "not-supported")).replace("-", " "), item)
         return ClaimVerdict(claim, "unverifiable" if item.rule == "unverifiable-claim" else "uncited", item)
+    if checked and _has_readable_source(claim, references, results):
+        # A check verifies every cited claim and reports those its sources do not support.
+        return ClaimVerdict(claim, "supported", None)
     if not claim.check_worthy:
         return ClaimVerdict(claim, "not check-worthy", None)
-    if checked and _has_readable_source(claim, references, results):
-        # A check verifies every cited check-worthy claim and reports those its sources do not support.
-        return ClaimVerdict(claim, "supported", None)
     return ClaimVerdict(claim, "not checked", None)
 
 

@@ -57,6 +57,11 @@ RULES: dict[str, Rule] = {
              "A claim with no source cannot be checked by the reader."),
         Rule("unsupported-claim", Severity.WARNING, "The cited source does not contain the claim's key facts.",
              "The citation gives the claim an authority its source does not lend it."),
+        Rule("partly-supported-claim", Severity.INFO,
+             "The cited source supports the claim's wording but lacks some of its key facts (named in the finding).",
+             "The facts named are what a reader should look for in the source, or add a source for. Info, not "
+             "warning: word overlap cannot tell a partly supported claim from a paraphrased one, so this fires on "
+             "some supported claims too (docs/benchmarks.md)."),
         Rule("unverifiable-claim", Severity.INFO, "The claim cites a source that could not be read (no URL, dead, blocked).",
              "Cannot be verified is not the same as supported."),
     )

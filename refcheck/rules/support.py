@@ -29,11 +29,15 @@ class SupportVerdict:
 # bench/corpus_support.py and docs/benchmarks.md. Japanese and English units differ, so do their scales.
 _BEST_PASSAGE_WEIGHT = 0.5  # lexical support = mix of the best window's coverage and the whole source's
 _FACT_WEIGHT = {"en": 0.5, "ja": 0.2}  # how much missing or contradicted key facts pull the score down
-# Verdict thresholds: "not supported" below the best-F1 point for not-supported on dev; "supported"
-# where ≥ 80% of WiCE dev claims scoring above it are labelled supported (JHARS: 18 of its 21 dev
-# not-supported sentences score below it).
-_SUPPORTED_AT = {"en": 0.60, "ja": 0.60}  # at or above (and no key fact missing or contradicted): supported
-_PARTLY_AT = {"en": 0.20, "ja": 0.32}  # at or above: partly supported; below: not supported
+# The operating point a reader sees (bench/corpus_support.py --operating-point; docs/benchmarks.md). A claim is
+# "not supported" (the `unsupported-claim` warning) when its score is below _UNSUPPORTED_BELOW or the source
+# contradicts one of its key facts; "partly supported" (the `partly-supported-claim` info) when otherwise a key fact
+# is missing from the source; else supported. _UNSUPPORTED_BELOW is the point on the dev split (WiCE dev for English,
+# the JHARS dev half for Japanese) farthest inside the issue's aim — at least 60% of the not-supported claims flagged,
+# at most 15% of the supported ones: max min(share of not-supported flagged − 0.60, 0.15 − share of supported
+# flagged). Dev: English 0.20 → 77% / 1.7%; Japanese 0.45 → 71% / 6.1%.
+_UNSUPPORTED_BELOW = {"en": 0.20, "ja": 0.45}
+_SUPPORTED_AT = {"en": 0.60, "ja": 0.60}  # the floor of a list-announcing sentence (see _score)
 _PASSAGE_CHARS = 300  # best_passage as reported
 
 _EN_STOPWORDS = frozenset(
@@ -278,12 +282,32 @@ def _score(lexical: _Lexical, facts: _Facts, language: str, announces_list: bool
     return max(0.0, min(1.0, lexical_share * (1 - _FACT_WEIGHT[language] * (1 - fact_share))))
 
 
-def _verdict(score: float, facts: _Facts, language: str) -> str:
-    if score < _PARTLY_AT[language]:
+def _verdict(score: float, facts: _Facts, named_missing: tuple[str, ...], language: str) -> str:
+    if score < _UNSUPPORTED_BELOW[language] or facts.contradictions:
         return "not-supported"
-    if score >= _SUPPORTED_AT[language] and not facts.missing and not facts.contradictions:
-        return "supported"
-    return "partly-supported"
+    return "partly-supported" if named_missing else "supported"
+
+
+def _missing_to_name(facts: _Facts, source: str) -> tuple[str, ...]:
+    """The missing key facts worth naming to a reader: a multi-word Latin name counts as found when each of its words
+    is in the source (stemmed: "Oxford University" in "the University of Oxford", "Libyan" by "Libya").
+
+    The score keeps the strict test (changing it lowered WiCE dev AUROC); what is *named* as missing should be
+    missing. On WiCE dev this halves the supported claims reported as partly supported (28% → 14%).
+    """
+    if not facts.missing:
+        return ()
+    stems = None
+    named = []
+    for term in facts.missing:
+        words = [w for w in _WORD.findall(_fold(term)) if w not in _EN_STOPWORDS]
+        if words and not any(ch.isdigit() for w in words for ch in w):
+            if stems is None:
+                stems = {_stem(w) for w in _WORD.findall(_fold(source))}
+            if all(_stem(w) in stems for w in words):
+                continue
+        named.append(term)
+    return tuple(named)
 
 
 _URL_IN_CLAIM = re.compile(r"(?:https?|ftp)://[^\s<>\"「」、。）]+|\bwww\.[^\s<>\"「」、。）]+")
@@ -296,8 +320,9 @@ def assess_support(claim: str, source_text: str) -> SupportVerdict:
     lexical = _lexical_support(claim, _sentences(source_text), language == "ja")
     facts = _key_facts(claim, source_text, lexical.best_passage)
     score = _score(lexical, facts, language, _announces_list(claim))
-    verdict = _verdict(score, facts, language)
-    return SupportVerdict(verdict, score, facts.missing, facts.contradictions, lexical.best_passage)
+    named_missing = _missing_to_name(facts, source_text)
+    verdict = _verdict(score, facts, named_missing, language)
+    return SupportVerdict(verdict, score, named_missing, facts.contradictions, lexical.best_passage)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,8 +359,12 @@ def _describe(verdict: SupportVerdict) -> str:
     return "; ".join(parts)
 
 
+_RANK = {"supported": 2, "partly-supported": 1, "not-supported": 0}  # the best of several sources decides
+
+
 def check_claim_support(claim: Claim, sources: Sequence[tuple[str, FetchResult | None]]) -> Finding | None:
-    """`unsupported-claim` or `unverifiable-claim` for a cited claim, or None when a readable source supports it.
+    """`unsupported-claim`, `partly-supported-claim` or `unverifiable-claim` for a cited claim, or None when a
+    readable source supports it.
 
     `sources` pairs each cited reference id (or URL) with its fetch result, or None when it has no URL.
     """
@@ -351,14 +380,15 @@ def check_claim_support(claim: Claim, sources: Sequence[tuple[str, FetchResult |
             evidence={"claim": claim.text, "sources": [source for source, _ in sources], "unreadable": reasons},
         )
     verdicts = [(source, assess_support(claim.text, text)) for source, text in readable]
-    best_source, best = max(verdicts, key=lambda pair: (pair[1].verdict == "supported", pair[1].score))
+    best_source, best = max(verdicts, key=lambda pair: (_RANK[pair[1].verdict], pair[1].score))
     if best.verdict == "supported":
         return None
-    label = "Not supported" if best.verdict == "not-supported" else "Partly supported"
+    partly = best.verdict == "partly-supported"
+    label = "Partly supported" if partly else "Not supported"
     detail = _describe(best)
     page_number = _page_of(best.best_passage, dict(sources).get(best_source))
     return finding(
-        "unsupported-claim",
+        "partly-supported-claim" if partly else "unsupported-claim",
         f"{label} by the cited source{'s' if len(readable) > 1 else ''}" + (f": {detail}" if detail else "")
         + f" (support {best.score:.2f}" + (f", closest passage on p. {page_number}" if page_number else "") + ").",
         line=claim.line, **_location(best_source),

@@ -338,7 +338,8 @@ def _precision_recall(rows: list[tuple[str, int]]) -> tuple[float, float]:
 
 
 def test_claimbuster_test_meets_the_issue_aim():
-    # measured once, after the model was fixed on train: P 0.894, R 0.746 (docs/benchmarks.md); aim P 0.88, R 0.70
+    # measured once, after the model was fixed on train: P 0.894, R 0.746; after issue 16's rules P 0.895, R 0.749
+    # (docs/benchmarks.md); aim P 0.88, R 0.70
     path = need_shared(CORPORA / "claimbuster" / "two_class" / "test.json")
     rows = [(row["text"], row["label"]) for row in json.loads(path.read_text(encoding="utf-8"))]
     precision, recall = _precision_recall(rows)
@@ -354,3 +355,162 @@ def test_citation_needed_recall_meets_the_issue_aim():
         sentences = [row["statement"].strip() for row in csv.DictReader(handle, delimiter="\t")]
     recall = sum(1 for sentence in sentences if check_worthiness(sentence)[0]) / len(sentences)
     assert recall >= 0.80, recall  # measured 0.817
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Issue 16: what people would not source — modality, evaluations, questions, discourse, headings, fragments — and
+# what they would: amounts, dates, who did/decided/funded/announced what, reported events. Both languages.
+# (None of these sentences is in tests/fixtures/claims/chat_checkworthy.jsonl.)
+
+NOT_CLAIMS = {
+    "prediction (〜そうだ)": ["政府の方針だと、国産技術の開発は二の次で、米国技術の導入ばかりが推進されそうだ。",
+                          "円安が続けば、来年は訪日客がさらに増えそうです。"],
+    "prediction (〜だろう/でしょう)": ["来年度の一般会計予算は120兆円を超えるだろう。",
+                                "A new administration would likely renegotiate some of these grants."],
+    "possibility (〜かもしれない)": ["国内の生成AI市場は2030年に3兆円に達するかもしれない。",
+                                "Honestly, the plan might work if interest rates fall."],
+    "obligation (〜べき)": ["政府はAI研究にあと1兆円を投じるべきだ。",
+                          "Regulators should require every lab to publish its training data."],
+    "opinion (〜と思う)": ["日本の大学への研究投資は、米国の大学の10分の1しかないと思います。",
+                         "I think subsidies like this are a waste of taxpayer money."],
+    "evaluation (〜と言える, 〜に過ぎない)": ["この決定は、エネルギー政策の大きな転換点と言える。",
+                                        "今回の補助金は、必要額全体の一部に過ぎない。",
+                                        "研究者が数千人規模いなければ話にならない。",
+                                        "Great question — this confuses a lot of people."],
+    "evaluation of a plan": ["デジタル庁の計画は、見当違いの方向を向いている。",
+                             "AI戦略本部のAI基本計画は、利用のことばかりを考えていて、開発のことを考えていない。"],
+    "recommendation": ["最新の数字は、財務省の統計で確認するのがよいでしょう。",
+                       "Please check the latest figures on the ministry's website.",
+                       "Lower the pasta into salted water and cook it for nine minutes."],
+    "question": ["政府は本当に1兆円も出すのですか？", "Did the government really spend more than it needed to?"],
+    "discourse": ["簡潔に言えば、政府の方針は開発より利活用が中心です。", "以下、ポイントを整理します。",
+                  "In short, it was an expensive insurance policy."],
+    "heading": ["課題と今後のリスク", "Key caveats"],
+    "list fragment": ["政府補助金1兆円は 設備投資補助", "10年スパンの恒常的予算",
+                      "世界最高の頭脳が日本で研究・開発する環境を作ること", "「国産AI開発」を看板に掲げつつ",
+                      "Cheaper models for the Chinese market", "Emotion recognition at work and in schools"],
+}
+CLAIMS = {
+    "amount + who decided": ["経済産業省は2024年度にラピダスへ5,900億円の追加支援を決定した。",
+                             "In 2024 the Commerce Department finalized a grant of up to $6.6 billion to TSMC."],
+    "statistic": ["市の発表では、2023年度の来場者は約120万人でした。",
+                  "The bureau said unemployment fell to 3.9% in March."],
+    "reported statement (modality inside the quote)": ["石破首相は「日本はAIに1兆円を投じるべきだ」と述べた。",
+                                                        "The minister said the country should cut emissions by 40% by 2030."],
+    "hearsay (〜するそうだ)": ["報道によると、A社は2025年に日本市場から撤退するそうだ。"],
+    "list item giving a figure": ["JASMの従業員数:約1,700人(2024年末時点)", "Texas: Samsung, up to $4.745 billion"],
+    "news-style ending on a reporting noun": ["トヨタ自動車は2024年に新型EVを発売。"],
+    "plan as a fact": ["同社は2027年に量産を始める計画を公表している。"],
+}
+
+
+@pytest.mark.parametrize(("kind", "sentence"), [(k, s) for k, group in NOT_CLAIMS.items() for s in group])
+def test_what_nobody_would_source_is_not_check_worthy(kind, sentence):
+    assert check_worthiness(sentence) == (False, ()), kind
+
+
+@pytest.mark.parametrize(("kind", "sentence"), [(k, s) for k, group in CLAIMS.items() for s in group])
+def test_facts_stay_check_worthy(kind, sentence):
+    worthy, reasons = check_worthiness(sentence)
+    assert worthy and reasons, kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "feature", "present"),
+    [
+        ("推進されそうだ。", "modal", True),
+        ("撤退するそうだ。", "modal", False),  # hearsay: what was reported
+        ("投じるべきだと述べた。", "modal", False),  # the duty is the speaker's, the sentence reports it
+        ("そうですね、確かに高いですね。", "modal", False),
+        ("増えるかもしれませんね。", "modal", True),
+        ("送電網整備の費用負担", "fragment", True),
+        ("モデル改変・チューニング・運用設計まで", "fragment", True),
+        ("従業員数:約1,700人(2024年末時点)", "fragment", False),
+        ("新型車を発売。", "fragment", False),
+        ("「…」という計画。", "fragment", True),
+        ("Strong plug-in hybrid sales", "fragment", True),
+        ("Sales rose 3% in May", "fragment", False),  # a verb
+        ("Arizona: more than $14 billion in awards", "fragment", False),  # a figure
+    ],
+)
+def test_modality_and_fragments_are_read_off_the_end(sentence, feature, present):
+    assert (feature in claims_module.sentence_features(sentence)) is present
+
+
+def test_a_plan_counts_only_as_a_verb():
+    assert "verb" not in claims_module.sentence_features("デジタル庁の計画は見直しが必要だ。")
+    assert "verb" in claims_module.sentence_features("新工場を2027年に稼働させる計画だ。")
+    assert claims_module.sentence_features("2026年以降、他省庁にも広げる予定です。")["verb"] == ["予定"]
+
+
+def test_ten_thousand_yen_or_less_is_a_limit_not_the_assistant_talking():
+    assert "chat" not in claims_module.sentence_features("違反すると10万円以下の罰金の対象です。")
+    assert "chat" in claims_module.sentence_features("以下の3点に整理します。")
+
+
+def test_sample_export_uncited_claims_are_the_factual_ones():
+    from refcheck.rules.claims import uncited_claim_findings
+
+    document = read_document(need_shared(SAMPLE_EXPORT))
+    flagged = [f.evidence["sentence"] for f in uncited_claim_findings(extract(document).claims)]
+    # 25 before issue 16; 12 when it was done (docs/benchmarks.md)
+    assert len(flagged) <= 14, flagged
+    assert "政府がAI戦略本部でAI基本計画を策定した。" in flagged
+    assert any("2兆円規模の開発を予定し" in sentence for sentence in flagged)
+    for opinion in ("推進されそうだ", "見当違いの方向", "政府補助金1兆円は", "話にならない", "環境を作ること"):
+        assert not any(opinion in sentence for sentence in flagged), opinion
+
+
+CHAT_SET = Path(__file__).resolve().parents[1] / "fixtures" / "claims" / "chat_checkworthy.jsonl"
+
+
+def test_chat_set_is_labelled_with_reasons_and_split_by_conversation():
+    rows = [json.loads(line) for line in CHAT_SET.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 400 and all(row["reason"].strip() for row in rows)
+    assert {row["lang"] for row in rows} == {"ja", "en"} and {row["speaker"] for row in rows} == {"assistant", "user", "article"}
+    held_out = [row for row in rows if row["split"] == "heldout"]
+    assert len(held_out) >= 0.4 * len(rows)
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["group"], set()).add(row["split"])
+    assert all(len(splits) == 1 for splits in groups.values())  # a conversation is never on both sides
+
+
+def test_a_space_after_a_finished_japanese_predicate_ends_a_sentence_that_lost_its_stop():
+    # ChatGPT's bold lead phrase, copied without its markup, runs into its paragraph
+    text = "寄与する可能性がある 政府の支援策に名が挙がることで、中心的な役割を担いつつあります。"
+    assert sentences(text) == ["寄与する可能性がある", "政府の支援策に名が挙がることで、中心的な役割を担いつつあります。"]
+    # a space after a particle or inside a noun phrase is layout, not a stop
+    assert sentences("政府補助金1兆円は 設備投資補助") == ["政府補助金1兆円は 設備投資補助"]
+    assert sentences("今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。") == [
+        "今回の方針は 「AIの利活用」を前提にした構図 であり、開発は後回しだ。"]
+    assert not check_worthiness("公的支援と組み合わせることで国産AI開発に寄与する可能性がある")[0]
+
+
+def test_chat_set_held_out_part_meets_the_issue_aim():
+    # scored at the end of each round of rules fixed on the dev part: P 0.956 / R 0.929, then 0.957 / 0.943 on chat
+    # answers + user turns (docs/benchmarks.md); the issue's aim is P >= 0.85 at R >= 0.80
+    rows = [json.loads(line) for line in CHAT_SET.read_text(encoding="utf-8").splitlines()]
+    chat = [(row["text"], row["label"]) for row in rows if row["split"] == "heldout" and row["speaker"] != "article"]
+    precision, recall = _precision_recall(chat)
+    assert precision >= 0.85 and recall >= 0.80, (precision, recall)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # found by reading real LLM answers (JHARS dev half) after the first version of the rules
+        "まず、1960年代には、白黒テレビが一般家庭の9割に広まりました。",  # sequencing, not a summary
+        "次に、1958年に東京タワーが竣工しました。",
+        "軽自動車は全長3,400 mm以下、定員4名以下という条件を満たす必要があります。",  # a rule, not advice
+        "盆地は火星表面の約40%を占めており、巨大な衝突の結果である可能性があります。",  # the hedge scopes its clause
+        "検察官として5年以上在職した者。",  # a past relative clause: a condition a reader can check
+    ],
+)
+def test_sequencing_rules_and_hedged_last_clauses_keep_their_facts(sentence):
+    assert check_worthiness(sentence)[0]
+
+
+def test_summaries_and_list_announcements_are_the_assistant_talking():
+    assert not check_worthiness("要するに、政府の支援は半導体に偏っているということです。")[0]
+    assert "chat" in claims_module.sentence_features("誘導灯が緑色である理由は、主に以下の2点に起因しています。")

@@ -147,9 +147,12 @@ def test_each_claim_gets_its_verdict():
     report = check_report()
     verdicts = html.claim_verdicts(report.documents[0], checked=True, results={r.url: r for r in report.urls})
     assert [(v.claim.line, v.verdict) for v in verdicts] == [
-        (3, "supported"), (4, "unverifiable"), (5, "partly supported"), (6, "uncited"), (7, "not check-worthy"),
+        # line 7 is not check-worthy but cites a readable source: a check verifies it too, and found nothing
+        (3, "supported"), (4, "unverifiable"), (5, "partly supported"), (6, "uncited"), (7, "supported"),
         (8, "uncited"), (8, "supported"),  # two sentences on one line: the finding quotes the first
     ]
+    uncited_opinion = html.claim_verdicts(report.documents[0], checked=False, results={})
+    assert (7, "not check-worthy") in [(v.claim.line, v.verdict) for v in uncited_opinion]
     tree = parse(html.render(report))
     shown = [(row.css("td")[0].text(), row.attributes["data-verdict"]) for row in tree.css("table.claims tbody tr")]
     assert shown == [(str(v.claim.line), v.verdict) for v in verdicts]
@@ -186,7 +189,7 @@ def test_summary_charts_count_statuses_and_findings():
     assert charts["References by URL status"] == {"ok": 4, "dead": 1, "blocked": 1, "no URL": 1, "not fetched": 1}
     assert charts["Findings by severity"] == {"error": 2, "warning": 6, "info": 1}
     assert charts["Findings by rule"]["uncited-claim"] == 2 and sum(charts["Findings by rule"].values()) == 9
-    assert charts["Claims by verdict"]["supported"] == 2
+    assert charts["Claims by verdict"]["supported"] == 3  # line 7 is cited: verified though not check-worthy
 
 
 def test_bars_are_scaled_to_the_largest():

@@ -203,3 +203,86 @@ def test_list_announcement_still_loses_for_a_missing_number():
     source = "企業のケアにはセルフケア、ラインによるケア、事業場内産業保健スタッフ等によるケアがある。"
     verdict = assess_support("企業のケアとして、2019年の指針に基づく以下のケアがあります。", source)
     assert verdict.verdict != "supported" and verdict.missing == ("2019年",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 16: calibrated verdicts. Below the operating point or contradicted → unsupported-claim (warning); a key fact
+# missing → partly-supported-claim (info) naming it; otherwise nothing. Both languages.
+
+def test_a_missing_key_fact_is_a_partly_supported_info_that_names_it():
+    claim = Claim(text="政府は2.5万人のAI人材を3年で育成する方針だ。", line=4, refs=("1",))
+    found = check_claim_support(claim, [("1", ok_page(JA_SOURCE))])
+    assert found is not None and found.rule == "partly-supported-claim" and found.severity == Severity.INFO
+    assert "missing from the source: 3年" in found.message and found.message.startswith("Partly supported")
+    assert found.evidence["missing"] == ["3年"] and found.evidence["verdict"] == "partly-supported"
+    english = Claim(text="The company said OpenAI and xAI will rent the capacity under a five-year agreement.",
+                    line=9, refs=("2",))
+    found = check_claim_support(english, [("2", ok_page(EN_SOURCE))])
+    assert found is not None and found.rule == "partly-supported-claim" and "xAI" in found.message
+    assert found.evidence["missing"] == ["xAI"]
+
+
+def test_a_contradicted_number_is_a_warning_however_well_the_words_match():
+    for claim, source in (("政府はAI基本計画を閣議決定し、関連予算として1兆円を計上する。", JA_SOURCE),
+                          ("The company will invest $10 billion in data centres in Texas.", EN_SOURCE)):
+        verdict = assess_support(claim, source)
+        assert verdict.verdict == "not-supported" and verdict.contradictions and verdict.score >= 0.45, claim
+        found = check_claim_support(Claim(text=claim, line=1, refs=("1",)), [("1", ok_page(source))])
+        assert found.rule == "unsupported-claim" and found.severity == Severity.WARNING
+
+
+def test_the_operating_point_is_per_language():
+    import refcheck.rules.support as support
+
+    # below the Japanese point (0.45) is a warning even where the English point (0.20) would not be
+    assert support._UNSUPPORTED_BELOW["ja"] > support._UNSUPPORTED_BELOW["en"]
+    weak_ja = assess_support("政府は海外の研究者を招くための奨学金制度を作る。", JA_SOURCE)
+    assert support._UNSUPPORTED_BELOW["en"] <= weak_ja.score < support._UNSUPPORTED_BELOW["ja"]
+    assert weak_ja.verdict == "not-supported"
+    english = assess_support("The company rents most of its data centres in Texas to OpenAI.", EN_SOURCE)
+    assert english.score >= support._UNSUPPORTED_BELOW["en"] and english.verdict == "supported"
+
+
+def test_a_name_whose_words_are_all_in_the_source_is_not_named_missing():
+    source = "A 2013 study by the University of Oxford dated the period later. It used radiocarbon dating."
+    verdict = assess_support("A 2013 Oxford University radiocarbon dating study dated the period later.", source)
+    assert "Oxford University" not in verdict.missing and verdict.verdict == "supported"
+    absent = assess_support("A 2013 Cambridge University radiocarbon study dated the period later.", source)
+    assert absent.missing == ("Cambridge University",) and absent.verdict == "partly-supported"
+
+
+def test_best_of_several_sources_decides_between_partly_and_not():
+    claim = Claim(text="政府は2.5万人のAI人材を3年で育成する方針だ。", line=2, refs=("1", "2"))
+    unrelated = ok_page("全く関係のない記事です。天気は晴れ。", "https://example.org/b")
+    found = check_claim_support(claim, [("2", unrelated), ("1", ok_page(JA_SOURCE))])
+    assert found.rule == "partly-supported-claim" and found.ref == "1"
+
+
+def test_every_cited_claim_is_verified_whatever_its_check_worthiness():
+    from refcheck.pipeline import _claims_to_verify
+
+    opinion = Claim(text="この計画は妥当だと思う。", line=1, refs=("1",), check_worthy=False)
+    uncited = Claim(text="政府は1兆円を投じた。", line=2, check_worthy=True)
+    linked = Claim(text="It seems fine.", line=3, urls=("https://example.org/a",), check_worthy=False)
+    assert list(_claims_to_verify([opinion, uncited, linked], "all")) == [opinion, linked]
+
+
+def test_wice_and_jhars_test_operating_point(tmp_path):
+    # measured once, after the thresholds were fixed on dev (docs/benchmarks.md): WiCE test 68.8% of not_supported
+    # and 7.2% of supported claims warned; JHARS test half 70.4% / 7.1%. The issue's aim: >= 60% and <= 15%.
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import CORPORA, need_shared
+
+    need_shared(CORPORA / "wice")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from corpus_support import operating_point
+
+    rows = {tuple(cell.strip() for cell in line.split("|")[1:3]): line for line in operating_point("test")}
+    def share(corpus, label, column=4):
+        return float(rows[(corpus, label)].split("|")[column].split("(")[1].rstrip("%) ")) / 100
+
+    assert share("WiCE claim/test", "not_supported") >= 0.60 and share("WiCE claim/test", "supported") <= 0.15
+    assert share("JHARS relaxed, test half", "Unverifiable/Contradictory") >= 0.60
+    assert share("JHARS relaxed, test half", "No_hallucination") <= 0.15
