@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean browser-deps
+.PHONY: install demo test fuzz bench clean browser-deps
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest -q
+
+# The long fuzz campaign (tests/fuzz_campaign.py): every reader, the URL handling, the JSON report reader and every
+# reporter, with many hypothesis examples for FUZZ_SECONDS in all (default 300); FUZZ_SEED repeats a run.
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} $(BIN)/python -m tests.fuzz_campaign
 
 # Headless Chromium for the HTML report's browser test (Debian packages), and a Japanese font so its
 # screenshot shows Japanese rather than empty boxes. Only as root; without them the browser test skips,
@@ -44,7 +49,7 @@ $(BENCH_STAMP): pyproject.toml
 
 bench: $(BENCH_STAMP)
 	$(BENCH_VENV)/bin/pip install --quiet --no-deps --force-reinstall .
-	$(BENCH_VENV)/bin/python bench/run.py
+	$(BENCH_VENV)/bin/python bench/run.py --workload all
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info

@@ -1,6 +1,6 @@
 """Measure the title refcheck reports for a page (`PageFacts.title`) against titles a reader would cite.
 
-Run: .venv/bin/python bench/corpus_titles.py [--split dev|held-out|all] [--corpora DIR] [--code DIR] [--verbose]
+Run: .venv/bin/python bench/corpus_titles.py [--split dev|fresh|old-dev|old-held-out] [--corpora DIR] [--code DIR] [--verbose]
                                              [--self-check]
 
 Corpora (under ../shared/corpora by default; an absent one is skipped):
@@ -12,7 +12,9 @@ Corpora (under ../shared/corpora by default; an absent one is skipped):
 
 Split, fixed before any tuning: a page is held out when int(sha256("<corpus>/<page id>").hexdigest(), 16) is odd,
 else it is dev. The page id is the folder name (readability), the manifest's `file` (japanese-pages), the
-ground-truth key (aeb). Tune on dev (`--verbose` lists dev misses); score held-out once.
+ground-truth key (aeb). That was the first round (`--split old-dev`, `--split old-held-out`). Second round:
+`--split dev` is every page of the first round, `--split fresh` the pages of bench/labels/fresh_titles.jsonl
+(labelled before that round's code; score once). Columns r-exact/r-contain read bench/labels/relabel_titles.jsonl.
 
 Metrics, after normalising both sides (NFKC, case-fold, every quote mark as ", every dash as -, white space
 removed): exact = equal; containing-or-contained = one contains the other (the reported title must be non-empty);
@@ -36,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 AEB_LABELS = ROOT / "bench" / "labels" / "aeb_titles.jsonl"
+RELABELS = ROOT / "bench" / "labels" / "relabel_titles.jsonl"
+FRESH_LABELS = ROOT / "bench" / "labels" / "fresh_titles.jsonl"
 
 _QUOTES = re.compile(r"[\"'`´‘’‚‛“”„‟«»‹›「」『』〈〉《》]")
 _DASHES = re.compile(r"[‐‑‒–—―−－~〜～]")
@@ -134,6 +138,27 @@ def aeb_pages(corpora: Path):
                    truth[row["key"]].get("url") or "http://example.com/", row["title"])
 
 
+def fresh_pages(corpora: Path):
+    """The second round's held-out set: pages no earlier round scored, labelled by hand before that round's code."""
+    if not FRESH_LABELS.exists():
+        return
+    aeb = corpora / "article-extraction-benchmark"
+    manifest = corpora / "japanese-pages" / "manifest.jsonl"
+    truth = json.loads((aeb / "ground-truth.json").read_text(encoding="utf-8")) if aeb.is_dir() else {}
+    rows = {}
+    if manifest.exists():
+        rows = {r["file"]: r for r in map(json.loads, filter(str.strip, manifest.read_text("utf-8").splitlines()))}
+    for line in FRESH_LABELS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line) if line.strip() else {}
+        if row.get("corpus") == "aeb" and row["key"] in truth:
+            body = gzip.decompress((aeb / "html" / f"{row['key']}.html.gz").read_bytes())
+            yield Page("aeb", row["key"], body, "text/html; charset=utf-8",
+                       truth[row["key"]].get("url") or "http://example.com/", row["title"])
+        elif row.get("corpus") == "japanese-pages" and row["key"] in rows:
+            yield Page("japanese-pages", row["key"], (manifest.parent / row["key"]).read_bytes(), None,
+                       rows[row["key"]].get("url") or _url_from_name(row["key"]), row["title"])
+
+
 def all_pages(corpora: Path):
     yield from readability_pages(corpora)
     yield from japanese_pages(corpora)
@@ -143,7 +168,9 @@ def all_pages(corpora: Path):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
-    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="dev")
+    parser.add_argument("--split", choices=("dev", "fresh", "old-dev", "old-held-out"),
+                        default="dev", help="dev = every page the first round scored (its dev and held-out); "
+                        "fresh = the second round's held-out set (bench/labels/fresh_titles.jsonl)")
     parser.add_argument("--code", type=Path, help="a directory holding another refcheck package to measure")
     parser.add_argument("--verbose", action="store_true", help="list the misses (dev only)")
     parser.add_argument("--show-held-out", action="store_true",
@@ -157,10 +184,17 @@ def main() -> int:
     if not args.corpora.is_dir():
         print(f"no corpora at {args.corpora}: nothing measured")
         return 0
+    relabel = {}
+    if RELABELS.exists():
+        for line in RELABELS.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "page_id" in row:
+                relabel[(row["corpus"], row["page_id"])] = row["title"]
     counts: dict[str, list[int]] = {}
     self_findings = self_checks = 0
-    for page in all_pages(args.corpora):
-        if args.split != "all" and split_of(page.corpus, page.page_id) != args.split:
+    pages = fresh_pages(args.corpora) if args.split == "fresh" else all_pages(args.corpora)
+    for page in pages:
+        if args.split.startswith("old-") and split_of(page.corpus, page.page_id) != args.split[4:]:
             continue
         facts = read_page(page.body, page.content_type, page.url)
         if args.self_check:
@@ -175,21 +209,26 @@ def main() -> int:
         exact, contained = score(facts.title, page.expected)
         exact_reader = exact or score(facts.title, without_site_label(page.expected, page.site_label))[0]
         for key in (page.corpus, "overall"):
-            row = counts.setdefault(key, [0, 0, 0, 0])
+            row = counts.setdefault(key, [0, 0, 0, 0, 0, 0])
             row[0] += 1
             row[1] += exact
             row[2] += contained
             row[3] += exact_reader
-        if args.verbose and not exact and (args.split == "dev" or args.show_held_out):
+            r_exact, r_contained = score(facts.title, relabel.get((page.corpus, page.page_id), page.expected))
+            row[4] += r_exact
+            row[5] += r_contained
+        if args.verbose and not exact and (args.split != "fresh" or args.show_held_out):
             mark = "~" if contained else "x"
             print(f"  {mark} {page.corpus}/{page.page_id}: ours={facts.title!r} expected={page.expected!r}"
                   f" site={facts.site_name!r}")
     print(f"\ntitles, split {args.split} (code: {args.code or 'this checkout'})")
-    print(f"{'corpus':<16}{'pages':>6}{'exact':>9}{'contain':>9}{'exact*':>9}")
+    print(f"{'corpus':<16}{'pages':>6}{'exact':>9}{'contain':>9}{'exact*':>9}{'r-exact':>9}{'r-contain':>10}")
     for key in sorted(counts, key=lambda k: (k == "overall", k)):
-        n, exact, contained, exact_reader = counts[key]
-        print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}{exact_reader / n:>9.3f}")
+        n, exact, contained, exact_reader, r_exact, r_contained = counts[key]
+        print(f"{key:<16}{n:>6}{exact / n:>9.3f}{contained / n:>9.3f}{exact_reader / n:>9.3f}"
+              f"{r_exact / n:>9.3f}{r_contained / n:>10.3f}")
     print("exact* = exact against the label, or against the label without the corpus's own siteName at an end")
+    print("r-exact, r-contain = against bench/labels/relabel_titles.jsonl where it relabels a page (reason per row)")
     if args.self_check:
         print(f"self-check: {self_findings} title-mismatch findings for {self_checks} (page, one of its own titles)")
     return 0

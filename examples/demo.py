@@ -38,6 +38,7 @@ def main() -> int:
             "--remap", rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/$1/$2",
             "--allow-private",  # the remapped target is loopback, which refcheck refuses by default
             "--no-archive",  # the demo stays on loopback: no questions to the real web archive
+            "--resolver", "site", "--resolve-interval", "0",  # resolution asks only the simulated sites
             "--cache-dir", cache_dir, "--retries", "0", "--timeout", "5", "--verbose",
             *sys.argv[1:],
         ]

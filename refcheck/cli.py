@@ -15,10 +15,12 @@ from refcheck import __version__
 from refcheck.errors import ConfigError, RefcheckError
 from refcheck.models import Format, Report, Severity
 from refcheck.report import worst_severity
+from refcheck.report.clean import one_line
 from refcheck.settings import CacheSettings, FetchSettings, Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 REPORT_FORMATS = ("text", "json", "markdown", "html", "sarif", "junit", "github")
+RESOLVERS = ("site", "crossref", "openalex", "searxng", "brave")  # refcheck/resolve/resolver.py BACKENDS
 FORMAT_BY_SUFFIX = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text",
                     ".html": "html", ".htm": "html"}
 
@@ -74,7 +76,7 @@ def main() -> None:
         error.show()
         sys.exit(EXIT_USAGE)
     except RefcheckError as error:
-        click.echo(f"refcheck: {error}", err=True)
+        click.echo(f"refcheck: {one_line(str(error))}", err=True)  # one line, whatever a file name or document holds
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("refcheck: interrupted", err=True)
@@ -82,7 +84,8 @@ def main() -> None:
     except Exception as error:  # a bug: still one line, with a way to see the traceback
         if os.environ.get("REFCHECK_DEBUG"):
             raise
-        click.echo(f"refcheck: internal error: {type(error).__name__}: {error} (set REFCHECK_DEBUG=1 for details)", err=True)
+        click.echo(f"refcheck: internal error: {type(error).__name__}: {one_line(str(error))} "
+                   "(set REFCHECK_DEBUG=1 for details)", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
@@ -123,6 +126,9 @@ def _common_options(function):
                      help="Write the report to FILE instead of stdout; the Nth --output takes the Nth --format."),
         click.option("--input-format", type=click.Choice([f.value for f in Format]),
                      help="Read every document as this format instead of detecting it."),
+        click.option("--conversation", "conversations", multiple=True, metavar="ID|TITLE",
+                     help="From ChatGPT or Claude exports (conversations.json), read only this conversation (its id "
+                          "or its exact title). Repeatable; default: every conversation."),
         click.option("--fail-on", type=click.Choice([s.value for s in Severity] + ["never"]), default="error",
                      show_default=True, help="Exit 1 when a finding has at least this severity."),
         click.option("--claims-from", type=click.Choice(["all", "assistant", "user"]), default="all", show_default=True,
@@ -150,19 +156,20 @@ def _common_options(function):
 @cli.command()
 @_common_options
 @click.pass_obj
-def extract(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
-            disable_rules, enable_rules, quiet, verbose):
+def extract(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since,
+            exclude_paths, hidden, disable_rules, enable_rules, quiet, verbose):
     """List the references, [N] markers, links and claims of each document, with the findings that need no
     network (missing, unused, duplicate and URL-less references, generic titles, invalid URLs, uncited claims)."""
     from refcheck.pipeline import extract_paths
 
     settings = Settings(input_format=Format(input_format) if input_format else None, claims_from=claims_from,
+                        conversations=tuple(conversations),
                         rule_severity=config.rule_severity,
                         disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
                         changed_since=_revision(changed_since), exclude_paths=_regexes(exclude_paths, "--exclude-path"),
                         hidden=hidden)
     report = extract_paths(paths, settings)
-    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=quiet, verbose=verbose, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -198,6 +205,8 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Look for an archived copy of each dead or soft-404 source (off with --offline).")
 @click.option("--archive-endpoint", default="https://archive.org/wayback/available", show_default=True,
               envvar="REFCHECK_ARCHIVE_ENDPOINT", help="The Wayback-style availability API asked for archived copies.")
+@click.option("--archive-budget", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="Most seconds a run spends on archive lookups (2 s per dead URL up to this); the rest are skipped.")
 @click.option("--max-age", default="7d", show_default=True, help="Reuse a cached success this long (e.g. 3600, 12h, 7d).")
 @click.option("--max-age-failure", default="1d", show_default=True, help="Reuse a cached definite failure this long.")
 @click.option("--confirm-dead", type=click.IntRange(1, 100), default=1, show_default=True,
@@ -218,13 +227,31 @@ def extract(config, paths, formats, outputs, input_format, fail_on, claims_from,
               help="Extract and check images, stylesheets, scripts and media (never counted as citations).")
 @click.option("--check-fragments", is_flag=True,
               help="Also check #fragments of fetched HTML pages (local fragments are always checked).")
+@click.option("--resolve/--no-resolve", default=True, show_default=True, envvar="REFCHECK_RESOLVE",
+              help="Look for the source of each reference that has no URL (docs/resolve.md).")
+@click.option("--resolver", "resolvers", multiple=True, type=click.Choice(RESOLVERS), metavar="NAME",
+              help=f"A backend to look with, in order ({', '.join(RESOLVERS)}); repeatable; replaces the "
+                   "configured list.")
+@click.option("--resolver-endpoint", "resolver_endpoints", multiple=True, metavar="NAME=URL",
+              help="Where a backend is asked (e.g. searxng=https://searx.example/); also REFCHECK_<NAME>_ENDPOINT.")
+@click.option("--resolve-dead", is_flag=True, default=None,
+              help="Also look for references whose URL is dead or a soft 404 with no archived copy.")
+@click.option("--resolve-max-sitemaps", type=click.IntRange(1, 200), default=None,
+              help="Sitemap and feed files the site backend reads per site [default: 12].")
+@click.option("--resolve-max-candidates", type=click.IntRange(1, 50), default=None,
+              help="Candidate pages fetched and verified per reference and backend [default: 6].")
+@click.option("--resolve-interval", type=click.FloatRange(0, 60), default=None,
+              help="Seconds between two backend requests to one host [default: 0.5].")
 @click.pass_obj
-def check(config, paths, formats, outputs, input_format, fail_on, claims_from, changed_since, exclude_paths, hidden,
-          disable_rules, enable_rules, quiet, verbose,
-          soft_404_probe, shard, root_dir, base_url, index_files, assets, check_fragments, timeout, deadline,
+def check(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since,
+          exclude_paths, hidden, disable_rules, enable_rules, quiet, verbose,
+          soft_404_probe, shard, root_dir, base_url, index_files, assets, check_fragments, resolve, resolvers,
+          resolver_endpoints, resolve_dead, resolve_max_sitemaps, resolve_max_candidates, resolve_interval, timeout,
+          deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           max_redirects,
-          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, max_age, max_age_failure, confirm_dead,
+          allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, archive_budget, max_age,
+          max_age_failure, confirm_dead,
           progress):
     """Fetch every URL once (cached, retried, rate-limited, refusing private addresses) and report dead links,
     soft 404s, blocked pages, redirects, title and site mismatches, and uncited or unsupported claims."""
@@ -245,12 +272,16 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     if not re.match(r"https?://[^/\s]+", archive_endpoint):
         raise ConfigError(f"--archive-endpoint {archive_endpoint!r}: expected an http(s) URL")
     settings = Settings(fetch=fetch, cache=cache, input_format=Format(input_format) if input_format else None,
-                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint),
+                        conversations=tuple(conversations),
+                        archive=ArchiveSettings(enabled=archive and not offline, endpoint=archive_endpoint,
+                                                budget=archive_budget),
                         claims_from=claims_from, rule_severity=config.rule_severity,
                         disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
                         changed_since=_revision(changed_since), shard=_shard(shard),
                         exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden,
-                        local=_local_settings(root_dir, base_url, index_files, assets, check_fragments))
+                        local=_local_settings(root_dir, base_url, index_files, assets, check_fragments),
+                        resolve=_resolve_settings(config, resolve, resolvers, resolver_endpoints, resolve_dead,
+                                                  resolve_max_sitemaps, resolve_max_candidates, resolve_interval))
     plan = _output_plan(formats, outputs)
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
     memo_key = _report_memo_key(paths, settings, plan, options)
@@ -269,10 +300,11 @@ def check(config, paths, formats, outputs, input_format, fail_on, claims_from, c
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _progress_bar(show_progress) as (on_start, on_result):
         report = check_paths(paths, settings, on_result=on_result, on_start=on_start)
-    texts = _emit(report, plan, **options)
+    # The texts are kept only when they may be stored for a rerun (memo.py); otherwise JSON is written in pieces.
+    texts = _emit(report, plan, keep=report.cache_basis is not None and memo_key is not None, **options)
     exit_code = _exit_code(report, fail_on)
     # Keyed again: a document edited while the run read it must not file the new report under the old text.
-    if report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
+    if texts is not None and report.cache_basis is not None and memo_key is not None and memo_key == _report_memo_key(
             paths, settings, plan, options):
         from refcheck.memo import store_report
 
@@ -290,6 +322,38 @@ def _local_settings(root_dir, base_url, index_files, assets, check_fragments):
     names = tuple(name.strip() for name in (index_files or "").split(",") if name.strip())
     return LocalSettings(root_dir=Path(root_dir) if root_dir else None, base_url=base_url or None, index_files=names,
                          assets=assets, check_fragments=check_fragments)
+
+
+def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve_dead=None, max_sitemaps=None,
+                      max_candidates=None, interval=None):
+    """ResolveSettings from the options, then [tool.refcheck.resolve], then the defaults."""
+    from refcheck.settings import ResolveSettings
+
+    table = config.resolve
+    names = tuple(resolvers) or tuple(table.get("resolvers", ())) or ResolveSettings.resolvers
+    unknown = [name for name in names if name not in RESOLVERS]
+    if unknown:
+        raise ConfigError(f"unknown resolver(s) {', '.join(unknown)}: expected some of {', '.join(RESOLVERS)}")
+    pairs = [(name.removesuffix("_url"), table[name]) for name in ("searxng_url", "brave_url", "crossref_url",
+                                                                  "openalex_url") if table.get(name)]
+    for text in endpoints:
+        name, equals, url = text.partition("=")
+        if not equals or name.strip() not in (*RESOLVERS, "wayback"):
+            raise ConfigError(f"--resolver-endpoint {text!r}: expected NAME=URL, NAME one of {', '.join(RESOLVERS)}"
+                              ", wayback")
+        pairs.insert(0, (name.strip(), url.strip()))
+    for name, url in pairs:
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ConfigError(f"resolver endpoint for {name} {url!r}: expected an http(s) URL")
+    defaults = ResolveSettings()
+    return ResolveSettings(
+        enabled=enabled, resolvers=tuple(dict.fromkeys(names)), endpoints=tuple(pairs),
+        mailto=table.get("mailto"), brave_key=os.environ.get("REFCHECK_BRAVE_API_KEY") or None,
+        resolve_dead=bool(table.get("resolve_dead", False) if resolve_dead is None else resolve_dead),
+        max_sitemaps=max_sitemaps or table.get("max_sitemaps", defaults.max_sitemaps),
+        max_candidates=max_candidates or table.get("max_candidates", defaults.max_candidates),
+        max_references=table.get("max_references", defaults.max_references),
+        interval=float(table.get("interval", defaults.interval) if interval is None else interval))
 
 
 def _report_memo_key(paths, settings: Settings, plan, options: dict) -> str | None:
@@ -334,7 +398,7 @@ def merge(reports, formats, outputs, fail_on):
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise ConfigError(f"{path}: not a refcheck/1 JSON report ({error})") from None
     report = merge_reports(loaded)
-    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on)
+    _emit(report, _output_plan(formats, outputs), quiet=False, verbose=False, fail_on=fail_on, keep=False)
     sys.exit(_exit_code(report, fail_on))
 
 
@@ -356,9 +420,11 @@ def merge(reports, formats, outputs, fail_on):
               help="Also fetch URLs that resolve to loopback, private or link-local addresses (refused by default).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default="cache", show_default=True)
 @click.option("--offline", is_flag=True, help="Answer from the cache only; sources not in it are 'unverified'.")
+@click.option("--resolve/--no-resolve", default=True, show_default=True, envvar="REFCHECK_RESOLVE",
+              help="With --check: look for the source of each reference that has no URL (docs/resolve.md).")
 @click.pass_obj
 def appendix(config, paths, appendix_format, output, write_into, fetch_sources, input_format, remap, allow_private,
-             cache_dir, offline):
+             cache_dir, offline, resolve):
     """Write the sources appendix: a numbered list of the sources each document cites, in citation order, with
     the verified title, publisher, URL (after permanent redirects), access date, and a mark for dead or
     unverifiable sources; as Markdown, an HTML fragment, BibTeX or CSL-JSON."""
@@ -374,7 +440,8 @@ def appendix(config, paths, appendix_format, output, write_into, fetch_sources, 
                             host_headers=config.host_headers),
         cache=CacheSettings(directory=Path(cache_dir), offline=offline),
         input_format=Format(input_format) if input_format else None,
-        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules)
+        rule_severity=config.rule_severity, disabled_rules=config.disabled_rules,
+        resolve=_resolve_settings(config, resolve and fetch_sources))
     report = check_paths(paths, settings) if fetch_sources else extract_paths(paths, settings)
     text = RENDERERS[appendix_format](build_entries(report, date.today()))
     if output:
@@ -448,15 +515,38 @@ def _output_plan(formats, outputs) -> list[tuple[str, str | None]]:
     return [*zip(formats, outputs), *((fmt, None) for fmt in to_stdout)]
 
 
-def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error") -> list[str]:
-    """Render each planned output once and write it; returns the texts, in plan order."""
+def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "error",
+          keep: bool = True) -> list[str] | None:
+    """Render each planned output once and write it; returns the texts, in plan order. With `keep=False` a JSON
+    output is written in pieces as it is rendered (a big report is never held whole) and None is returned."""
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
+    if not keep and any(fmt == "json" for fmt, _ in plan):
+        _emit_streaming(report, plan, options)
+        return None
     texts = [_render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
              for fmt, path in plan]
     _write_outputs(plan, texts)
     if any(fmt == "github" for fmt, _ in plan):
         _write_step_summary(report)
     return texts
+
+
+def _emit_streaming(report: Report, plan, options: dict) -> None:
+    """As `_emit`, files first and stdout last, with each JSON output streamed (report/json.py `write`)."""
+    from refcheck.report import json as json_report
+
+    ordered = [entry for entry in plan if entry[1] is not None] + [entry for entry in plan if entry[1] is None]
+    for fmt, path in ordered:
+        if fmt == "json" and path is not None:
+            _write_atomically(Path(path), lambda stream: json_report.write(report, stream))
+        elif fmt == "json":
+            json_report.write(report, sys.stdout)
+            sys.stdout.flush()
+        else:
+            text = _render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
+            _write_outputs([(fmt, path)], [text])
+    if any(fmt == "github" for fmt, _ in plan):
+        _write_step_summary(report)
 
 
 def _write_outputs(plan, texts) -> None:
@@ -501,12 +591,17 @@ def _format_from_suffix(path: str) -> str:
     return FORMAT_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
-def _write_atomically(path: Path, content: str) -> None:
-    """Write beside the target and rename, so a reader never sees half a report."""
+def _write_atomically(path: Path, content) -> None:
+    """Write beside the target and rename, so a reader never sees half a report. `content` is the text, or a
+    function that writes it to the open (UTF-8) file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(content, encoding="utf-8")
+        if callable(content):
+            with temporary.open("w", encoding="utf-8", newline="") as stream:
+                content(stream)
+        else:
+            temporary.write_text(content, encoding="utf-8")
         temporary.replace(path)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror or error}") from None

@@ -33,6 +33,7 @@ OPTION_KEYS = {
     "confirm_dead": ("confirm_dead", ("check",)),
     "archive": ("archive", ("check",)),
     "archive_endpoint": ("archive_endpoint", ("check",)),
+    "archive_budget": ("archive_budget", ("check",)),
     "soft_404_probe": ("soft_404_probe", ("check",)),
     "root_dir": ("root_dir", ("check",)),
     "base_url": ("base_url", ("check",)),
@@ -42,7 +43,21 @@ OPTION_KEYS = {
     "fail_on": ("fail_on", ("check", "extract")),
     "claims_from": ("claims_from", ("check", "extract")),
 }
-RULE_KEYS = {"severity", "disable", "headers"}
+RULE_KEYS = {"severity", "disable", "headers", "resolve"}
+# [tool.refcheck.resolve]: key → (type, check command option it sets). Documented in docs/resolve.md.
+RESOLVE_KEYS = {
+    "resolvers": (list, "resolvers"),
+    "searxng_url": (str, None),
+    "brave_url": (str, None),
+    "crossref_url": (str, None),
+    "openalex_url": (str, None),
+    "mailto": (str, "mailto"),
+    "resolve_dead": (bool, "resolve_dead"),
+    "max_sitemaps": (int, "max_sitemaps"),
+    "max_candidates": (int, "max_candidates"),
+    "max_references": (int, "max_references"),
+    "interval": ((int, float), "resolve_interval"),
+}
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -53,6 +68,7 @@ class Config:
     rule_severity: dict[str, Severity] = field(default_factory=dict)
     disabled_rules: frozenset[str] = frozenset()
     host_headers: tuple[tuple[str, str, str], ...] = ()  # (host, header name, value with ${ENV} resolved)
+    resolve: dict = field(default_factory=dict)  # [tool.refcheck.resolve], checked (see RESOLVE_KEYS)
 
 
 def find_config(start: Path) -> Path | None:
@@ -82,7 +98,8 @@ def load_config(path: Path | None, known_rules: set[str]) -> Config:
                 defaults.setdefault(command, {})[option] = _option_value(value)
     return Config(path=path, defaults=defaults, rule_severity=_severities(table.get("severity", {}), known_rules, path),
                   disabled_rules=_disabled(table.get("disable", []), known_rules, path),
-                  host_headers=_host_headers(table.get("headers", {}), path))
+                  host_headers=_host_headers(table.get("headers", {}), path),
+                  resolve=_resolve_table(table.get("resolve", {}), path))
 
 
 def _read_table(path: Path) -> dict:
@@ -152,3 +169,21 @@ def _expand(value: str, path: Path) -> str:
         return os.environ[name]
 
     return _ENV_REFERENCE.sub(replace, value)
+
+
+def _resolve_table(table: dict, path: Path) -> dict:
+    """`[tool.refcheck.resolve]`: only known keys, each of its type; `${NAME}` in strings reads the environment."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.refcheck.resolve] must be a table")
+    unknown = set(table) - set(RESOLVE_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in resolve: {', '.join(sorted(unknown))}")
+    checked = {}
+    for key, value in table.items():
+        kind, _ = RESOLVE_KEYS[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: resolve.{key} has the wrong type ({type(value).__name__})")
+        if key == "resolvers" and not all(isinstance(name, str) for name in value):
+            raise ConfigError(f"{path}: resolve.resolvers must be a list of backend names")
+        checked[key] = _expand(value, path) if isinstance(value, str) else value
+    return checked

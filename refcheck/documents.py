@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from refcheck.errors import InputError
@@ -27,6 +28,7 @@ EXTENSIONS: dict[str, Format] = {
     ".mediawiki": Format.WIKITEXT,
 }
 
+EXPORT_FORMATS = (Format.CHATGPT_JSON, Format.CLAUDE_JSON)  # one file, many conversations: streamed, never whole
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a larger file is refused, not read into memory
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # Japanese legacy encodings are tried before charset-normalizer's guess: on short texts it may pick a
@@ -94,10 +96,13 @@ def _walk(directory: Path, *, hidden: bool) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if _enter(base / d, d, hidden=hidden))
         for filename in sorted(filenames):
             path = base / filename
-            if (filename.startswith(".") and not hidden) or path.suffix.lower() not in EXTENSIONS:
+            suffix = path.suffix.lower()
+            if (filename.startswith(".") and not hidden) or (suffix not in EXTENSIONS and suffix != ".json"):
                 continue
             if listed is not None and path.relative_to(directory).as_posix() not in listed:
                 continue  # ignored by git
+            if suffix == ".json" and not _is_export(path):
+                continue  # JSON that is not a ChatGPT or Claude export (package.json, data)
             if is_document_path(path):
                 files.append(path)
     return files
@@ -126,6 +131,55 @@ def _git_listed(directory: Path) -> frozenset[str] | None:
     if completed.returncode != 0:
         return None
     return frozenset(os.fsdecode(name) for name in completed.stdout.split(b"\0") if name)
+
+
+def read_documents(path: Path, forced_format: Format | None = None, conversations: tuple[str, ...] = (),
+                   matched: set[str] | None = None) -> Iterator[Document]:
+    """The documents in one file: itself, or one per conversation of a ChatGPT or Claude export (streamed).
+
+    `conversations`: the ids or titles to keep from an export (all when empty); those that matched go into
+    `matched`. A `.json` file that is not such an export is refused with a one-line error.
+    """
+    from refcheck.extract.exports import read_conversations, sniff_file
+
+    detected = None
+    if forced_format is None or forced_format in EXPORT_FORMATS:
+        if forced_format is not None or path.suffix.lower() == ".json" or _starts_like_json(path):
+            detected = sniff_file(path)
+    export_format = forced_format if forced_format in EXPORT_FORMATS else detected
+    if export_format is not None:
+        if forced_format is not None and detected is not None and detected is not forced_format:
+            raise InputError(f"{path}: --input-format {forced_format.value}, but this is a {detected.value} export")
+        if detected is None:
+            raise InputError(f"{path}: not a {forced_format.value} export (no conversation with "
+                             f"{'`mapping`' if forced_format is Format.CHATGPT_JSON else '`chat_messages`'} at its start)")
+        yield from read_conversations(path, export_format, conversations, matched)
+        return
+    if path.suffix.lower() == ".json" and forced_format is None:
+        raise InputError(f"{path}: JSON, but not a ChatGPT or Claude conversation export "
+                         "(no conversation with `mapping` or `chat_messages`)")
+    yield read_document(path, forced_format)
+
+
+def _is_export(path: Path) -> bool:
+    from refcheck.extract.exports import sniff_file
+
+    try:
+        return sniff_file(path) is not None
+    except InputError:
+        return False
+
+
+def _starts_like_json(path: Path) -> bool:
+    """Whether an extension-less or .txt file starts like a JSON array or object (an export saved under another name)."""
+    if path.suffix.lower() in EXTENSIONS and EXTENSIONS[path.suffix.lower()] is not Format.TEXT:
+        return False
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in (b"[", b"{")
 
 
 def read_document(path: Path, forced_format: Format | None = None) -> Document:
@@ -184,7 +238,18 @@ def detect_format(path: Path, text: str) -> Format:
         return Format.WIKITEXT
     if by_extension is None and re.search(r"^#{1,6} |\]\(https?://|^\[[^\]]+\]:\s", text[:200_000], re.M):
         return Format.MARKDOWN
+    if _COPIED_ANSWER.search(text[:200_000]):  # a ChatGPT or Perplexity answer pasted into a .txt file
+        return Format.MARKDOWN
     return Format.TEXT
+
+
+# What the services' copy buttons write (docs/inputs.md): ChatGPT's pills `([Site](url?utm_source=chatgpt.com))`
+# and its reference definitions `[1]: url?utm_source=chatgpt.com "Title"`; Perplexity's footnotes `[^1]: url`.
+_COPIED_ANSWER = re.compile(
+    r"\(\[[^\]\n]{1,200}\]\(https?://[^()\s]{1,2000}utm_source=chatgpt\.com[^()\s]{0,200}\)\)"
+    r"|^\[[^\]\n]{1,50}\]:[ \t]*https?://\S{1,2000}utm_source=chatgpt\.com"
+    r"|^\[\^[0-9_]{1,10}\]:[ \t]*https?://",
+    re.M)
 
 
 def is_supported_file(path: str) -> bool:

@@ -79,8 +79,11 @@ class SiteNames:
             return True
         # "YOMIURI ONLINE（読売新聞）", "IPA 独立行政法人 情報処理推進機構": the name and little else.
         digits = _DIGIT.search(key) is not None  # "JVNDB-2018-013542" holds "jvn" but is no site name
-        if any(site in key and len(key) <= len(site) + 16 and (not digits or _DIGIT.search(site))
-               for site in self.contained):
+        # Before the title, a piece that reads as a phrase ("The Guardian view on Hong Kong: …") is the headline's
+        # own start, not the site: a name does not run on in lower-case words.
+        phrase = not anywhere and _reads_as_phrase(text)
+        if not phrase and any(site in key and len(key) <= len(site) + 16 and (not digits or _DIGIT.search(site))
+                              for site in self.contained):
             return True
         # "Aktuálně.cz" for "Aktuálně.cz - Víte, co se právě děje", "Spiceworks" for "Spiceworks Inc".
         return len(key) >= 4 and any(site.startswith(key) for site in self.declared)
@@ -99,6 +102,16 @@ class SiteNames:
         key = name_key(text)
         return (not key or key in GENERIC_WORDS or self.names_exactly(text)
                 or looks_like_domain(text.strip()) is not None)
+
+
+# Lower-case words that a site's name may hold ("the Guardian", "Bank of England", "Ars Technica en español").
+_NAME_GLUE = frozenset("the of and for de la le les du des der die das del von van en a an at".split())
+
+
+def _reads_as_phrase(text: str) -> bool:
+    """Latin-script words, two or more of them lower-case and none of them a name's glue word: a phrase."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’]*", text)
+    return sum(1 for w in words if w.islower() and w not in _NAME_GLUE) >= 2
 
 
 def _name_sized(text: str) -> bool:
@@ -239,6 +252,13 @@ def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bo
         if inferred is not None:
             return _drop_site_paren(inferred, names)
         segments, separators, changed = _strip_known(segments, separators, names, use_page=True)
+    elif len(segments) > 1:
+        # Once the site's name is gone, a heading that is the first pieces is the headline and the rest a
+        # description of the page ("異世界おもいで食堂 ～…～ - 新文芸・ブックス 著者名：電子書籍試し読み無料").
+        rest = _join(segments, separators)
+        inferred = _by_other_title(rest, segments, separators, [o for o in others if o[1]], names)
+        if inferred is not None:
+            return _drop_site_paren(inferred, names)
     if not changed:
         found = _site_like_tail(segments, separators)
         if found:
@@ -261,7 +281,8 @@ def _drop_site_paren(text: str, names: SiteNames) -> str:
 
 def reader_title(candidates: Sequence[str], *, html_title: str | None, headings: Sequence[str],
                  site_names: Iterable[str | None], url: str | None,
-                 on_page: Callable[[], Iterable[str]] | None = None) -> str | None:
+                 on_page: Callable[[], Iterable[str]] | None = None,
+                 subheadings: Callable[[], Sequence[str]] | None = None) -> str | None:
     """The page's title as a reader would cite it.
 
     `candidates`: the page's titles, best first (`PageFacts.title_candidates`); `headings`: its <h1>s in order;
@@ -290,6 +311,13 @@ def reader_title(candidates: Sequence[str], *, html_title: str | None, headings:
         variant = _heading_variant(clean(ordered[0]), headings, names, clean)
         if variant:
             ordered.insert(0, variant)
+    if ordered and names.is_site_wide(clean(ordered[0])) and subheadings is not None:
+        # The <title> is the site's own string: the first headline-sized <h1>, else <h2>, is the article's
+        # headline (a page whose only <h1> is its section, "イベント・セミナー情報", and whose headline is an <h2>).
+        headline = next((h for h in list(headings) + list(subheadings())
+                         if _headline_sized(h) and not names.is_site_wide(clean(h))), None)
+        if headline:
+            return clean(headline)
     for title in ordered + headings:
         cleaned = clean(title)
         if not names.is_site_wide(cleaned):
@@ -315,6 +343,11 @@ def _heading_variant(title: str, headings: Sequence[str], names: SiteNames, clea
         if len(words & other) / max(len(words), len(other)) >= HEADING_OVERLAP:
             return heading
     return None
+
+
+def _headline_sized(text: str) -> bool:
+    """Long enough to name an article: four words, or fifteen CJK characters."""
+    return len(_CJK.findall(text)) >= 15 or len(text.split()) >= 4
 
 
 def _plausible_names(site_names: Iterable[str | None], candidates: Sequence[str]) -> list[str]:

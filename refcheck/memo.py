@@ -52,12 +52,15 @@ def memo_key(documents: Sequence[Path], settings, render_options: dict) -> str |
             "settings": _canonical(settings), "render": _canonical(render_options)}
     digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False).encode())
     for path in documents:
+        body = hashlib.sha256()
         try:
-            body = path.read_bytes()
+            with open(path, "rb") as stream:  # in pieces: a conversation export may be hundreds of megabytes
+                for chunk in iter(lambda: stream.read(1 << 20), b""):
+                    body.update(chunk)
         except OSError:
             return None
         digest.update(b"\0" + str(path).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(body).digest())
+        digest.update(body.digest())
     return digest.hexdigest()
 
 

@@ -11,6 +11,8 @@ class Format(StrEnum):
     MARKDOWN = "markdown"
     HTML = "html"
     WIKITEXT = "wikitext"
+    CHATGPT_JSON = "chatgpt-json"  # ChatGPT's data export, conversations.json: one Document per conversation
+    CLAUDE_JSON = "claude-json"  # claude.ai's data export, conversations.json: one Document per conversation
 
 
 class Severity(StrEnum):
@@ -52,6 +54,8 @@ class Document:
     format: Format
     text: str
     encoding: str = "utf-8"
+    conversation: str | None = None  # a conversation export's: this conversation's id (the file holds many)
+    title: str | None = None  # that conversation's title
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,11 @@ class Reference:
     url: str | None = None
     retrieved: str | None = None  # YYYY-MM-DD
     archive_url: str | None = None
+    # What the entry says besides (resolution searches with them): each None/empty when it does not say.
+    doi: str | None = None  # lower-case, without "https://doi.org/"
+    authors: tuple[str, ...] = ()  # as written, first author first
+    year: int | None = None
+    published: str | None = None  # YYYY-MM-DD
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,24 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a finding is in a conversation export, whose file lines mean nothing: the conversation, the message
+    (1-based, as shown) and the character offset in that message's exported text where the line cited starts."""
+
+    conversation: str  # its id in the export
+    title: str | None = None
+    message: int | None = None  # None: the conversation as a whole
+    offset: int | None = None
+    node: str | None = None  # the message's id in the export
+
+    def describe(self) -> str:
+        name = f"“{self.title}” ({self.conversation})" if self.title else self.conversation
+        if self.message is None:
+            return f"conversation {name}"
+        return f"conversation {name}, message {self.message}, character {self.offset or 0}"
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -122,6 +149,7 @@ class Finding:
     url: str | None = None
     ref: str | None = None
     evidence: dict = field(default_factory=dict)
+    location: Location | None = None  # set for conversation exports (models.Place), where `line` means little
 
 
 @dataclass(frozen=True)
@@ -144,6 +172,31 @@ class Extraction:
     suppressions: tuple[Suppression, ...] = ()
     has_markers: bool = False  # whether the format cites by marker (for unused-reference)
     anchors: tuple[str, ...] = ()  # fragment targets the document defines: heading slugs, ids, names (local.py)
+    # Conversation exports (JSON, where the file's lines mean nothing): `line` counts the lines of the visible
+    # messages' text one after another, and each such line has a Place saying where it is in the export.
+    places: tuple[Place, ...] = ()
+    conversation: ConversationFacts | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a line of a conversation export's text is: the message, and the character it starts at."""
+
+    line: int  # the line as the Extraction counts it
+    message: int  # 1-based position of the message in the conversation as shown (the branch read)
+    offset: int  # code points from the start of that message's text as exported (ChatGPT: its parts joined)
+    node: str | None = None  # the message's id in the export (ChatGPT: the mapping key; Claude: its uuid)
+
+
+@dataclass(frozen=True)
+class ConversationFacts:
+    """How a conversation of an export was read: which branch, and what was left out or repaired."""
+
+    service: str  # "chatgpt" | "claude"
+    messages: int = 0  # messages read (user and assistant turns of the branch shown)
+    other_branches: int = 0  # branches (edits, regenerations) not read
+    leaf: str | None = None  # the node the branch read ends at
+    problems: tuple[str, ...] = ()  # structure that had to be worked around: no current_node, a cycle, …
 
 
 @dataclass(frozen=True)
@@ -211,6 +264,9 @@ class DocumentReport:
     findings: tuple[Finding, ...] = ()
     scope: frozenset[int] | None = None  # with --changed-since: the lines checked (None: every line)
     local: tuple[LocalResult, ...] = ()  # `check`: the document's local links as checked on disk (local.py)
+    # Where refcheck looked for the sources of references with no URL: (reference id, refcheck.resolve.model
+    # .Resolution) pairs in reference order; a report read back from JSON holds the JSON objects instead.
+    resolutions: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ import html
 import json
 import re
 import unicodedata
-from urllib.parse import urljoin
 
 from charset_normalizer import from_bytes
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from refcheck.headline import reader_title
 from refcheck.models import PageFacts
+from refcheck.weburl import join
 
 MAX_MAIN_TEXT = 200_000  # characters; the claim checker searches it, a longer body adds nothing but memory
 _SNIFF_BYTES = 8192  # where a <meta charset> or XML declaration is looked for (WHATWG prescans 1024; real pages put it later)
@@ -209,6 +209,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
     title = reader_title(
         candidates, html_title=_clean_inline(_html_title(tree)), headings=headings, url=url,
+        subheadings=lambda: _h2_texts(tree),
         site_names=(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"),
                     json_ld.get("website"), meta.get("apple-mobile-web-app-title"),
                     (meta.get("twitter:site") or "").lstrip("@")),
@@ -557,6 +558,12 @@ def _h1_texts(tree: LexborHTMLParser) -> list[str]:
     return texts
 
 
+def _h2_texts(tree: LexborHTMLParser) -> list[str]:
+    """The page's first <h2>s' texts (read only when no title names the article)."""
+    return [_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" ")))
+            for node in tree.tags("h2")[:MAX_HEADINGS]]
+
+
 # A heading's permalink anchor (Sphinx's "¶", "#", "§", a link emoji) is no part of its text.
 _PERMALINK_MARKS = re.compile(r"^(?:[¶§#🔗]\s*)+|(?:\s*[¶§#🔗])+$")
 
@@ -608,11 +615,8 @@ def _canonical_url(elements: _Landmarks, url: str) -> str | None:
     if not href:
         return None
     base = elements.bases[0] if elements.bases else None
-    base_url = urljoin(url, base.attributes.get("href") or "") if base is not None else url
-    try:
-        return urljoin(base_url, href)
-    except ValueError:
-        return None
+    base_url = (join(url, base.attributes.get("href") or "") or url) if base is not None else url
+    return join(base_url, href)
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from refcheck.documents import collect_paths, read_document, skipped_paths
+from refcheck.documents import collect_paths, read_documents, skipped_paths
 from refcheck.errors import InputError
 from refcheck.extract import extract
 from refcheck.extract.urls import is_fetchable_url
-from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, LocalResult, Report, Suppression,
+from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, LocalResult, Location, Report, Suppression,
                              UrlStatus)
 from refcheck.rules.claims import uncited_claim_findings
+from refcheck.rules.conversations import conversation_findings
 from refcheck.rules.links import link_findings
 from refcheck.rules.references import reference_findings
 from refcheck.settings import Settings
@@ -22,18 +24,48 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
 
     `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
     """
-    reports = []
     paths = list(paths)
+    reports = []
+    matched: set[str] = set()
     for document_path in _document_paths(paths, settings):
-        document = read_document(document_path, settings.input_format)
-        extraction = _extract(document, memo)
-        if not settings.local.assets:
-            extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
-        scope = _scope(document_path, settings)
-        findings = reference_findings(extraction) + uncited_claim_findings(
-            extraction.claims, claims_from=settings.claims_from)
-        reports.append(DocumentReport(document, extraction, _finish(findings, extraction, settings, scope), scope))
+        # A conversation export is one document per conversation, streamed: see documents.read_documents.
+        for document in read_documents(document_path, settings.input_format, settings.conversations, matched):
+            extraction = _extract(document, memo)
+            if not settings.local.assets:
+                extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
+            # --changed-since names lines of the file; a JSON export's lines are not those the findings give.
+            scope = _scope(document_path, settings) if document.conversation is None else None
+            findings = reference_findings(extraction) + uncited_claim_findings(
+                extraction.claims, claims_from=settings.claims_from) + conversation_findings(extraction)
+            if document.conversation is not None:
+                document, extraction = _slim(document, extraction)
+            reports.append(DocumentReport(document, extraction,
+                                          _finish(findings, extraction, settings, scope, document), scope))
+    unmatched = [name for name in settings.conversations if name not in matched]
+    if unmatched:
+        raise InputError("--conversation " + ", ".join(repr(name) for name in unmatched)
+                         + ": no conversation with that id or title in " + ", ".join(map(str, paths)))
     return Report(command="extract", documents=tuple(reports), notices=_skipped_notice(paths))
+
+
+def location_of(document, extraction: Extraction, line: int | None) -> Location:
+    """Where a line of a conversation is in its export: the message and the character its line starts at."""
+    places = extraction.places
+    index = bisect_right(places, line, key=lambda place: place.line) - 1 if line is not None else -1
+    if index < 0 or places[index].line != line:
+        return Location(conversation=document.conversation, title=document.title)
+    place = places[index]
+    return Location(conversation=document.conversation, title=document.title, message=place.message,
+                    offset=place.offset, node=place.node)
+
+
+def _slim(document, extraction: Extraction):
+    """What a conversation of an export keeps once its offline findings are made: not its JSON, nor its prose
+    blocks (its claims hold the sentences that matter), nor the places of lines nothing can be reported on."""
+    reported = {item.line for part in (extraction.references, extraction.markers, extraction.links, extraction.claims)
+                for item in part}
+    places = tuple(place for index, place in enumerate(extraction.places) if index == 0 or place.line in reported)
+    return replace(document, text=""), replace(extraction, blocks=(), places=places)
 
 
 def check_paths(paths: Iterable[str], settings: Settings,
@@ -56,16 +88,49 @@ def check_paths(paths: Iterable[str], settings: Settings,
             run = rescue_dead_sources(run, [d.extraction for d in extracted.documents], settings, cache)
         basis = run.basis if settings.changed_since is None else None  # a scope from git is not in the cache
         urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
+        resolved = _resolve(extracted.documents, run.results, settings, cache)
     finally:
         if cache is not None:
             cache.close()
     local = local_results(extracted.documents, settings, roots=paths)
     if any(local):
         basis = None  # the report rests on files besides the documents: it is never kept for reuse
-    documents = tuple(_with_network_findings(report, run.results, settings, checked)
-                      for report, checked in zip(extracted.documents, local))
-    ordered = tuple(run.results[url] for url in urls if url in run.results)
-    return Report(command="check", documents=documents, urls=ordered, notices=_skipped_notice(paths) + tuple(run.notices), cache_basis=basis)
+    results, notices = run.results, _skipped_notice(paths) + tuple(run.notices)
+    if resolved is not None:
+        basis = None  # what the resolution stage read is not part of a memo's basis: such a run is not reused
+        notices += resolved.notices
+        found = {r.url: resolved.results[r.url] for r in resolved.resolutions.values()
+                 if r.status == "found" and r.url in resolved.results}
+        results = {**results, **{url: result for url, result in found.items() if url not in results}}
+        urls = list(dict.fromkeys([*urls, *found]))
+    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index), checked)
+                      for index, (report, checked) in enumerate(zip(extracted.documents, local)))
+    ordered = tuple(results[url] for url in urls if url in results)
+    return Report(command="check", documents=documents, urls=ordered, notices=notices, cache_basis=basis)
+
+
+def _resolve(documents, results: dict[str, FetchResult], settings: Settings, cache):
+    """The resolution stage's run (refcheck/resolve/), or None when it is off or no reference needs it."""
+    if not settings.resolve.enabled:
+        return None
+    from refcheck.resolve.resolver import resolve_references
+
+    extractions = [_in_scope(d.extraction, d.scope) for d in documents]
+    if settings.shard is not None:  # each reference is looked for by one shard only (`refcheck merge` joins them)
+        from refcheck.changes import in_shard
+
+        extractions = [replace(e, references=tuple(r for r in e.references
+                                                   if in_shard(f"{d.document.path}#{r.id}", settings.shard)))
+                       for d, e in zip(documents, extractions)]
+    resolved = resolve_references(extractions, results, settings, cache)
+    return resolved if resolved.resolutions else None
+
+
+def _resolved_in(resolved, index: int) -> dict:
+    """Reference id → Resolution, for one document."""
+    if resolved is None:
+        return {}
+    return {ref: verdict for (doc, ref), verdict in resolved.resolutions.items() if doc == index}
 
 
 def local_results(documents: Iterable[DocumentReport], settings: Settings,
@@ -194,7 +259,7 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
 
 
 def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings,
-                           local: tuple[LocalResult, ...] = ()) -> DocumentReport:
+                           resolutions: dict | None = None, local: tuple[LocalResult, ...] = ()) -> DocumentReport:
     from refcheck.rules.local_links import local_findings
     from refcheck.rules.page_checks import page_findings
     from refcheck.rules.support import check_claim_support
@@ -207,17 +272,26 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
 
         findings += remote_fragment_findings(extraction, results)
     findings += page_findings(extraction, results)
+    resolutions = resolutions or {}
+    if resolutions:
+        from refcheck.rules.resolution import resolution_findings
+
+        findings += resolution_findings(extraction, resolutions)
+    # A reference refcheck located is checked against the page it found, as if the document had cited its URL.
+    located = {ref: verdict.url for ref, verdict in resolutions.items() if verdict.status == "found" and verdict.url}
     references = {reference.id: reference for reference in extraction.references}
     for claim in _claims_to_verify(extraction.claims, settings.claims_from):
         first_sources = _claim_source_urls(claim, extraction)[:1]
         if settings.shard is not None and first_sources and first_sources[0] not in results:
             continue  # another shard verifies this claim
-        sources = _claim_sources(claim, references, results)
+        sources = _claim_sources(claim, references, results, located)
         support = check_claim_support(claim, sources)
         if support is not None:
             findings.append(support)
-    return replace(report, findings=_sorted(report.findings + _finish(findings, extraction, settings, report.scope)),
-                   local=local)
+    ordered = tuple((r.id, resolutions[r.id]) for r in extraction.references if r.id in resolutions)
+    return replace(report, findings=_sorted(
+        report.findings + _finish(findings, extraction, settings, report.scope, report.document)), resolutions=ordered,
+        local=local)
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:
@@ -231,20 +305,21 @@ def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Cla
         yield claim
 
 
-def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResult]) -> list[tuple[str, FetchResult | None]]:
+def _claim_sources(claim: Claim, references: dict, results: dict[str, FetchResult],
+                   located: dict[str, str] | None = None) -> list[tuple[str, FetchResult | None]]:
     sources: list[tuple[str, FetchResult | None]] = []
     for ref in claim.refs:
         reference = references.get(ref)
         if reference is None:
             continue  # missing-reference already says so
-        url = reference.url or reference.archive_url
+        url = (located or {}).get(ref) or reference.url or reference.archive_url
         sources.append((ref, results.get(url) if url else None))
     sources += [(url, results.get(url)) for url in claim.urls]
     return sources
 
 
 def _finish(findings: list[Finding], extraction: Extraction, settings: Settings,
-            scope: frozenset[int] | None = None) -> tuple[Finding, ...]:
+            scope: frozenset[int] | None = None, document=None) -> tuple[Finding, ...]:
     """Apply configured severities, turned-off rules, inline suppressions and the --changed-since scope; sort."""
     kept = []
     for item in findings:
@@ -254,6 +329,8 @@ def _finish(findings: list[Finding], extraction: Extraction, settings: Settings,
             continue
         severity = settings.rule_severity.get(item.rule)
         kept.append(replace(item, severity=severity) if severity else item)
+    if document is not None and document.conversation is not None:
+        kept = [replace(item, location=location_of(document, extraction, item.line)) for item in kept]
     return _sorted(kept)
 
 
@@ -290,8 +367,8 @@ MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JS
 
 def _extract(document, memo) -> Extraction:
     """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
-    if memo is None or len(document.text) > MEMO_MAX_CHARS:
-        return extract(document)
+    if memo is None or document.conversation is not None or len(document.text) > MEMO_MAX_CHARS:
+        return replace(extract(document), blocks=())  # the claims are made: a big document's prose is not held twice
     from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
 
     key = extraction_key(document)
@@ -301,7 +378,7 @@ def _extract(document, memo) -> Extraction:
             return extraction_from_json(stored)
         except ValueError:
             pass  # damaged or foreign: extracted again, and replaced below
-    extraction = extract(document)
+    extraction = replace(extract(document), blocks=())
     memo.store_extraction(str(document.path), key, extraction_to_json(extraction))
     return extraction
 

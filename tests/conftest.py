@@ -24,6 +24,17 @@ def _no_real_archive(monkeypatch):
     monkeypatch.setenv("REFCHECK_ARCHIVE_ENDPOINT", "http://127.0.0.1:9/wayback/available")
 
 
+@pytest.fixture(autouse=True)
+def _no_real_resolution(monkeypatch):
+    # `check --resolve` is on by default: a CLI run in a test looks for no real site unless the test asks for it
+    # (with --resolve and --remap to a loopback server).
+    monkeypatch.setenv("REFCHECK_RESOLVE", "0")
+    monkeypatch.setenv("REFCHECK_WAYBACK_ENDPOINT", "http://127.0.0.1:9")  # never the real archive
+    for name in ("SEARXNG", "BRAVE", "CROSSREF", "OPENALEX", "SITE"):
+        monkeypatch.delenv(f"REFCHECK_{name}_ENDPOINT", raising=False)
+    monkeypatch.delenv("REFCHECK_BRAVE_API_KEY", raising=False)
+
+
 def need_shared(path: Path) -> Path:
     """Skip the calling test when a file from ../shared is absent (a fresh clone without it)."""
     if not path.exists():

@@ -99,3 +99,23 @@ def test_workloads_and_hosts_past_the_first_block_of_addresses():
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(page.url(server.port), timeout=10) as answer:
             assert answer.status == 200
+
+
+def test_workload_all_runs_the_three_presets_in_order():
+    plans = bench.parse_args(["--workload", "all"]).plans
+    assert [plan[0] for plan in plans] == ["W1", "W2", "W3"]
+    assert [plan[1:] for plan in plans] == [bench.WORKLOADS[name] for name in ("W1", "W2", "W3")]
+    assert bench.parse_args([]).plans == [("W1", *bench.WORKLOADS["W1"])]
+    assert bench.parse_args(["--urls", "200"]).plans[0][:2] == ("custom", 200)
+
+
+def test_a_live_link_reported_as_a_timeout_fails_the_correctness_check(tmp_path):
+    dead, live = "http://127.0.0.2:1/articles/dead", "http://127.0.0.2:1/old/moved"
+    report = tmp_path / "report.json"
+    row = bench.Measured("refcheck cold", 1.0, 10.0, 1.0, 0, killed=False)
+    report.write_text(json.dumps({"urls": [{"url": dead, "status": "dead"}, {"url": live, "status": "ok"}]}))
+    assert all(ok for _, ok, _ in bench._refcheck_checks(row, report, {dead}, "cold", 2, 0))
+    report.write_text(json.dumps({"urls": [{"url": dead, "status": "dead"},
+                                           {"url": live, "status": "timeout", "reason": "deadline"}]}))
+    label, ok, detail = bench._refcheck_checks(row, report, {dead}, "cold", 2, 0)[0]
+    assert not ok and "1 other non-ok" in detail

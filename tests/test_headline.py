@@ -208,3 +208,59 @@ def test_a_heading_permalink_mark_is_no_part_of_the_title():
             f"<body>{body}<h1>{html_heading}</h1></body></html>")
     assert read_page(page.encode(), "text/html", "https://www.mercurial.example/doc/").title == \
         "Evolve: Shared Mutable History"
+
+
+# --- a headline that starts with the site's name ----------------------------------------------------------
+
+
+def test_a_headline_that_starts_with_the_site_name_and_runs_on_keeps_it():
+    # "The Guardian view on Hong Kong" holds the site's name but reads on as a phrase: it is the headline's start.
+    assert page_title("The Guardian view on Hong Kong: a city on the brink | Editorial", site="the Guardian",
+                      url="https://www.theguardian.com/commentisfree/2019/nov/18/x") == \
+        "The Guardian view on Hong Kong: a city on the brink"
+    # The bare name (or the name and a short tag) before the title still goes, in both languages.
+    assert page_title("The Guardian: Hong Kong, a city on the brink", site="the Guardian",
+                      url="https://www.theguardian.com/x") == "Hong Kong, a city on the brink"
+    assert page_title("YOMIURI ONLINE（読売新聞）：色とりどりのチューリップ",
+                      url="https://www.yomiuri.co.jp/x") == "色とりどりのチューリップ"
+
+
+# --- a description between the headline and the site's name -------------------------------------------------
+
+
+def test_a_heading_that_is_the_first_pieces_drops_the_description_after_it():
+    # Once the site's name is gone, the <h1> that is the title's first piece is the headline; the rest describes.
+    title = "異世界おもいで食堂 ～偉人と和食のあったかゴハン～ - 新文芸・ブックス 著者名：電子書籍試し読み無料 - BOOK☆WALKER"
+    assert page_title(title, site="BOOK☆WALKER", url="https://bookwalker.jp/de1234/",
+                      h1=("ライトノベル、マンガなど電子書籍を読むならBOOK☆WALKER", "異世界おもいで食堂 ～偉人と和食のあったかゴハン～")) == \
+        "異世界おもいで食堂 ～偉人と和食のあったかゴハン～"
+    assert page_title("Walking boots for wet winters - Outdoor gear, reviewed by our testers - Field Shop",
+                      site="Field Shop", h1="Walking boots for wet winters") == "Walking boots for wet winters"
+    # Without such a heading the rest stays: it may be the title's own subtitle.
+    assert page_title("Walking boots for wet winters - Outdoor gear, reviewed by our testers - Field Shop",
+                      site="Field Shop") == "Walking boots for wet winters - Outdoor gear, reviewed by our testers"
+
+
+# --- the headline in an <h2> ---------------------------------------------------------------------------------
+
+
+def test_a_site_wide_title_and_a_section_h1_give_way_to_a_headline_h2():
+    page = ("<html><head><meta charset='utf-8'><title>日本セキュリティ協会</title>"
+            "<meta property='og:site_name' content='日本セキュリティ協会'></head><body>"
+            "<h1>イベント情報</h1><h2>セキュリティフォーラム 2019 「早期発見、早期対処」の守りから攻めへ</h2>"
+            "<p>本文。</p></body></html>")
+    assert read_page(page.encode(), "text/html; charset=utf-8", "https://sec.example.org/event/1").title == \
+        "セキュリティフォーラム 2019 「早期発見、早期対処」の守りから攻めへ"
+    page = ("<html><head><title>Harbour Town Council</title><meta property='og:site_name' "
+            "content='Harbour Town Council'></head><body><h1>News</h1><h2>Related</h2>"
+            "<h2>New ferry timetable starts on Monday</h2><p>Text.</p></body></html>")
+    assert read_page(page.encode(), "text/html", "https://harbour.example.gov/news/7").title == \
+        "New ferry timetable starts on Monday"
+
+
+def test_a_headline_title_is_not_replaced_by_an_h2():
+    page = ("<html><head><title>New ferry timetable starts on Monday - Harbour Town Council</title>"
+            "<meta property='og:site_name' content='Harbour Town Council'></head><body>"
+            "<h2>Five other stories you might like today</h2><p>Text.</p></body></html>")
+    assert read_page(page.encode(), "text/html", "https://harbour.example.gov/news/7").title == \
+        "New ferry timetable starts on Monday"

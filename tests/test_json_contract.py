@@ -19,7 +19,7 @@ OPT = type(None)
 DOCUMENT_KEYS = {"path": STR, "format": STR, "references": LIST, "markers": LIST, "links": LIST, "claims": LIST,
                  "findings": LIST}
 REFERENCE_KEYS = {"id": STR, "title": (str, OPT), "site": (str, OPT), "url": (str, OPT), "retrieved": (str, OPT),
-                  "line": INT}
+                  "line": INT, "resolution": (dict, OPT)}
 MARKER_KEYS = {"ref": STR, "line": INT}
 LINK_KEYS = {"url": STR, "line": INT, "text": (str, OPT), "ref": (str, OPT)}
 CLAIM_KEYS = {"text": STR, "line": INT, "refs": LIST}

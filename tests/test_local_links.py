@@ -244,6 +244,25 @@ def test_exit_codes_json_and_text(tree):
     assert refcheck(tree, "check", "only-fragment.md", "--no-cache", "--fail-on", "warning").returncode == 1
 
 
+def test_local_results_in_the_streamed_json_and_back(tree):
+    """The CLI streams JSON (report/json.py `write`): each link's `local` must be there as in `to_dict`, and a report
+    read back (`refcheck merge`) keeps it."""
+    import io
+
+    from refcheck.report import json as json_report
+
+    settings = Settings(cache=CacheSettings(enabled=False), fetch=FetchSettings(exclude=(r"^https?://",)))
+    report = check_paths([str(tree / "README.md")], settings)
+    sink = io.StringIO()
+    json_report.write(report, sink)
+    streamed = json.loads(sink.getvalue())
+    assert streamed == json.loads(json.dumps(json_report.to_dict(report)))
+    assert any(row.get("local", {}).get("status") == "dead" for row in streamed["documents"][0]["links"])
+    again = json_report.from_dict(streamed)
+    assert again.documents[0].local == report.documents[0].local
+    assert json_report.to_dict(again)["documents"][0]["links"] == streamed["documents"][0]["links"]
+
+
 def test_local_options_from_the_configuration_file(tmp_path):
     write(tmp_path, {"site/a.md": "[g](/guide/#setup) ![i](img.png)\n", "site/guide/start.md": "## Setup\n",
                      "refcheck.toml": 'root_dir = "site"\nindex_files = ["start.md"]\nassets = false\n'})

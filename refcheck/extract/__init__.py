@@ -18,11 +18,16 @@ def _has_words_besides_urls(text: str) -> bool:
 
 def extract(document: Document) -> Extraction:
     """Run the document's reader, then keep as claims the sentences that are check-worthy or cite something."""
-    from refcheck.extract import claims, html, markdown, text, wikitext
+    from refcheck.extract import chatgpt_export, claims, claude_export, html, markdown, text, wikitext
 
-    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext}
+    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext,
+               Format.CHATGPT_JSON: chatgpt_export, Format.CLAUDE_JSON: claude_export}
     extraction = readers[document.format].extract(document)
-    kept = [c for c in claims.claims_from_blocks(extraction.blocks) if c.check_worthy or c.refs or c.urls]
-    # A "sentence" that is only an arrow and a link cites something but says nothing: not a claim.
-    kept = [c for c in kept if c.check_worthy or c.refs or _has_words_besides_urls(c.text)]
-    return replace(extraction, claims=tuple(kept))
+    if document.format in (Format.MARKDOWN, Format.HTML):
+        from refcheck.extract.pills import cite_pills  # ChatGPT's copied citation pills (docs/inputs.md)
+
+        extraction = cite_pills(extraction)
+    # Sentences are judged one at a time and only the kept ones are held (a big document has millions).
+    kept = tuple(c for c in claims.iter_claims_from_blocks(extraction.blocks)
+                 if c.check_worthy or c.refs or (c.urls and _has_words_besides_urls(c.text)))
+    return replace(extraction, claims=kept)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import islice
@@ -1041,7 +1041,11 @@ _INLINE_TAIL_MARKERS = re.compile(rf"(?:\s*{_MARKER})+\s*(?:edit)?\s*$")
 
 def claims_from_blocks(blocks: Iterable[ProseBlock]) -> list[Claim]:
     """One Claim per sentence of every block, with the citations and links that fall in the sentence."""
-    claims: list[Claim] = []
+    return list(iter_claims_from_blocks(blocks))
+
+
+def iter_claims_from_blocks(blocks: Iterable[ProseBlock]) -> Iterator[Claim]:
+    """`claims_from_blocks`, one at a time (a caller that keeps only some never holds them all)."""
     for block_index, block in enumerate(blocks):
         sentences = _split(block.text, (offset for offset, _ in block.citations))
         citations, links = _ByOffset(block.citations), _ByOffset(block.links)
@@ -1055,8 +1059,7 @@ def claims_from_blocks(blocks: Iterable[ProseBlock]) -> list[Claim]:
             counted_to = sentence.start
             claim = _claim(block, block_index, sentence, until, line, citations, links)
             if claim is not None:
-                claims.append(claim)
-    return claims
+                yield claim
 
 
 class _ByOffset:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from refcheck.extract.urls import find_urls
+from refcheck.weburl import host_of
 
 _MONTHS = {name: number for number, names in enumerate(
     (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -46,6 +46,7 @@ _ANGLE_URL = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]+)>")
 _SEGMENT_BREAK = re.compile(r"\.[ \t]+|。|\.$|[ \t]+[-–—|][ \t]+")
 _TRIM = " \t.,;:。、，-–—|"
 _BRACKET_PAIRS = {"(": ")", "（": "）"}
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+")
 ARCHIVE_HOSTS = ("web.archive.org", "archive.org", "archive.today", "archive.ph", "archive.is", "megalodon.jp",
                  "webcitation.org", "www.webcitation.org", "archive.li", "wayback.archive-it.org")
 
@@ -60,6 +61,7 @@ class EntryParts:
     retrieved: str | None = None
     archive_url: str | None = None
     number: str | None = None  # the entry's own number (`1.`, `[1]`), when it writes one
+    doi: str | None = None  # a DOI the entry gives (`doi:10.…`, `https://doi.org/10.…`), lower-case
 
 
 def normalize_date(text: str | None) -> str | None:
@@ -93,7 +95,14 @@ def parse_entry(text: str, urls: list[str] | None = None) -> EntryParts:
     if title is None and segments:
         title, segments = segments[0], segments[1:]
     return EntryParts(title=title or None, site=segments[0] if segments else None, url=url, retrieved=retrieved,
-                      archive_url=archive_url, number=str(int(number)) if number else None)
+                      archive_url=archive_url, number=str(int(number)) if number else None, doi=find_doi(text))
+
+
+def find_doi(text: str | None) -> str | None:
+    """The first DOI in a text (`10.1038/…`; also inside `doi:` and doi.org forms), lower-case, trailing
+    punctuation dropped; None when there is none."""
+    match = _DOI.search(text or "")
+    return match.group(0).rstrip(".,;)]}>").lower() if match else None
 
 
 def _trim_segment(segment: str) -> str:
@@ -106,11 +115,7 @@ def _trim_segment(segment: str) -> str:
 
 
 def is_archive_url(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host in ARCHIVE_HOSTS
+    return host_of(url) in ARCHIVE_HOSTS
 
 
 def split_archive(urls: list[str]) -> tuple[str | None, str | None]:

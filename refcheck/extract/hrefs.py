@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+
+from refcheck.weburl import join, parse, strip_url_whitespace
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Contact and in-page targets are not sources: checking `mailto:` or `#top` would only make noise.
@@ -19,16 +20,22 @@ def checkable_href(href: str | None, base: str | None = None) -> str | None:
     """
     if href is None:
         return None
-    href = href.strip()
+    href = strip_url_whitespace(href.strip())
     if not href or href.startswith("#"):
         return None
-    if not _SCHEME.match(href):
-        if not base or not _SCHEME.match(base):
-            return None
-        try:
-            href = urljoin(base, href)
-        except ValueError:
-            return None
+    if base and _SCHEME.match(base):
+        # Resolved as a browser resolves it (the WHATWG URL standard). An absolute href that reads the same on its own
+        # is kept as written; one that does not parse at all is kept too, so that `invalid-url` can name it.
+        resolved = join(base, href)
+        if resolved is None:
+            if not _SCHEME.match(href):
+                return None
+        else:
+            alone = parse(href)
+            if alone is None or alone.href != resolved:
+                href = resolved
+    elif not _SCHEME.match(href):
+        return None
     scheme = href.split(":", 1)[0].lower()
     if scheme in _NOT_SOURCES:
         return None

@@ -153,13 +153,15 @@ class _TagIndex:
 @dataclass
 class _Prose(ProseText):
     line: int | None = None
+    speaker: str | None = None  # a saved chat page's `data-message-author-role` around it
 
     def block(self) -> ProseBlock | None:
         text = "".join(self.parts)
         stripped = text.rstrip()
         if not stripped.strip() or self.line is None:
             return None
-        return ProseBlock(text=stripped, line=self.line, citations=tuple(self.citations), links=tuple(self.links))
+        return ProseBlock(text=stripped, line=self.line, speaker=self.speaker, citations=tuple(self.citations),
+                          links=tuple(self.links))
 
 
 @dataclass
@@ -194,6 +196,7 @@ class _Reader:
         self.anchor: tuple[int, list[str]] | None = None  # (mem_id, text) of the open <a>
         self.local: list[Link] = []  # assets, and links to local files and anchors: never references or sources
         self.anchors: list[str] = []  # every id and name: what a #fragment may point at
+        self.speakers: list[tuple[int, str]] = []  # (mem_id, role) of the open chat-message elements
 
     # ---- traversal --------------------------------------------------------------------------------------
 
@@ -215,6 +218,9 @@ class _Reader:
 
     def _enter(self, node: LexborNode) -> None:
         name = node.tag.lower()
+        role = node.attributes.get("data-message-author-role")  # a ChatGPT page saved from the browser
+        if role in _SPEAKERS:
+            self.speakers.append((node.mem_id, _SPEAKERS[role]))
         position = self.tags.locate(node)
         if position is not None:
             self.cursor = max(self.cursor, position[1])
@@ -238,7 +244,7 @@ class _Reader:
             return
         if name in _BLOCKS:
             self._flush()
-            self.prose.append(_Prose())
+            self.prose.append(_Prose(speaker=self.speakers[-1][1] if self.speakers else None))
         if name == "a" and not self.verbatim and (position is not None or self._written(node)):
             self._anchor(node, line)
 
@@ -260,6 +266,8 @@ class _Reader:
 
     def _leave(self, node: LexborNode) -> None:
         name = node.tag.lower()
+        if self.speakers and self.speakers[-1][0] == node.mem_id:
+            self.speakers.pop()
         if name in _VERBATIM:
             self.verbatim -= 1
             self.preformatted -= name == "pre"
@@ -280,7 +288,7 @@ class _Reader:
             self._flush()
             self.prose.pop()
             if self.prose:
-                self.prose[-1] = _Prose()
+                self.prose[-1] = _Prose(speaker=self.speakers[-1][1] if self.speakers else None)
 
     def _flush(self) -> None:
         if self.prose:
@@ -431,10 +439,14 @@ class _Reader:
         retrieved = parts.retrieved or normalize_date(_after_retrieved(text))
         line = entry.line or self.lines.line_of(self.cursor)
         self.references.append(Reference(id=entry.ref_id, line=line, title=title, site=site, url=parts.url,
-                                         retrieved=retrieved, archive_url=parts.archive_url))
+                                         retrieved=retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
         own = {parts.url, parts.archive_url}
         self.links.extend(Link(url=url, line=url_line, text=anchor, ref=entry.ref_id)
                           for url, url_line, anchor in entry.urls if url not in own)
+
+
+_SPEAKERS = {"user": "user", "assistant": "assistant"}
 
 
 def _after_retrieved(text: str) -> str | None:

@@ -204,7 +204,7 @@ class _Reader:
             elif kind == "html_block":
                 self._html(token.content, token.map[0] + 1)
             elif kind == "footnote_open":
-                self.footnote = (token.meta.get("label", str(token.meta.get("id"))), None)
+                self.footnote = (_footnote_label(token.meta), None)
             elif kind == "footnote_close":
                 self._close_footnote()
             elif kind == "tr_open":
@@ -268,6 +268,11 @@ class _Reader:
             self.entry = (number, self._read_inline(token, into=prose))
         elif self.section_level is not None and self.section_list_depth == 0 and _LINE_ENTRY.match(token.content):
             self._line_entries(token)
+        elif self.section_level is None and self.row is None and _is_label_paragraph(token.content):
+            # A copied answer's `Citations:` / `Sources:` line (Perplexity's copy button), entries on the lines
+            # after it or in the paragraphs and list that follow: a references section up to the next heading.
+            self.section_level, self.section_list_depth, self.section_position = 6, 0, 0
+            self._line_entries(token)
         elif self.row is not None:
             if self.row.length:
                 self.row.emit("\t")
@@ -307,7 +312,8 @@ class _Reader:
             title = prose.anchor_texts[0]
         self.found.references.append(Reference(
             id=ref_id, line=prose.line, title=title, site=parts.site, url=parts.url,
-            retrieved=parts.retrieved, archive_url=parts.archive_url))
+            retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
         own = {parts.url, parts.archive_url}
         self.found.links.extend(
             Link(url=link.url, line=link.line, text=link.text, ref=ref_id) for link in prose.found_links if link.url not in own)
@@ -322,7 +328,8 @@ class _Reader:
             line = prose.line + index
             self.found.references.append(Reference(
                 id=parts.number, line=line, title=parts.title, site=parts.site, url=parts.url,
-                retrieved=parts.retrieved, archive_url=parts.archive_url))
+                retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi))
             own = {parts.url, parts.archive_url}
             self.found.links.extend(Link(url=link.url, line=link.line, text=link.text, ref=parts.number)
                                     for link in prose.found_links if link.line == line and link.url not in own)
@@ -409,7 +416,7 @@ class _Reader:
                     sync(link["span"][1])
                 link = None
             elif kind == "footnote_ref":
-                label = child.meta.get("label")
+                label = _footnote_label(child.meta)
                 if label is not None:
                     prose.found_markers.append(Marker(ref=label, line=current_line()))
                     prose.citations.append((prose.length, label))
@@ -477,6 +484,15 @@ class _Reader:
             self._suppression(match, source.line_of(span[0]))
 
 
+def _is_label_paragraph(content: str) -> bool:
+    """`Citations:` alone, or followed only by `[1] …` / `1. …` lines."""
+    first, _, rest = content.partition("\n")
+    first = first.strip()
+    if not first.endswith((":", "：")) or not REFERENCES_HEADING.fullmatch(first):
+        return False
+    return all(_LINE_ENTRY.match(line.strip()) for line in rest.split("\n") if line.strip())
+
+
 class _Source:
     """An inline token's source text: offset → line, without rescanning it for every token."""
 
@@ -490,3 +506,12 @@ class _Source:
     def line_of(self, offset: int) -> int:
         return self.first_line + self.newlines_before(offset)
 
+
+def _footnote_label(meta: dict) -> str | None:
+    """A footnote's label: `[^note]` has one; an inline footnote `^[text]` has none (None from the plugin) and is
+    named by its number, `inline-1`, at its reference and its body alike."""
+    label = meta.get("label")
+    if label is not None:
+        return str(label)
+    number = meta.get("id")
+    return f"inline-{number + 1}" if isinstance(number, int) else None

@@ -276,7 +276,8 @@ def _parse_entry(stripped: str, line: int, position: int) -> Reference:
     blanked = _OTHER_SCHEME_URL.sub(lambda match: " " * len(match.group(0)), stripped)
     parts = parse_entry(blanked, urls=[url for _, url in urls])
     return Reference(id=parts.number or str(position), line=line, title=parts.title, site=parts.site,
-                     url=parts.url, retrieved=parts.retrieved, archive_url=parts.archive_url)
+                     url=parts.url, retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi)
 
 
 def _entry_urls(body: str) -> list[tuple[int, str]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+
+from refcheck.weburl import parse
 
 # The characters RFC 3986 allows in a URL, minus brackets (only legal around an IPv6 host, and in prose a
 # `[1]` right after a URL is a citation marker). Anything else ends a URL: whitespace, quotes that are not
@@ -60,14 +61,9 @@ def clean_url(raw: str) -> str:
 
 
 def is_fetchable_url(url: str) -> bool:
-    """Whether refcheck can fetch `url`: http or https with a host. mailto:, ftp:, data:… are not."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # raises ValueError on a port that is not a number or out of range
-    except ValueError:
-        return False
-    return parts.scheme.lower() in _FETCHABLE_SCHEMES and bool(host) and any(c.isalnum() for c in host)
+    """Whether refcheck can fetch `url`: http or https with a host, by the WHATWG URL standard. mailto:, ftp:… are not."""
+    parsed = parse(url)
+    return parsed is not None and parsed.is_web and any(c.isalnum() for c in parsed.host)
 
 
 def _strip_trailing(url: str) -> str:

@@ -20,7 +20,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, T
 from mwparserfromhell.wikicode import Wikicode
 
 from refcheck.extract import suppressions
-from refcheck.extract.entries import normalize_date, parse_entry, split_archive
+from refcheck.extract.entries import find_doi, normalize_date, parse_entry, split_archive
 from refcheck.extract.hrefs import checkable_href
 from refcheck.extract.lines import LineIndex
 from refcheck.extract.prose import ProseText
@@ -29,6 +29,7 @@ from refcheck.models import Document, Extraction, Link, Marker, ProseBlock, Refe
 
 _SITE_PARAMS = ("website", "work", "newspaper", "journal", "magazine", "periodical", "publisher", "agency", "via")
 _TITLE_PARAMS = ("title", "script-title", "chapter")
+_AUTHOR_PARAMS = ("last", "last1", "author", "author1", "surname", "surname1", "authors")
 _URL_PARAMS = ("url", "chapter-url", "chapterurl", "contribution-url")
 _RETRIEVED_PARAMS = ("access-date", "accessdate", "access_date", "閲覧日")
 _ARCHIVE_PARAMS = ("archive-url", "archiveurl", "archive_url")
@@ -231,7 +232,8 @@ class _Reader:
             rest = parse_entry(mwparserfromhell.parse(without_links).strip_code().strip(" \t,.;:–—-"))
             site = rest.title
         return Reference(id=ref_id, line=line, title=title, site=site if site != title else None, url=parts.url,
-                         retrieved=parts.retrieved, archive_url=parts.archive_url)
+                         retrieved=parts.retrieved, archive_url=parts.archive_url,
+                         doi=parts.doi)
 
     def _ref_links(self, body: Wikicode, body_offset: int) -> list[tuple[str, int, str | None]]:
         """Every external link in a ref's body as (url, line, label), found with its exact offset."""
@@ -255,6 +257,9 @@ def _cited(template: Template, ref_id: str, line: int) -> Reference:
     archive = _param(params, _ARCHIVE_PARAMS, plain=False)
     if url is None and archive is not None:
         url, archive = split_archive([archive])
+    published = _param(params, ("date", "publication-date"))
+    year = _param(params, ("year",)) or published
+    author = _param(params, _AUTHOR_PARAMS)
     return Reference(
         id=ref_id,
         line=line,
@@ -263,7 +268,17 @@ def _cited(template: Template, ref_id: str, line: int) -> Reference:
         url=url,
         retrieved=normalize_date(_param(params, _RETRIEVED_PARAMS)),
         archive_url=archive,
+        doi=find_doi(_param(params, ("doi",))),
+        authors=(author,) if author else (),
+        year=_year(year),
+        published=normalize_date(published),
     )
+
+
+def _year(text: str | None) -> int | None:
+    """The four-digit year of a `year=` or `date=` value ("2017", "2017a", "May 2017"), else None."""
+    match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", text or "")
+    return int(match.group(1)) if match else None
 
 
 def _unclosed_citation(body: str, ref_id: str, line: int) -> Reference | None:

@@ -18,17 +18,17 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urljoin
 
 import httpx
 
-from refcheck.fetch.client import (FetchRun, InvalidTarget, PinnedTransport, fetch_all, prepare_url,
-                                   run_to_completion, user_agent)
+from refcheck.fetch.client import (FetchRun, InvalidTarget, PinnedTransport, attempt_for_error, fetch_all,
+                                   prepare_url, run_to_completion, user_agent)
 from refcheck.fetch.guard import Guard, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.basis import lookups_digest
-from refcheck.fetch.run import answer_from_cache
+from refcheck.fetch.retry import parse_retry_after
+from refcheck.fetch.run import answer_from_cache, resolve_location
 from refcheck.models import BasisPart, CacheBasis, Extraction, FetchResult, UrlStatus
 from refcheck.settings import ArchiveSettings, Settings
 
@@ -64,6 +64,10 @@ class ArchiveAnswer:
     reason: str | None = None  # set when there is no snapshot
     definite: bool = True  # worth caching: a snapshot, or a clear "none" (not a timeout or a garbled answer)
     from_cache: bool = False
+    # "answer" (definite), "failed" (5xx, 429, garbled…), "timeout", "unreachable" (will not heal within the run),
+    # "skipped" (not asked: the breaker was open), "budget" (not asked: the run's time for lookups ran out)
+    outcome: str = "answer"
+    retry_after: float | None = None  # seconds a 429/503 asked to wait
 
 
 # ── values ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -130,9 +134,21 @@ def parse_availability(body: bytes) -> ArchiveAnswer:
 # ── asking the archive ─────────────────────────────────────────────────────────────────────────────────────────
 
 
+def run_budget(settings: ArchiveSettings, lookups: int) -> float:
+    """Seconds a run's lookups may take together: `budget_per_lookup` for each (at least one lookup's timeout),
+    never more than `budget`."""
+    return max(0.0, min(settings.budget, max(settings.timeout, settings.budget_per_lookup * lookups)))
+
+
 class ArchiveClient:
-    """One run's questions to the availability API: one pinned connection, one at a time, a pause between starts,
-    and a budget for the whole run. `guard` and `sleep` are test seams."""
+    """One run's questions to the availability API: a few in flight (`in_flight`), a pause between starts, one time
+    budget for the whole run (`run_budget`), and a circuit breaker. `guard`, `sleep` and `clock` are test seams.
+
+    The breaker opens (`stopped` says why) after a failure that will not heal within the run — the name does not
+    resolve, the connection is refused or cannot be made, TLS fails, the guard refuses the endpoint, a 429 asks for a
+    wait longer than the budget left — or after `trip_after` failed lookups in a row (5xx, 429, resets, garbled
+    answers; `trip_after_timeouts` for lookups that ran out of time). Then the lookups in flight are cancelled and
+    the rest are not asked: their answers say "not asked" and why (`outcome="skipped"`)."""
 
     def __init__(self, settings: ArchiveSettings, *, allow_private: bool, agent: str,
                  guard: Guard | None = None, sleep: Sleep = asyncio.sleep, clock: Callable[[], float] = time.monotonic):
@@ -144,48 +160,118 @@ class ArchiveClient:
         self._gate: asyncio.Semaphore | None = None
         self._next_start = 0.0
         self._spent_by = 0.0
+        self.budget = 0.0
+        self.stopped: str | None = None  # why the breaker opened, once it has
+        self.asked = 0  # lookups sent
+        self.most_in_flight = 0
+        self._in_flight = 0
+        self._failures = 0  # failed lookups in a row
+        self._timeouts = 0  # timed-out lookups in a row
+        self._tasks: list[asyncio.Task] = []
 
     async def ask_all(self, lookups: Iterable[Lookup]) -> dict[Lookup, ArchiveAnswer]:
         unique = list(dict.fromkeys(lookups))
         if not unique:
             return {}
         self._gate = asyncio.Semaphore(max(1, self.settings.in_flight))
-        self._spent_by = self._clock() + self.settings.budget
-        limits = httpx.Limits(max_connections=max(1, self.settings.in_flight), max_keepalive_connections=1)
+        self.budget = run_budget(self.settings, len(unique))
+        self._spent_by = self._clock() + self.budget
+        limits = httpx.Limits(max_connections=max(1, self.settings.in_flight),
+                              max_keepalive_connections=max(1, self.settings.in_flight))
         transport = PinnedTransport(self.guard, limits=limits)
         async with httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False,
                                      headers={"User-Agent": self.agent, "Accept": "application/json"},
                                      timeout=httpx.Timeout(self.settings.timeout)) as client:
-            answers = await asyncio.gather(*(self._ask_politely(client, lookup) for lookup in unique))
+            self._tasks = [asyncio.create_task(self._ask_politely(client, lookup)) for lookup in unique]
+            outcomes = await asyncio.gather(*self._tasks, return_exceptions=True)
+        answers = []
+        for outcome in outcomes:
+            if isinstance(outcome, asyncio.CancelledError):  # cancelled when the breaker opened
+                answers.append(self._skipped())
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                answers.append(outcome)
         return dict(zip(unique, answers))
+
+    def _skipped(self) -> ArchiveAnswer:
+        return ArchiveAnswer(reason=f"not asked: {self.stopped}", definite=False, outcome="skipped")
+
+    def _out_of_budget(self) -> ArchiveAnswer:
+        return ArchiveAnswer(reason=f"not asked: the run's {self.budget:g} s for archive lookups is spent",
+                             definite=False, outcome="budget")
 
     async def _ask_politely(self, client: httpx.AsyncClient, lookup: Lookup) -> ArchiveAnswer:
         assert self._gate is not None
         async with self._gate:
+            if self.stopped:
+                return self._skipped()
             wait = self._next_start - self._clock()
             if wait > 0:
                 await self._sleep(wait)
-            if self._clock() >= self._spent_by:
-                return ArchiveAnswer(reason=f"not asked: the run's {self.settings.budget:g} s for archive lookups "
-                                            "is spent", definite=False)
+            if self.stopped:
+                return self._skipped()
+            left = self._spent_by - self._clock()
+            if left <= 0:
+                return self._out_of_budget()
             self._next_start = self._clock() + self.settings.interval
-            return await self.ask(client, lookup)
+            self.asked += 1
+            self._in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self._in_flight)
+            try:
+                answer = await self.ask(client, lookup, timeout=min(self.settings.timeout, left))
+            finally:
+                self._in_flight -= 1
+            if answer.outcome == "timeout" and left < self.settings.timeout:
+                return self._out_of_budget()  # the budget's end cut it short, not the archive's slowness
+            self._count(answer)
+            return answer
 
-    async def ask(self, client: httpx.AsyncClient, lookup: Lookup) -> ArchiveAnswer:
+    def _count(self, answer: ArchiveAnswer) -> None:
+        """The breaker's accounting after one lookup; opens it when the archive will not answer in this run."""
+        if answer.outcome == "answer":
+            self._failures = self._timeouts = 0
+            return
+        self._failures += 1
+        self._timeouts = self._timeouts + 1 if answer.outcome == "timeout" else 0
+        why = None
+        if answer.outcome == "unreachable":
+            detail = answer.reason.removeprefix("archive unreachable: ").removeprefix("archive not asked: ")
+            why = f"the archive is unreachable: {detail}"
+        elif answer.retry_after is not None and answer.retry_after > self._spent_by - self._clock():
+            why = f"{answer.reason}, asking to wait {answer.retry_after:g} s"
+        elif self._timeouts >= max(1, self.settings.trip_after_timeouts):
+            why = f"{self._timeouts} lookups in a row got no answer within {self.settings.timeout:g} s"
+        elif self._failures >= max(1, self.settings.trip_after):
+            why = f"{self._failures} lookups in a row failed (last: {answer.reason})"
+        elif answer.retry_after is not None:
+            self._next_start = max(self._next_start, self._clock() + answer.retry_after)
+        if why is not None and self.stopped is None:
+            self.stopped = why
+            current = asyncio.current_task()
+            for task in self._tasks:
+                if task is not current and not task.done():
+                    task.cancel()
+
+    async def ask(self, client: httpx.AsyncClient, lookup: Lookup, timeout: float | None = None) -> ArchiveAnswer:
         """One lookup, bounded by the timeout as a whole (a server that drips its answer cannot hold the run)."""
+        timeout = self.settings.timeout if timeout is None else timeout
         params = {"url": lookup.url, **({"timestamp": lookup.timestamp} if lookup.timestamp else {})}
         try:
             endpoint = httpx.URL(prepare_url(self.settings.endpoint)).copy_merge_params(params)
-            async with asyncio.timeout(self.settings.timeout):
+            async with asyncio.timeout(timeout):
                 return await self._request(client, endpoint)
-        except TimeoutError:
-            return ArchiveAnswer(reason=f"the archive did not answer within {self.settings.timeout:g} s",
-                                 definite=False)
+        except (TimeoutError, httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout):
+            return ArchiveAnswer(reason=f"the archive did not answer within {timeout:g} s", definite=False,
+                                 outcome="timeout")
         except (UnsafeTarget, ResolutionFailed) as error:
-            return ArchiveAnswer(reason=f"archive not asked: {error}", definite=False)
+            return ArchiveAnswer(reason=f"archive not asked: {error}", definite=False, outcome="unreachable")
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:  # refused, unreachable, TLS, no connection in time
+            reason = attempt_for_error(error, timeout).reason
+            return ArchiveAnswer(reason=f"archive unreachable: {reason}", definite=False, outcome="unreachable")
         except (httpx.HTTPError, httpx.StreamError, InvalidTarget) as error:
             return ArchiveAnswer(reason=f"archive lookup failed: {type(error).__name__}: {error}".rstrip(": "),
-                                 definite=False)
+                                 definite=False, outcome="failed")
 
     async def _request(self, client: httpx.AsyncClient, url: httpx.URL) -> ArchiveAnswer:
         for _ in range(MAX_REDIRECTS + 1):
@@ -193,25 +279,30 @@ class ArchiveClient:
             async with client.stream("GET", url) as response:
                 location = response.headers.get("location")
                 if response.is_redirect and location:
-                    url = httpx.URL(prepare_url(urljoin(str(url), location)))
+                    url = httpx.URL(prepare_url(resolve_location(str(url), location)))
                     continue
                 if response.status_code != 200:
-                    return ArchiveAnswer(reason=f"the archive answered HTTP {response.status_code}", definite=False)
+                    wait = parse_retry_after(response.headers.get("retry-after"))
+                    return ArchiveAnswer(reason=f"the archive answered HTTP {response.status_code}", definite=False,
+                                         outcome="failed", retry_after=wait)
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > MAX_ANSWER_BYTES:
                         return ArchiveAnswer(reason="the archive's answer is too large to be its answer",
-                                             definite=False)
-                return parse_availability(bytes(body))
-        return ArchiveAnswer(reason=f"the archive redirected more than {MAX_REDIRECTS} times", definite=False)
+                                             definite=False, outcome="failed")
+                answer = parse_availability(bytes(body))
+                return answer if answer.definite else dataclasses.replace(answer, outcome="failed")
+        return ArchiveAnswer(reason=f"the archive redirected more than {MAX_REDIRECTS} times", definite=False,
+                             outcome="failed")
 
 
 def ask_archive(lookups: Iterable[Lookup], settings: ArchiveSettings, *, allow_private: bool = False,
                 agent: str = "refcheck", guard: Guard | None = None,
-                sleep: Sleep = asyncio.sleep) -> dict[Lookup, ArchiveAnswer]:
-    """Ask the availability API about each lookup (no cache): a synchronous wrapper over ArchiveClient."""
-    client = ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
+                sleep: Sleep = asyncio.sleep, client: ArchiveClient | None = None) -> dict[Lookup, ArchiveAnswer]:
+    """Ask the availability API about each lookup (no cache): a synchronous wrapper over ArchiveClient (`client`,
+    if given, is used and can be read afterwards: `stopped`, `asked`, `most_in_flight`)."""
+    client = client or ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
     return run_to_completion(lambda: client.ask_all(lookups), thread_name="refcheck-archive")
 
 
@@ -238,7 +329,10 @@ def cached_answer(cache: FetchCache | None, lookup: Lookup, settings: ArchiveSet
 def answers_with_cache(lookups: Iterable[Lookup], settings: ArchiveSettings, cache: FetchCache | None, *,
                        allow_private: bool, agent: str, guard: Guard | None = None,
                        sleep: Sleep = asyncio.sleep, seen: dict | None = None) -> dict[Lookup, ArchiveAnswer]:
-    """Each lookup's answer: fresh ones from the cache, the rest from the archive (definite answers then stored)."""
+    """Each lookup's answer: fresh ones from the cache, the rest from the archive (definite answers then stored).
+
+    An endpoint whose breaker opened in a run less than `outage_ttl` ago (a cache row, `archive_outages`) is not
+    asked at all; one whose breaker opens now is recorded so."""
     now = time.time()
     answers: dict[Lookup, ArchiveAnswer] = {}
     to_ask: list[Lookup] = []
@@ -248,11 +342,25 @@ def answers_with_cache(lookups: Iterable[Lookup], settings: ArchiveSettings, cac
             answers[lookup] = found
         else:
             to_ask.append(lookup)
-    asked = ask_archive(to_ask, settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
+    if not to_ask:
+        return answers
+    outage = cache.archive_outage(settings.endpoint) if cache is not None else None
+    if outage is not None and 0 <= now - outage[1] < settings.outage_ttl:
+        reason, stored_at = outage
+        again = datetime.fromtimestamp(stored_at + settings.outage_ttl, timezone.utc).strftime("%H:%M UTC")
+        age = now - stored_at
+        ago = f"{age:.0f} s" if age < 60 else f"{age / 60:.0f} min"
+        skipped = ArchiveAnswer(reason=f"not asked: the archive stopped answering {ago} ago ({reason}); "
+                                       f"asked again after {again}", definite=False, outcome="skipped")
+        return answers | {lookup: skipped for lookup in to_ask}
+    client = ArchiveClient(settings, allow_private=allow_private, agent=agent, guard=guard, sleep=sleep)
+    asked = ask_archive(to_ask, settings, client=client)
     for lookup, answer in asked.items():
         if cache is not None and answer.definite:
             cache.store_archive_lookup(lookup.url, lookup.timestamp, answer.snapshot_url, answer.archived_at)
         answers[lookup] = answer
+    if cache is not None and client.stopped is not None:
+        cache.store_archive_outage(settings.endpoint, client.stopped)
     return answers
 
 
@@ -352,8 +460,22 @@ def _with_archive(result: FetchResult, answer: ArchiveAnswer, copy: FetchResult 
 
 
 def _notices(answers: Iterable[ArchiveAnswer]) -> tuple[str, ...]:
-    """One run-level notice when lookups went unanswered, so "no archive" is not read as "no copy exists"."""
-    failed = [answer for answer in answers if not answer.definite]
-    if not failed:
-        return ()
-    return (f"archive: {len(failed)} lookup(s) got no usable answer (first: {failed[0].reason})",)
+    """Run-level notices, each said once, so that "no archive" is not read as "no copy exists": lookups skipped
+    because the archive stopped answering (and why), lookups the run's time budget left unasked, and lookups that
+    got no usable answer."""
+    answers = [answer for answer in answers if not answer.from_cache]
+    skipped = [answer for answer in answers if answer.outcome == "skipped"]
+    unasked = [answer for answer in answers if answer.outcome == "budget"]
+    failed = [answer for answer in answers if not answer.definite and answer.outcome not in ("skipped", "budget")]
+    notices = []
+    if skipped:
+        why = skipped[0].reason.removeprefix("not asked: ")
+        tried = f" after {len(failed)} failed" if failed else ""
+        notices.append(f"archive: {len(skipped)} of {len(answers)} lookup(s) skipped{tried}: {why}")
+    if unasked:
+        notices.append(f"archive: {len(unasked)} of {len(answers)} lookup(s) not asked: "
+                       f"{unasked[0].reason.removeprefix('not asked: ')} (--archive-budget; found answers are cached, "
+                       "so a later run asks the rest)")
+    if failed and not skipped:
+        notices.append(f"archive: {len(failed)} lookup(s) got no usable answer (first: {failed[0].reason})")
+    return tuple(notices)

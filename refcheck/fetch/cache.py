@@ -35,7 +35,8 @@ SCHEMA_VERSION = 1
 PARSER_VERSION = 3  # 3: PageFacts.title is the title without the site name (refcheck/headline.py)
 
 # Every table a prepared cache file has (the `_ensure_*` methods create them).
-_TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "extractions", "report_memos"})
+_TABLES = frozenset({"meta", "results", "history", "host_fingerprints", "archive_lookups", "archive_outages", "extractions",
+                     "report_memos", "resolve_answers"})
 BUSY_TIMEOUT = 30.0  # seconds SQLite itself waits for another process's write lock
 _LOCK_RETRIES = 5  # then we retry the whole transaction a few times, for the rare busy error SQLite does not wait on
 
@@ -155,8 +156,10 @@ class FetchCache:
                     self._write(self._ensure_schema)
                     self._write(self._ensure_host_fingerprints)
                     self._write(self._ensure_archive_lookups)
+                    self._write(self._ensure_archive_outages)
                     self._write(self._ensure_extractions)
                     self._write(self._ensure_report_memos)
+                    self._write(self._ensure_resolve_answers)
         except CacheError:
             self.close()
             raise
@@ -299,6 +302,25 @@ class FetchCache:
                 "INSERT OR REPLACE INTO archive_lookups (url, timestamp, snapshot_url, archived_at, stored_at)"
                 " VALUES (?, ?, ?, ?, ?)", row))
 
+    def _ensure_archive_outages(self) -> None:
+        """The archive endpoints that last failed in a way that does not heal within a run (fetch/archive.py)."""
+        columns = {"endpoint": str, "reason": str, "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("archive_outages", columns, pk="endpoint",
+                                                    not_null={"reason", "stored_at"}, if_not_exists=True))
+
+    def archive_outage(self, endpoint: str) -> tuple[str, float] | None:
+        """(reason, stored_at) of the last outage recorded for an archive endpoint, or None."""
+        with self._errors("read"):
+            return self._connection().execute(
+                "SELECT reason, stored_at FROM archive_outages WHERE endpoint = ?", (endpoint,)).fetchone()
+
+    def store_archive_outage(self, endpoint: str, reason: str) -> None:
+        """Record that an archive endpoint failed for this reason, stamped now (replacing an older record)."""
+        row = (endpoint, reason, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO archive_outages (endpoint, reason, stored_at) VALUES (?, ?, ?)", row))
+
     def _ensure_extractions(self) -> None:
         """Each document's last extraction (refcheck/extract/plain.py): one row per path, replaced when it changes."""
         columns = {"path": str, "key": str, "body": str, "stored_at": float}
@@ -312,6 +334,29 @@ class FetchCache:
                    "outputs": str, "exit_code": int, "stored_at": float}
         self._conn.execute(self.db.create_table_sql("report_memos", columns, pk="key",
                                                     not_null={"targets", "digest", "outputs"}, if_not_exists=True))
+
+    def _ensure_resolve_answers(self) -> None:
+        """The resolution backends' answers (refcheck/resolve/web.py): one row per request, a miss too."""
+        columns = {"key": str, "url": str, "status": int, "body": bytes, "content_type": str, "headers": str,
+                   "stored_at": float}
+        self._conn.execute(self.db.create_table_sql("resolve_answers", columns, pk="key", not_null={"stored_at"},
+                                                    if_not_exists=True))
+
+    def resolve_answer(self, key: str) -> tuple[str, int | None, bytes, str | None, str, float] | None:
+        """(final URL, status, zlib-compressed body, content type, headers as JSON, stored_at) for a request, or None."""
+        with self._errors("read"):
+            return self._connection().execute(
+                "SELECT url, status, body, content_type, headers, stored_at FROM resolve_answers WHERE key = ?",
+                (key,)).fetchone()
+
+    def store_resolve_answer(self, key: str, url: str, status: int | None, body: bytes, content_type: str | None,
+                             headers: str) -> None:
+        """Save (or replace) a backend's answer to one request (`body` already compressed), stamped now."""
+        row = (key, url, status, body, content_type, headers, self._clock())
+        with self._errors("write"):
+            self._write(lambda: self._conn.execute(
+                "INSERT OR REPLACE INTO resolve_answers (key, url, status, body, content_type, headers, stored_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)", row))
 
     def stored_extraction(self, path: str, key: str) -> str | None:
         """The stored extraction of the document at `path` if it was made under `key` (same text, same code)."""
@@ -445,6 +490,7 @@ class FetchCache:
             history_urls = self.db["history"].count
             documents = self.db["extractions"].count
             reports = self.db["report_memos"].count
+            resolve_answers = self.db["resolve_answers"].count
         return {
             "path": str(self.path),
             "entries": entries,
@@ -458,6 +504,7 @@ class FetchCache:
             "failing": failing,
             "stored_extractions": documents,
             "stored_reports": reports,
+            "resolve_answers": resolve_answers,
         }
 
     def _file_size(self) -> int:
@@ -485,6 +532,8 @@ class FetchCache:
             )
             self._conn.execute("DELETE FROM host_fingerprints WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM archive_lookups WHERE stored_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM resolve_answers WHERE stored_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM archive_outages WHERE stored_at < ?", (cutoff,))
             self._conn.execute("DELETE FROM extractions WHERE stored_at < ?", (cutoff,))
             # A memo rests on entries; one whose entries may just have gone is useless (and big).
             self._conn.execute("DELETE FROM report_memos WHERE newest < ? OR stored_at < ?", (cutoff, cutoff))
@@ -501,6 +550,8 @@ class FetchCache:
             self._conn.execute("DELETE FROM history")
             self._conn.execute("DELETE FROM host_fingerprints")
             self._conn.execute("DELETE FROM archive_lookups")
+            self._conn.execute("DELETE FROM resolve_answers")
+            self._conn.execute("DELETE FROM archive_outages")
             self._conn.execute("DELETE FROM extractions")
             self._conn.execute("DELETE FROM report_memos")
             return removed

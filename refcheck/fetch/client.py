@@ -14,6 +14,8 @@ import dataclasses
 import errno
 import functools
 import http
+import json
+import os
 import ssl
 import threading
 import time
@@ -21,7 +23,6 @@ import uuid
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -31,7 +32,7 @@ from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encodin
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
-from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, reused
+from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, resolve_location, reused
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
@@ -112,6 +113,16 @@ def prepare_url(url: str) -> str:
     return prepared
 
 
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def clean_location(value: str) -> str:
+    """A Location header's value as a browser reads it (the WHATWG URL parser): leading and trailing C0 controls
+    and spaces stripped, tabs and newlines removed, other C0 controls, spaces and DEL percent-encoded."""
+    value = value.strip(_C0_AND_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    return "".join(f"%{ord(char):02X}" if ord(char) <= 0x20 or ord(char) == 0x7F else char for char in value)
+
+
 @functools.lru_cache(maxsize=8192)
 def parsed_url(url: str) -> httpx.URL:
     """httpx's parse of a URL, once: each hop needs it three times (validation, its host's gate, the request), and
@@ -120,7 +131,24 @@ def parsed_url(url: str) -> httpx.URL:
 
 
 def _host_key(url: httpx.URL) -> str:
-    return url.host.lower()
+    return _host_name(url).lower()
+
+
+def _host_decodes(url: httpx.URL) -> bool:
+    try:
+        url.host
+    except UnicodeError:
+        return False
+    return True
+
+
+def _host_name(url: httpx.URL) -> str:
+    """httpx's Unicode form of the host; the ASCII form where httpx's IDNA 2008 decoder refuses a label that the
+    WHATWG URL standard (UTS 46) accepted, e.g. `xn--yba` for `»` (found by the fuzz campaign)."""
+    try:
+        return url.host
+    except UnicodeError:
+        return url.raw_host.decode("ascii")
 
 
 def host_of(target: str) -> str:
@@ -385,6 +413,21 @@ class _BackgroundParsing:
             await asyncio.sleep(0)  # let the loop serve the network before the next slice
 
 
+def _write_stats(targets: int, parsing: _BackgroundParsing) -> None:
+    """With REFCHECK_FETCH_STATS=FILE, append this process's share of the fetch to FILE as one JSON line (targets,
+    the page queue's high-water mark, seconds spent reading pages): how bench/run.py sees inside each process."""
+    path = os.environ.get("REFCHECK_FETCH_STATS")
+    if not path:
+        return
+    line = json.dumps({"pid": os.getpid(), "targets": targets, "queue_high_water": parsing.high_water,
+                       "queue_limit": parsing.limit, "reading_seconds": round(parsing.stalls(), 3)})
+    try:
+        with open(path, "a", encoding="utf-8") as sink:
+            sink.write(line + "\n")
+    except OSError:
+        pass
+
+
 def user_agent(settings: FetchSettings) -> str:
     if settings.user_agent:
         return settings.user_agent
@@ -535,6 +578,7 @@ class Fetcher:
             self._client, self._client_transport = client, transport
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
+        _write_stats(len(by_target), self._parsing)
         return share
 
     async def _judge_connection_failures(self, share: Share, settle: Callable[[FetchResult], None]) -> list[str]:
@@ -772,7 +816,7 @@ class Fetcher:
                 return attempt
             chain.append(Redirect(current, attempt.http_status or 0))
             try:
-                following = prepare_url(urljoin(current, attempt.location))
+                following = prepare_url(resolve_location(current, clean_location(attempt.location)))
             except InvalidTarget as error:
                 return Attempt(UrlStatus.ERROR, f"redirect to an unusable URL {attempt.location!r}: {error}",
                                attempt.http_status)
@@ -822,17 +866,40 @@ class Fetcher:
         except (UnsafeTarget, ResolutionFailed) as error:
             return attempt_for_error(error, self.settings.timeout)
         assert self._client is not None and self._global_gate is not None
-        await self._parsing.room()  # backpressure: no new request while the page reader is behind
-        async with self._host_gate(_host_key(parsed)), self._global_gate:
+        host_gate, global_gate = self._host_gate(_host_key(parsed)), self._global_gate
+        # Waiting for room and for a slot is queueing behind this run's other URLs, not the network's time: a
+        # redirect's second hop waits behind every URL of its host, and that must not time the URL out.
+        with clock.paused():
+            await self._parsing.room()  # backpressure: no new request while the page reader is behind
+            await _acquire_both(host_gate, global_gate)
+            try:
+                # Asked again with the slots held: many URLs pass the first look together and then wait at the
+                # gates, during which the queue may have filled. This bounds it at its limit plus the requests in
+                # flight (at W2 it reached 758 pages against a limit of 256 with the first look alone).
+                await self._parsing.room()
+            except BaseException:
+                global_gate.release()
+                host_gate.release()
+                raise
+        try:
             clock.start()
             try:
-                response = await self._send(parsed, headers)
+                try:
+                    response = await self._send(parsed, headers)
+                except httpx.RemoteProtocolError:
+                    # A garbled answer head. On a kept-alive connection it is often the last answer's excess (a
+                    # Content-Length shorter than its body): asked once more, at once, on a fresh connection (the
+                    # pool closed the failed one) before it counts against this URL.
+                    response = await self._send(parsed, headers)
                 try:
                     attempt = await self._interpret(response)
                 finally:
                     await response.aclose()
             except (httpx.HTTPError, httpx.StreamError) as error:
                 return attempt_for_error(error, self.settings.timeout)
+        finally:
+            global_gate.release()
+            host_gate.release()
         # The page is parsed after the gates are released: CPU work should not hold a slot meant for the network.
         if attempt.body is None:
             return attempt
@@ -843,7 +910,9 @@ class Fetcher:
         # Straight to the transport: the client's send() would build the next redirect request itself, which fails
         # on an odd Location before refcheck can see it. Redirects are refcheck's to follow, and the client still
         # builds the request (default headers, timeouts) and owns the transport.
-        extra = host_headers_for(url.host, self.settings.host_headers)
+        extra = host_headers_for(_host_name(url), self.settings.host_headers)
+        if not _host_decodes(url):  # httpx would build the Host header from url.host, which raises: give it the ASCII form
+            extra = {"Host": url.netloc.decode("ascii"), **extra}
         request = self._client.build_request("GET", url, headers={**headers, **extra} if extra else headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request
@@ -1013,6 +1082,16 @@ class _Deadline:
             self._arm()  # the reader took some of the time: the URL still has some of its own
         elif not self._window.expired():
             self._window.reschedule(asyncio.get_running_loop().time())
+
+
+async def _acquire_both(host_gate: asyncio.Semaphore, global_gate: asyncio.Semaphore) -> None:
+    """The host's slot, then one of the run's (the order `async with host, global` took them in)."""
+    await host_gate.acquire()
+    try:
+        await global_gate.acquire()
+    except BaseException:
+        host_gate.release()
+        raise
 
 
 def _validators(entry) -> dict[str, str]:

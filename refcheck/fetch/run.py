@@ -12,12 +12,11 @@ import dataclasses
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-from refcheck.fetch.addresses import canonical_host
 from refcheck.fetch.remap import Remapper
 from refcheck.models import CacheBasis, FetchResult, UrlStatus
 from refcheck.settings import CacheSettings, FetchSettings
+from refcheck.weburl import WEB_SCHEMES, join, parse, scheme_of
 
 EXCLUDED_REASON = "excluded by --include/--exclude"
 
@@ -34,27 +33,34 @@ class InvalidTarget(Exception):
 
 
 def prepared_form(url: str) -> str:
-    """The URL as it will be requested: http(s) only, fragment dropped, a numeric host in its standard spelling.
+    """The URL as it will be requested: parsed by the WHATWG URL standard (`refcheck.weburl`), http(s) only, fragment dropped.
 
-    Raises InvalidTarget. Spellings like `http://0x7f.1/` or `http://2130706433/` become `http://127.0.0.1/` here,
-    so the guard and the socket see the address they denote. The fetcher also has httpx parse the result
-    (`client.prepare_url`); a URL httpx refuses was never fetched, so it has no cache entry to answer from.
+    Raises InvalidTarget. The standard's host parser gives a numeric host its standard spelling, so `http://0x7f.1/`
+    or `http://2130706433/` become `http://127.0.0.1/` here and the guard and the socket see the address they
+    denote. The fetcher also has httpx parse the result (`client.prepare_url`); a URL httpx refuses was never
+    fetched, so it has no cache entry to answer from.
     """
-    text = url.strip()
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as error:
-        raise InvalidTarget(f"malformed URL: {error}") from error
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise InvalidTarget(f"not an http(s) URL (scheme {scheme or 'missing'!r})")
-    host = parts.hostname
-    if not host:
+    parsed = parse(url)
+    if parsed is None:
+        scheme = scheme_of(url)
+        if scheme and scheme not in WEB_SCHEMES:
+            raise InvalidTarget(f"not an http(s) URL (scheme {scheme!r})")
+        if not scheme:
+            raise InvalidTarget("not an http(s) URL (scheme 'missing')")
+        raise InvalidTarget("malformed URL: not a URL by the WHATWG URL standard")
+    if parsed.scheme not in WEB_SCHEMES:
+        raise InvalidTarget(f"not an http(s) URL (scheme {parsed.scheme!r})")
+    if not parsed.hostname:
         raise InvalidTarget("URL has no host")
-    userinfo = parts.netloc.rpartition("@")[0]
-    netloc = (f"{userinfo}@" if userinfo else "") + canonical_host(host) + (f":{port}" if port is not None else "")
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+    return parsed.without_fragment
+
+
+def resolve_location(current: str, location: str) -> str:
+    """A redirect's `Location` resolved against the URL that sent it, prepared for fetching. Raises InvalidTarget."""
+    resolved = join(current, location)
+    if resolved is None:
+        raise InvalidTarget("malformed URL: not a URL by the WHATWG URL standard")
+    return prepared_form(resolved)
 
 
 def has_text(result: FetchResult) -> bool:

@@ -91,7 +91,7 @@ def keyword_reason(page: PageFacts, cited_url: str) -> str | None:
     """
     if len(page.main_text) >= LONG_TEXT:
         return None
-    if _SELF_NAMED_PATH.search(unquote(urlsplit(cited_url).path)):
+    if _SELF_NAMED_PATH.search(unquote(_split(cited_url).path)):
         return None
     for headline in dict.fromkeys((*page.title_candidates, page.title or "")):
         if headline and not_found_headline(headline):
@@ -121,11 +121,11 @@ _ERROR_PAGE_SEGMENT = re.compile(
 
 def is_rootish(url: str) -> bool:
     """Whether a URL is a site's home page: `/`, `/index.html`, `/ja/`, `/en-us/`, `/top`, … (query ignored)."""
-    return _ROOTISH_PATH.fullmatch(urlsplit(url).path or "/") is not None
+    return _ROOTISH_PATH.fullmatch(_split(url).path or "/") is not None
 
 
 def _same_site(one: str, other: str) -> bool:
-    first, second = urlsplit(one).hostname or "", urlsplit(other).hostname or ""
+    first, second = _split(one).hostname or "", _split(other).hostname or ""
     return first == second or registrable_domain(first) == registrable_domain(second)
 
 
@@ -142,7 +142,7 @@ def redirect_reason(cited_url: str, final_url: str | None) -> str | None:
 
 
 def _last_segment(url: str) -> str:
-    return unquote(urlsplit(url).path).rstrip("/").rpartition("/")[2]
+    return unquote(_split(url).path).rstrip("/").rpartition("/")[2]
 
 
 def first_look(result: FetchResult) -> str | None:
@@ -194,7 +194,7 @@ class HostFingerprint:
 
 
 def origin_of(url: str) -> str:
-    parts = urlsplit(url)
+    parts = _split(url)
     return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], "", "", "")).lower()
 
 
@@ -204,7 +204,7 @@ def probe_url(cited_url: str, token: str) -> str:
     Same folder and extension, because many sites route by them (`/articles/<anything>.html` may be a template that
     answers 200 while `/<anything>` is an honest 404).
     """
-    parts = urlsplit(cited_url)
+    parts = _split(cited_url)
     folder, _, last = (parts.path or "/").rpartition("/")
     extension = _PAGE_EXTENSIONS.search(last)
     name = f"{PROBE_PREFIX}{token}{extension.group(0) if extension else ''}"
@@ -312,10 +312,17 @@ def probe_reason(result: FetchResult, host: HostFingerprint) -> str | None:
 
 
 def _is_ancestor(cited_url: str, probe: str) -> bool:
-    folder = urlsplit(cited_url).path.rstrip("/") + "/"
-    return bool(probe) and urlsplit(probe).path.startswith(folder)
+    folder = _split(cited_url).path.rstrip("/") + "/"
+    return bool(probe) and _split(probe).path.startswith(folder)
 
 
 def fingerprint_is_fresh(stored_at: float, now: float, max_age: float) -> bool:
     return 0 <= now - stored_at < max_age
 
+
+def _split(url: str) -> SplitResult:
+    """urllib's split of a URL, or an empty one where urllib refuses it (the fetcher has read it with the WHATWG parser)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")

@@ -59,6 +59,7 @@ class AppendixEntry:
     reason: str | None  # why it is dead or unverifiable
     archive_url: str | None = None  # a web-archive copy of a dead source (`check` asks the archive, or the entry named one)
     archived_at: str | None = None  # when that copy was taken (ISO date or time)
+    located: bool = False  # the document gives no URL: refcheck found this one (refcheck/resolve/)
 
 
 def build_entries(report: Report, today: date) -> tuple[AppendixEntry, ...]:
@@ -77,13 +78,24 @@ def _document_entries(document_report: DocumentReport, results: dict[str, FetchR
                       today: date, used_keys: set[str]) -> tuple[AppendixEntry, ...]:
     extraction = _outside_appendix(document_report.extraction, document_report.document.text)
     verdicts = _verdicts(document_report.findings)
-    sources = [(r, "reference") for r in _cited_order(extraction)]
+    located = {ref: url for ref, resolution in document_report.resolutions if (url := _found_url(resolution))}
+    sources = [(replace(r, url=located[r.id]) if r.id in located and not r.url else r, "reference")
+               for r in _cited_order(extraction)]
     sources += [(link, "link") for link in _standalone_links(extraction)]
     entries = []
     for number, (source, kind) in enumerate(sources, start=1):
         entry = _entry(source, kind, number, document_report.document.path, results, checked, today, verdicts)
+        if kind == "reference" and located.get(source.id) == source.url:
+            entry = replace(entry, located=True, cited_url=None)
         entries.append(_with_unique_key(entry, used_keys))
     return tuple(entries)
+
+
+def _found_url(resolution) -> str | None:
+    """The URL a resolution found (a Resolution, or its JSON form read back), else None."""
+    if isinstance(resolution, dict):
+        return resolution.get("url") if resolution.get("status") == "found" else None
+    return resolution.url if getattr(resolution, "status", None) == "found" else None
 
 
 def _cited_order(extraction: Extraction) -> list[Reference]:

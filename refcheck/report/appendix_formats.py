@@ -12,16 +12,20 @@ import json
 import re
 from collections.abc import Sequence
 from itertools import groupby
-from urllib.parse import urlsplit
 
 from refcheck.report.appendix import AppendixEntry, Verification
+from refcheck.report.clean import link_target, one_line, visible
+from refcheck.weburl import parse
 
 LINKABLE_SCHEMES = frozenset({"http", "https", "ftp"})  # a javascript: URL from a hostile document is never a link
 NO_SOURCES = "No sources cited."
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#!])")
 _BLOCK_START = re.compile(r"^(\d{0,9})([-+.)])")
 _BIBTEX_SPECIAL = re.compile(r"[{}%&$#_^~\\]")
-_BIBTEX_ESCAPES = {"{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+# Braces as commands, not `\{`: classic BibTeX counts every brace in a field, escaped or not, so one unbalanced `}`
+# in a page title would end the field early and let the rest of the title be read as .bib syntax.
+_BIBTEX_ESCAPES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#",
+                   "_": r"\_",
                    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}", "\\": r"\textbackslash{}"}
 # In a BibTeX url (a verbatim field for biblatex) only unbalanced braces, backslashes and spaces can break the file;
 # they are not valid in a URL anyway, so they are percent-encoded rather than escaped.
@@ -45,6 +49,8 @@ def mark(entry: AppendixEntry) -> str | None:
 def origin_note(entry: AppendixEntry) -> str | None:
     """Where the printed title and publisher come from, when they are not the ones the document cited."""
     parts = []
+    if entry.located:
+        parts.append("URL located by refcheck; the document gives none")
     if entry.title_source == "page":
         parts.append("title from the page" + (f"; cited as “{entry.cited_title}”" if entry.cited_title else ""))
     if entry.publisher_source in ("page", "url") and entry.cited_publisher:
@@ -73,7 +79,8 @@ def archive_note(entry: AppendixEntry) -> str:
 
 
 def _linkable(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).scheme.lower() in LINKABLE_SCHEMES
+    parsed = parse(url) if url else None  # the WHATWG parse a browser or Markdown viewer will make of it
+    return parsed is not None and parsed.scheme in LINKABLE_SCHEMES
 
 
 def _by_document(entries: Sequence[AppendixEntry]) -> list[tuple[str, list[AppendixEntry]]]:
@@ -120,13 +127,14 @@ def _markdown_item(entry: AppendixEntry) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    """Inline text that reads back as itself: emphasis, code, link and HTML characters escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Inline text that reads back as itself: emphasis, code, link and HTML characters escaped, on one line (a blank
+    line would end the list item), controls and bidi controls visible (report/clean.py)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def _markdown_destination(url: str) -> str:
     """A link destination CommonMark reads whole: spaces and angle brackets encoded, unbalanced parentheses too."""
-    url = url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    url = link_target(url).replace("<", "%3C").replace(">", "%3E")
     if url.count("(") != url.count(")"):
         url = url.replace("(", "%28").replace(")", "%29")
     return url
@@ -150,7 +158,7 @@ def render_html(entries: Sequence[AppendixEntry]) -> str:
 
 def _html_item(entry: AppendixEntry) -> str:
     label = _escape(entry.title or entry.url or "(untitled)")
-    parts = [f'<a href="{_escape(entry.url)}">{label}</a>.' if _linkable(entry.url) else f"{label}."]
+    parts = [f'<a href="{_escape(link_target(entry.url))}">{label}</a>.' if _linkable(entry.url) else f"{label}."]
     if entry.url and not _linkable(entry.url) and entry.title and entry.title != entry.url:
         parts.append(f'<span class="url">{_escape(entry.url)}</span>.')
     if entry.publisher:
@@ -167,14 +175,14 @@ def _html_item(entry: AppendixEntry) -> str:
             parts.append(f'<span class="reason">({_escape(entry.reason)})</span>')
     if entry.archive_url and _linkable(entry.archive_url):
         taken = f", taken {_escape(entry.archived_at[:10])}" if entry.archived_at else ""
-        parts.append(f'<a class="archive" href="{_escape(entry.archive_url)}">Archived copy</a>{taken}.')
+        parts.append(f'<a class="archive" href="{_escape(link_target(entry.archive_url))}">Archived copy</a>{taken}.')
     attributes = (f'id="{_escape(entry.key)}" class="source {entry.verification}" value="{entry.number}"'
                   f' data-title-source="{entry.title_source or ""}"')
     return f"<li {attributes}>{' '.join(parts)}</li>"
 
 
 def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(visible(text), quote=True)
 
 
 # --- BibTeX ------------------------------------------------------------------------------------------------
@@ -201,11 +209,11 @@ def _bibtex_entry(entry: AppendixEntry) -> str:
 
 
 def _bibtex_text(text: str) -> str:
-    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], text)
+    return _BIBTEX_SPECIAL.sub(lambda match: _BIBTEX_ESCAPES[match.group()], one_line(text))
 
 
 def _bibtex_url(url: str) -> str:
-    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in url)
+    return "".join(_BIBTEX_URL_UNSAFE.get(character, character) for character in link_target(url))
 
 
 # --- CSL-JSON ----------------------------------------------------------------------------------------------

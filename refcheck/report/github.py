@@ -9,9 +9,11 @@ from urllib.parse import quote
 
 from refcheck.models import Finding, Report, Severity
 from refcheck.report import summarize
+from refcheck.report.clean import visible
 from refcheck.report.evidence import evidence_lines
 from refcheck.report.markdown import cell
 from refcheck.report.paths import relative_path
+from refcheck.report.paths import where as where_of
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 SEVERITY_MARK = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"}
@@ -31,9 +33,9 @@ def render(report: Report, *, root: str | Path | None = None) -> str:
 
 def command(item: Finding, path: str) -> str:
     properties = {"file": path}
-    if item.line is not None:
+    if item.line is not None and item.location is None:  # a conversation export's lines are not the file's
         properties["line"] = str(item.line)
-    properties["title"] = item.rule
+    properties["title"] = item.rule if item.location is None else f"{item.rule} ({item.location.describe()})"
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
     return f"::{COMMANDS[item.severity]} {joined}::{escape_data(_message(item))}"
 
@@ -48,8 +50,11 @@ def _message(item: Finding) -> str:
 
 
 def escape_data(text: str) -> str:
-    """What GitHub's runner unescapes in a command's message: `%`, CR and LF (`%` first, or the others double)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """What GitHub's runner unescapes in a command's message: `%`, CR and LF (`%` first, or the others double).
+
+    Control and bidi characters are made visible first (report/clean.py): the runner's log is a terminal-like view.
+    """
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -123,7 +128,7 @@ def _findings_list(report: Report, root, blob_base: str) -> list[str]:
 
 
 def _finding_entry(item: Finding, path: str, blob_base: str) -> str:
-    where = f"{path}:{item.line}" if item.line else path
-    target = blob_base + quote(path, safe="/") + (f"#L{item.line}" if item.line else "")
+    where = where_of(path, item)
+    target = blob_base + quote(path, safe="/") + (f"#L{item.line}" if item.line and item.location is None else "")
     return (f"- {SEVERITY_MARK[item.severity]} [{cell(where)}]({target}) **{item.severity}** "
             f"`{item.rule}` {cell(item.message)}")

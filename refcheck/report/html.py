@@ -6,13 +6,15 @@ import base64
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
-from urllib.parse import urlsplit
+from html import escape as _html_escape
 
 from refcheck import __version__
 from refcheck.models import Claim, DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
 from refcheck.report import summarize
+from refcheck.report.clean import link_target, visible
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import where as where_of
+from refcheck.weburl import parse
 
 CLAIM_RULES = ("unsupported-claim", "partly-supported-claim", "unverifiable-claim", "uncited-claim")
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -157,6 +159,11 @@ SCRIPT = """
 """
 
 
+def escape(text: object) -> str:
+    """Text for HTML, escaped (attributes too), with control and bidi characters made visible (report/clean.py)."""
+    return _html_escape(visible(str(text)), quote=True)
+
+
 def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -179,6 +186,7 @@ class ReferenceRow:
     url: str | None
     result: FetchResult | None
     findings: tuple[Finding, ...]
+    located: bool = False  # the document gives no URL: refcheck found this one (docs/resolve.md)
 
     @property
     def status(self) -> str:
@@ -225,12 +233,17 @@ def reference_rows(document_report: DocumentReport, results: dict[str, FetchResu
     path, extraction = document_report.document.path, document_report.extraction
     source_findings = [f for f in document_report.findings if f.rule not in CLAIM_RULES]
     rows = []
+    located = {ref: resolution.get("url") if isinstance(resolution, dict) else resolution.url
+               for ref, resolution in document_report.resolutions
+               if (resolution.get("status") if isinstance(resolution, dict) else resolution.status) == "found"}
     for reference in extraction.references:
         urls = {u for u in (reference.url, reference.archive_url) if u}
         findings = tuple(f for f in source_findings
                          if f.ref == reference.id or (f.url in urls and f.ref in (None, reference.id)))
-        rows.append(ReferenceRow(path, reference.id, reference.line, reference.title, reference.site, reference.url,
-                                 results.get(reference.url or ""), findings))
+        found = located.get(reference.id) if not reference.url else None
+        url = reference.url or found
+        rows.append(ReferenceRow(path, reference.id, reference.line, reference.title, reference.site, url,
+                                 results.get(url or ""), findings, located=found is not None))
     cited = {r.url for r in extraction.references} | {r.archive_url for r in extraction.references}
     seen: set[str] = set()
     for link in extraction.links:
@@ -386,7 +399,9 @@ def _reference_row(row: ReferenceRow, checked: bool) -> str:
         f'<td class="num">{row.line}</td>',
         f'<td class="title">{escape(row.title or "")}</td>',
         f'<td>{escape(row.site or "")}</td>',
-        f'<td class="url">{link(row.url)}</td>',
+        f'<td class="url">{link(row.url)}'
+        + ('<div class="small">⌕ located by refcheck: the document gives no URL</div>' if row.located else "")
+        + "</td>",
     ]
     if checked:
         cells += [f'<td class="status" data-sort="{escape(row.status)}">{_status_badge(row)}</td>',
@@ -397,12 +412,17 @@ def _reference_row(row: ReferenceRow, checked: bool) -> str:
             + "".join(cells) + "</tr>")
 
 
+def _linkable(url: str) -> bool:
+    parsed = parse(url)  # the WHATWG parse a browser will make of the href
+    return parsed is not None and parsed.scheme in LINK_SCHEMES
+
+
 def link(url: str | None) -> str:
     """A clickable link for an http(s) URL; any other text (javascript:, data:, garbage) is shown, never followed."""
     if not url:
         return ""
-    if urlsplit(url).scheme.lower() in LINK_SCHEMES:
-        return f'<a href="{escape(url)}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
+    if _linkable(url):
+        return f'<a href="{escape(link_target(url))}" rel="noopener noreferrer nofollow" target="_blank">{escape(url)}</a>'
     return escape(url)
 
 
@@ -450,7 +470,7 @@ def _findings(report: Report) -> str:
 
 
 def _finding(path: str, item: Finding) -> str:
-    where = f"{path}:{item.line}" if item.line else path
+    where = where_of(path, item)
     return (f'<li class="finding {SEVERITY_CLASS[str(item.severity)]}" data-rule="{escape(item.rule)}">'
             f'<span class="where">{escape(where)}</span> {_severity_badge(item.severity)} '
             f'<span class="rule">{escape(item.rule)}</span> — {escape(item.message)}{_evidence(item)}</li>')

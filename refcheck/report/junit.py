@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from refcheck.models import DocumentReport, FetchResult, Finding, Report, Severity, UrlStatus
+from refcheck.report.clean import xml_text
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import document_name, where as where_of
 
-# XML 1.0 cannot carry most control characters, even escaped; documents from strangers may hold them.
-NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # A reference or URL that was not looked at is a skipped test, not a passed one.
 NOT_CHECKED = {UrlStatus.EXCLUDED, UrlStatus.OFFLINE}
 DOCUMENT_CASE = "document"
@@ -72,7 +71,7 @@ def _reference_name(reference) -> str:
 
 def _suite(document_report: DocumentReport, cases: list[Case], fail_on: Severity | None) -> ET.Element:
     path = document_report.document.path
-    suite = ET.Element("testsuite", name=_clean(path))
+    suite = ET.Element("testsuite", name=_clean(document_name(document_report.document)))
     counts = {"failures": 0, "skipped": 0}
     total_time = 0.0
     for case in cases:
@@ -110,7 +109,7 @@ def _testcase(case: Case, path: str, fail_on: Severity | None) -> ET.Element:
 
 
 def _finding_text(path: str, item: Finding) -> str:
-    where = f"{path}:{item.line}" if item.line else path
+    where = where_of(path, item)
     lines = [f"{where}  {item.severity}  {item.rule}  {item.message}"]
     if item.url:
         lines.append(f"    url: {item.url}")
@@ -119,5 +118,6 @@ def _finding_text(path: str, item: Finding) -> str:
 
 
 def _clean(text: str) -> str:
-    return NOT_XML.sub("\ufffd", text)
+    # XML 1.0 cannot carry most control characters, even escaped; documents from strangers may hold them.
+    return xml_text(text)
 

@@ -6,16 +6,19 @@ import re
 
 from refcheck.models import DocumentReport, FetchResult, Report
 from refcheck.report import summarize
+from refcheck.report.clean import visible
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import document_name, where as where_of
 
 # Characters that would start emphasis, code, links, HTML, an entity or a table cell boundary inside inline text.
 INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-NEWLINES = re.compile(r"\r\n|\r|\n")
+NEWLINES = re.compile("\r\n|[\r\n\u2028\u2029]")
 
 
 def cell(text: object) -> str:
-    """Text that reads back as itself inside a table cell or a list item: specials escaped, newlines as <br>."""
-    escaped = INLINE_SPECIAL.sub(r"\\\1", str(text))
+    """Text that reads back as itself inside a table cell or a list item: specials escaped, newlines as <br>, control
+    and bidi characters visible (report/clean.py)."""
+    escaped = INLINE_SPECIAL.sub(r"\\\1", visible(str(text)))
     return NEWLINES.sub("<br>", escaped)
 
 
@@ -50,7 +53,7 @@ def _summary(summary: dict) -> list[str]:
 
 def _document(document_report: DocumentReport, results: dict[str, FetchResult], checked: bool) -> list[str]:
     document = document_report.document
-    lines = [f"## {cell(document.path)}", "", f"Format: {document.format}.", ""]
+    lines = [f"## {cell(document_name(document))}", "", f"Format: {document.format}.", ""]
     lines += _findings(document_report)
     lines += _references(document_report, results, checked)
     if checked:
@@ -64,7 +67,7 @@ def _findings(document_report: DocumentReport) -> list[str]:
         return ["No findings.", ""]
     lines = ["### Findings", "", "| location | severity | rule | message | evidence |", "|---|---|---|---|---|"]
     for item in document_report.findings:
-        where = f"{path}:{item.line}" if item.line else path
+        where = where_of(path, item)
         evidence = [f"{label}: {value}" for label, value in evidence_lines(item)]
         if item.url and item.url not in item.message:
             evidence.insert(0, f"url: {item.url}")

@@ -11,8 +11,9 @@ def merge_reports(reports: list[Report]) -> Report:
     documents: dict[str, DocumentReport] = {}
     for report in reports:
         for document in report.documents:
-            earlier = documents.get(document.document.path)
-            documents[document.document.path] = document if earlier is None else _join(earlier, document)
+            key = document.document.path + "\0" + (document.document.conversation or "")  # exports: per conversation
+            earlier = documents.get(key)
+            documents[key] = document if earlier is None else _join(earlier, document)
     urls: dict[str, FetchResult] = {}
     for report in reports:
         for result in report.urls:
@@ -28,7 +29,10 @@ def _join(first: DocumentReport, second: DocumentReport) -> DocumentReport:
     extra = tuple(f for f in second.findings if _identity(f) not in seen)
     findings = tuple(sorted(first.findings + extra, key=lambda f: (f.line or 0, f.rule)))
     local = tuple(dict.fromkeys(first.local + second.local))  # each shard checked its own local links
-    return replace(first, findings=findings, local=local)
+    # Each shard looks for the sources of its own share of the references without a URL.
+    known = {ref for ref, _ in first.resolutions}
+    resolutions = first.resolutions + tuple(pair for pair in second.resolutions if pair[0] not in known)
+    return replace(first, findings=findings, local=local, resolutions=resolutions)
 
 
 def _identity(finding) -> tuple:

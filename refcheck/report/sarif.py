@@ -10,8 +10,10 @@ from urllib.parse import quote
 
 from refcheck import __version__
 from refcheck.models import Finding, Report, Severity
+from refcheck.report.clean import json_escaped, xml_text
 from refcheck.report.paths import relative_path
 from refcheck.rules.registry import RULES, Rule
+from refcheck.report.paths import location_dict
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -27,7 +29,8 @@ LINE_NUMBERS = re.compile(r"\bline \d+|\d+\s*行目")
 
 def render(report: Report, *, root: str | Path | None = None) -> str:
     """The whole SARIF log; `root` is what document paths are made relative to (default: the working directory)."""
-    return json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str) + "\n"
+    # Properties (URLs, evidence) keep the exact text, with bidi and C1 controls as \u escapes (report/clean.py).
+    return json_escaped(json.dumps(to_dict(report, root=root), ensure_ascii=False, indent=2, default=str)) + "\n"
 
 
 def to_dict(report: Report, *, root: str | Path | None = None) -> dict:
@@ -76,17 +79,26 @@ def _pascal(name: str) -> str:
 
 def _result(item: Finding, path: str, rule_index: int, seen: dict[str, int]) -> dict:
     physical: dict = {"artifactLocation": {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}}
-    if item.line is not None and item.line >= 1:  # no line: GitHub shows the finding on the file as a whole
+    location: dict = {"physicalLocation": physical}
+    message = item.message
+    if item.location is not None:  # a conversation export: its file lines mean nothing, so no region
+        message = f"{item.message} ({item.location.describe()})"
+        name = item.location.conversation + (f"/message/{item.location.message}" if item.location.message else "")
+        location["logicalLocations"] = [{"name": item.location.title or item.location.conversation,
+                                         "fullyQualifiedName": name, "kind": "object"}]
+    elif item.line is not None and item.line >= 1:  # no line: GitHub shows the finding on the file as a whole
         physical["region"] = {"startLine": item.line}
     result = {
         "ruleId": item.rule,
         "ruleIndex": rule_index,
         "level": LEVELS[item.severity],
-        "message": {"text": item.message},
-        "locations": [{"physicalLocation": physical}],
+        "message": {"text": xml_text(message)},  # shown by code scanning: controls and bidi made visible
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(item, path, seen)},
     }
     properties = {key: value for key, value in (("url", item.url), ("ref", item.ref)) if value is not None}
+    if item.location is not None:
+        properties["location"] = location_dict(item.location)
     if item.evidence:
         properties["evidence"] = item.evidence
     if properties:
@@ -102,6 +114,8 @@ def fingerprint(item: Finding, path: str, seen: dict[str, int] | None = None) ->
     """
     message = LINE_NUMBERS.sub("", item.message)
     key = "\x1f".join((item.rule, path, item.url or "", item.ref or "", message))
+    if item.location is not None:  # many conversations share one export file
+        key += "\x1f" + item.location.conversation
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     if seen is None:
         return digest
@@ -113,5 +127,5 @@ def _invocation(report: Report) -> dict:
     invocation: dict = {"executionSuccessful": True}
     if report.notices:
         invocation["toolExecutionNotifications"] = [
-            {"level": "note", "message": {"text": notice}} for notice in report.notices]
+            {"level": "note", "message": {"text": xml_text(notice)}} for notice in report.notices]
     return invocation

@@ -12,19 +12,28 @@ import re
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _rich_escape
 from rich.table import Table
 
 from refcheck.models import DocumentReport, Finding, Reference, Report, Severity
 from refcheck.report import summarize
+from refcheck.report.clean import one_line
 from refcheck.report.evidence import evidence_lines
+from refcheck.report.paths import document_name, where as where_of
+
+def escape(text: str) -> str:
+    """Text from a document or the network as the terminal should print it: on one line, controls and bidi controls
+    visible (report/clean.py), and rich markup (`[bold]`) shown as written rather than obeyed."""
+    return _rich_escape(one_line(text))
+
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 # The summary's verdicts, most serious first: (heading, the rules whose entries it counts). A rule in none of them
 # is counted under "other findings", so a new rule is never silently left out.
 VERDICTS = (
-    ("sources that do not exist or are gone", {"dead-link", "soft-404", "reference-not-found", "self-citation"}),
+    ("sources that do not exist or are gone", {"dead-link", "soft-404", "reference-not-found"}),
+    ("references that cite the assistant itself, not a source", {"self-citation"}),
     ("claims their cited source does not support", {"unsupported-claim", "partly-supported-claim"}),
     ("sources that are not the work cited", {"title-mismatch", "site-mismatch", "reference-metadata-mismatch"}),
     ("factual claims that cite no source", {"uncited-claim"}),
@@ -63,7 +72,10 @@ def render(report: Report, *, color: bool = False, width: int = 120, verbose: bo
     for document_report, document_entries in entries_by_document:
         if report.command == "extract" and not quiet:
             _print_references(console, document_report)
-        _print_entries(console, document_report.document.path, document_entries, verbose=verbose)
+        _print_entries(console, document_report.document.path, document_entries, verbose=verbose,
+                       name=document_name(document_report.document))
+        if document_report.resolutions and not quiet:
+            _print_resolutions(console, document_report)
     if not quiet:
         _print_summary(console, report, [e for _, es in entries_by_document for e in es], verbose=verbose)
     return buffer.getvalue()
@@ -115,27 +127,29 @@ def _cut(text: str, limit: int = SUBJECT_CHARS) -> str:
 
 def _print_references(console: Console, document_report: DocumentReport) -> None:
     extraction = document_report.extraction
-    table = Table(title=f"{document_report.document.path} ({document_report.document.format}): "
+    table = Table(title=f"{escape(document_name(document_report.document))} ({document_report.document.format}): "
                         f"{len(extraction.references)} references, {len(extraction.markers)} markers, "
                         f"{len(extraction.links)} links, {len(extraction.claims)} claims",
                   title_justify="left", show_lines=False)
     for column in ("id", "line", "title", "site", "retrieved", "url"):
         table.add_column(column, overflow="fold")
     for r in extraction.references:
-        table.add_row(r.id, str(r.line), escape(r.title or ""), escape(r.site or ""), r.retrieved or "", escape(r.url or ""))
+        table.add_row(escape(r.id), str(r.line), escape(r.title or ""), escape(r.site or ""), escape(r.retrieved or ""),
+                      escape(r.url or ""))
     console.print(table)
 
 
-def _print_entries(console: Console, path: str, document_entries: list[Entry], *, verbose: bool) -> None:
+def _print_entries(console: Console, path: str, document_entries: list[Entry], *, verbose: bool,
+                   name: str | None = None) -> None:
     visible = [e for e in document_entries if e.shown(verbose)]
     if not visible:
-        console.print(f"[green]{escape(path)}: no findings[/]")
+        console.print(f"[green]{escape(name or path)}: no findings[/]")
         return
-    console.print(f"[bold]{escape(path)}[/]")
+    console.print(f"[bold]{escape(name or path)}[/]")
     for entry in visible:
         # The heading is one line (greppable in CI logs): place, worst severity, every rule, and the subject.
         findings = entry.shown(verbose)
-        where = f"{path}:{entry.line}" if entry.line else path
+        where = where_of(path, entry.findings[0])  # a conversation export's: conversation, message, character
         style = SEVERITY_STYLE[entry.severity]
         rules = ", ".join(dict.fromkeys(f.rule for f in findings))
         console.print(f"  {escape(where)}  [{style}]{entry.severity}[/]  [bold]{escape(rules)}[/]  {escape(entry.subject)}",
@@ -160,6 +174,29 @@ def _plain(text: str) -> str:
 
 
 _QUOTED = re.compile(r":?\s*“([^”]*)”")
+
+
+_STATUS_STYLE = {"found": "green", "not-found": "yellow", "ambiguous": "yellow", "not-tried": "dim"}
+
+
+def _print_resolutions(console: Console, document_report: DocumentReport) -> None:
+    """What refcheck found for the references that give no URL: the URL it located (marked as such), or not."""
+    references = {r.id: r for r in document_report.extraction.references}
+    console.print("  [bold]references without a URL[/] (sources located by refcheck are marked ⌕):")
+    for ref, resolution in document_report.resolutions:
+        plain = resolution if isinstance(resolution, dict) else None
+        status = plain["status"] if plain else resolution.status
+        url = plain.get("url") if plain else resolution.url
+        reason = (plain.get("reason") if plain else resolution.reason) or ""
+        reference = references.get(ref)
+        label = (reference.title or reference.site or "") if reference else ""
+        style = _STATUS_STYLE.get(status, "")
+        if status == "found":
+            via = plain.get("via") if plain else resolution.via
+            line = f"    [{ref}] {escape(label)} → ⌕ {escape(url or '')} [{style}](located by refcheck via {via})[/]"
+        else:
+            line = f"    [{ref}] {escape(label)} → [{style}]{status}[/]: {escape(reason)}"
+        console.print(line, soft_wrap=True)
 
 
 def _message_without_subject(item: Finding) -> str:

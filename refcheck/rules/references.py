@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from refcheck.extract.urls import is_fetchable_url
 from refcheck.models import Extraction, Finding, Reference
 from refcheck.rules.registry import finding
+from refcheck.rules.sites import looks_like_domain, name_key, url_host
 from refcheck.rules.titles import is_generic_title, normalize_title
+from refcheck.weburl import parse, scheme_of
 
 # Schemes a document may link to on purpose that refcheck does not fetch: not invalid, just not web pages.
 NON_WEB_SCHEMES = {"mailto", "tel", "sms", "data", "irc", "news", "urn", "doi", "isbn"}
+# The chat assistants whose own answers get cited as sources (a copied answer's pill says "ChatGPT").
+ASSISTANT_NAMES = ("ChatGPT", "Chat GPT", "OpenAI ChatGPT", "Claude", "Claude.ai", "Anthropic Claude", "Gemini",
+                   "Google Gemini", "Bard", "Google Bard", "Copilot", "Microsoft Copilot", "Bing Chat", "Bing Copilot",
+                   "Perplexity", "Perplexity AI", "Grok", "DeepSeek", "Le Chat", "Mistral Le Chat", "Meta AI")
+ASSISTANT_HOSTS = ("chatgpt.com", "chat.openai.com", "claude.ai", "gemini.google.com", "bard.google.com",
+                   "copilot.microsoft.com", "perplexity.ai", "grok.com", "chat.deepseek.com", "chat.mistral.ai")
+_ASSISTANT_KEYS = frozenset(name_key(name) for name in ASSISTANT_NAMES)
 
 
 def reference_findings(extraction: Extraction) -> list[Finding]:
@@ -63,15 +71,39 @@ def duplicate_references(references: tuple[Reference, ...]) -> Iterator[Finding]
 
 def _identity(reference: Reference) -> tuple | None:
     if reference.url:
-        parts = urlsplit(reference.url.strip())
-        path = parts.path.rstrip("/") or "/"
-        return ("url", parts.netloc.lower().removeprefix("www."), path, parts.query)
+        parsed = parse(reference.url)
+        if parsed is None:
+            return ("url", reference.url.strip())
+        path = parsed.pathname.rstrip("/") or "/"
+        netloc = parsed.hostname + (f":{parsed.port}" if parsed.port is not None else "")
+        return ("url", netloc.removeprefix("www."), path, parsed.search)
     if reference.title:
         return ("title", normalize_title(reference.title), normalize_title(reference.site or ""))
     return None
 
 
+def cites_assistant(reference: Reference) -> str | None:
+    """The assistant a reference cites as its source ("ChatGPT"), or None.
+
+    The site (or URL) decides; a title alone decides only when nothing else is given (`"Gemini". NASA.` is a
+    spacecraft, not the assistant)."""
+    site_host = looks_like_domain(reference.site) or (url_host(reference.url) if reference.url else "")
+    if site_host and any(site_host == host or site_host.endswith("." + host) for host in ASSISTANT_HOSTS):
+        return site_host
+    if reference.site and name_key(reference.site) in _ASSISTANT_KEYS:
+        return reference.site.strip()
+    if not reference.site and not reference.url and reference.title and name_key(reference.title) in _ASSISTANT_KEYS:
+        return reference.title.strip()
+    return None
+
+
 def single_reference_findings(reference: Reference) -> Iterator[Finding]:
+    assistant = cites_assistant(reference)
+    if assistant is not None:
+        yield finding("self-citation", f"reference [{reference.id}] cites {assistant} itself: an assistant's answer "
+                                       "is not a source, so what cites it has no source",
+                      line=reference.line, ref=reference.id, url=reference.url,
+                      evidence={"assistant": assistant, "cited_title": reference.title, "site": reference.site})
     if not reference.url and not reference.archive_url:
         yield finding("no-url", f"reference [{reference.id}] has no URL: nothing can be fetched to verify it",
                       line=reference.line, ref=reference.id)
@@ -95,7 +127,7 @@ def invalid_links(extraction: Extraction) -> Iterator[Finding]:
 
 def looks_invalid(url: str) -> bool:
     """Malformed http(s) URLs and unknown schemes; relative links, anchors and mailto: are left alone."""
-    scheme = urlsplit(url).scheme.lower() if ":" in url else ""
+    scheme = scheme_of(url)
     if not scheme or scheme in NON_WEB_SCHEMES or scheme == "file" or url.startswith(("#", "/", "./", "../")):
         return False
     if scheme in ("http", "https"):

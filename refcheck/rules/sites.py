@@ -31,8 +31,11 @@ _EMBEDDED_URL = re.compile(r"https?:/+[^\s]+", re.IGNORECASE)
 
 def original_url(url: str) -> str:
     """The page a wrapper URL stands for: Wayback/archive.today/ウェブ魚拓 copies, AMP caches; else the URL itself."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:  # not a URL urllib can split: it wraps nothing
+        return url
     rest = parts.path + (f"?{parts.query}" if parts.query else "")
     google_amp = host.startswith(("www.google.", "google.")) and rest.startswith("/amp/")
     if host.endswith(".cdn.ampproject.org") or google_amp:

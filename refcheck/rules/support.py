@@ -13,7 +13,7 @@ from refcheck.models import Claim, FetchResult, Finding, UrlStatus
 from refcheck.numbers import DATE_UNITS, Quantity, find_quantities, quantities_agree
 from refcheck.rules.registry import finding
 
-__all__ = ["SupportVerdict", "assess_support", "check_claim_support"]
+__all__ = ["SupportVerdict", "assess_support", "check_claim_support", "key_facts"]
 
 
 @dataclass(frozen=True)
@@ -251,6 +251,21 @@ def _key_facts(claim: str, source: str, best_passage: str) -> _Facts:
         if not _present(term, folded_source):
             missing.append(term)
     return _Facts(total, tuple(missing), tuple(contradictions))
+
+
+def key_facts(text: str) -> tuple[str, ...]:
+    """The facts support scoring looks for in a source, as written in `text`: significant numbers (with their
+    units), quoted terms and names (Latin names, long katakana runs). Resolution searches with them."""
+    text = _URL_IN_CLAIM.sub(" ", text)
+    numbers = [q.text for q in find_quantities(text) if _significant(q)]
+    terms = _quoted_terms(text)
+    names = [n for n in _names(text) if not any(_fold(n) in _fold(t) for t in terms)]
+    return tuple(dict.fromkeys(fact.strip() for fact in (*terms, *names, *numbers) if fact.strip()))
+
+
+def is_japanese(text: str) -> bool:
+    """Whether support scoring reads `text` as Japanese (a fifth or more of its letters are CJK)."""
+    return _is_japanese(text)
 
 
 # ---------------------------------------------------------------------------------------------

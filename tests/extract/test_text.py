@@ -26,6 +26,12 @@ def as_plain(extraction) -> dict:
         for key in ("references", "markers", "links", "blocks", "suppressions")
     }
     plain["has_markers"] = extraction.has_markers
+    # Reference fields added for resolution (doi, authors, year, published) are compared only where a reader
+    # filled them, so the expected files written before them still hold.
+    for reference in plain["references"]:
+        for name, empty in (("doi", None), ("authors", ()), ("year", None), ("published", None)):
+            if reference.get(name, empty) == empty:
+                reference.pop(name, None)
     return json.loads(json.dumps(plain))  # tuples → lists, as in the .expected.json files
 
 

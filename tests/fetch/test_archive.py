@@ -258,7 +258,7 @@ def test_a_malformed_endpoint_is_a_usage_error(tmp_path, monkeypatch):
 def test_one_lookup_at_a_time_with_a_pause_between_starts(web):
     web.route(API, Reply(200, json.dumps({"archived_snapshots": {}}), delay=0.05))
     lookups = [Lookup(web.url(f"/p{n}")) for n in range(4)]
-    answers = ask_archive(lookups, ArchiveSettings(enabled=True, endpoint=web.url(API), interval=0.15),
+    answers = ask_archive(lookups, ArchiveSettings(enabled=True, endpoint=web.url(API), interval=0.15, in_flight=1),
                           allow_private=True)
     assert [a.reason for a in answers.values()] == [NO_SNAPSHOT] * 4
     assert web.max_in_flight == 1

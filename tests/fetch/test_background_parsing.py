@@ -136,3 +136,34 @@ def test_a_slow_reader_makes_no_live_url_time_out(server_in_another_process, qui
     run = fetch_all(urls, settings, read_page=slow_reader)
     statuses = [r.status for r in run.results.values()]
     assert statuses.count(UrlStatus.OK) == len(urls), {s: statuses.count(s) for s in set(statuses)}
+
+
+def test_the_page_queue_stays_within_its_limit_plus_the_requests_in_flight(quick):
+    """URLs that passed the first look for room and then waited at the gates must look again once they hold a slot:
+    without that second look, every URL that started while the queue was short added its page later, whatever the
+    queue held by then (at 20,000 links: 758 pages waiting against a limit of 256). An in-memory transport answers
+    after 10 ms, 32 at a time, far faster than a 5 ms reader reads them (without the second look: 258 waiting)."""
+    import asyncio
+
+    import httpx
+
+    from refcheck.fetch.client import Fetcher
+
+    urls = [f"http://127.0.0.1:9/page/{n}" for n in range(300)]
+    async def answer(request):
+        await asyncio.sleep(0.01)  # a network's wait: other URLs move on meanwhile
+        return httpx.Response(200, html="<title>page</title><p>text</p>")
+
+    transport = httpx.MockTransport(answer)
+
+    def slow_reader(body, content_type, url):
+        _busy(0.005)
+        return read_page(body, content_type, url)
+
+    settings = replace(quick, deadline=60, timeout=30, retries=0, max_concurrency=32, per_host=32,
+                       probe_soft_404=False)
+    fetcher = Fetcher(settings, read_page=slow_reader, transport=transport)
+    fetcher._parsing = _BackgroundParsing(limit=4)
+    run = asyncio.run(fetcher.run(urls))
+    assert all(result.status is UrlStatus.OK for result in run.results.values())
+    assert 4 <= fetcher._parsing.high_water <= 4 + 32

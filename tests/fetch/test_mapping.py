@@ -126,7 +126,8 @@ def test_prepare_url(written, prepared):
     assert prepare_url(written) == prepared
 
 
-@pytest.mark.parametrize("url", ["ftp://x/", "http:///path", "http://a:bad/", "//example.org/"])
+# `http:///path` is not here: the WHATWG URL standard (browsers, lychee) reads it as `http://path/`.
+@pytest.mark.parametrize("url", ["ftp://x/", "http://", "http://a:bad/", "//example.org/", "http://[::1/"])
 def test_prepare_url_rejects(url):
     with pytest.raises(InvalidTarget):
         prepare_url(url)

@@ -52,6 +52,8 @@ ENTRIES = (
 
 def latex_text(value: str) -> str:
     # pylatexenc renders \textasciicircum as U+02C6 (modifier circumflex), the glyph LaTeX prints; compare as "^".
+    # It does not know \textbraceleft / \textbraceright (LaTeX's own commands for { and }): spelled as \{ \} for it.
+    value = value.replace(r"\textbraceleft{}", r"\{").replace(r"\textbraceright{}", r"\}")
     return LatexNodes2Text().latex_to_text(value).replace("\u02c6", "^")
 
 

@@ -1,0 +1,100 @@
+"""URLs read as browsers and lychee read them: the WHATWG URL standard (via ada-url), the one URL parser of refcheck.
+
+Every module that needs a URL's parts, resolves a relative link, or prepares a URL for fetching asks here. Nothing
+here raises for the URL's sake: a string the standard refuses is `None`, which the rules report as `invalid-url`.
+`tests/test_weburl.py` checks this module, and the readers and fetcher that use it, against the standard's own test
+data (the web-platform-tests `urltestdata.json`, vendored in `tests/data/wpt/`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ada_url import URL
+
+WEB_SCHEMES = frozenset({"http", "https"})
+# The standard's scheme: an ASCII letter, then letters, digits, `+`, `-`, `.`, ended by `:`.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+@dataclass(frozen=True)
+class WebUrl:
+    """A parsed URL's parts as the standard serialises them (`pathname`, `search`, `hash` as in the URL API)."""
+
+    href: str
+    scheme: str  # lower case, without the colon
+    username: str
+    password: str
+    hostname: str  # domains lower-cased and punycoded, IPv4 in dotted decimal, IPv6 bracketed and compressed
+    port: int | None  # None for the scheme's default port
+    pathname: str
+    search: str  # "" or "?…"
+    hash: str  # "" or "#…"
+
+    @property
+    def is_web(self) -> bool:
+        """Whether refcheck can fetch it: http or https with a host."""
+        return self.scheme in WEB_SCHEMES and bool(self.hostname)
+
+    @property
+    def host(self) -> str:
+        """The host without brackets around an IPv6 address (as a resolver wants it)."""
+        return self.hostname[1:-1] if self.hostname.startswith("[") else self.hostname
+
+    @property
+    def default_port(self) -> int | None:
+        return {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}.get(self.scheme)
+
+    @property
+    def effective_port(self) -> int | None:
+        return self.port if self.port is not None else self.default_port
+
+    @property
+    def without_fragment(self) -> str:
+        return self.href[: len(self.href) - len(self.hash)] if self.hash else self.href.removesuffix("#")
+
+
+@functools.lru_cache(maxsize=8192)
+def parse(text: str, base: str | None = None) -> WebUrl | None:
+    """`text` parsed (against `base` when given) by the WHATWG URL parser, or None where the standard fails it."""
+    try:
+        url = URL(text, base) if base is not None else URL(text)
+    except (ValueError, TypeError):  # ada's "Invalid input", and text that is not UTF-8 encodable (lone surrogates)
+        return None
+    port = url.port
+    return WebUrl(href=url.href, scheme=url.protocol[:-1].lower(), username=url.username, password=url.password,
+                  hostname=url.hostname, port=int(port) if port else None, pathname=url.pathname, search=url.search,
+                  hash=url.hash)
+
+
+def join(base: str, reference: str) -> str | None:
+    """`reference` resolved against `base` as a browser resolves an href; None when either does not parse."""
+    parsed = parse(reference, base)
+    return parsed.href if parsed is not None else None
+
+
+def scheme_of(text: str) -> str:
+    """The lower-case scheme a URL is written with, or "" for a relative reference; the rest need not parse."""
+    match = _SCHEME.match(text.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE))
+    return match.group(1).lower() if match else ""
+
+
+def is_web_url(text: str) -> bool:
+    """Whether `text` is an http(s) URL with a host by the standard (what a browser would fetch)."""
+    parsed = parse(text)
+    return parsed is not None and parsed.is_web
+
+
+def host_of(text: str) -> str:
+    """The host of a URL as the standard reads it (no brackets, no trailing dot), or "" when it does not parse."""
+    parsed = parse(text.strip())
+    return parsed.host.rstrip(".") if parsed is not None else ""
+
+
+def strip_url_whitespace(text: str) -> str:
+    """What the parser ignores around a URL: leading and trailing C0 controls and spaces."""
+    return text.strip(_C0_OR_SPACE)
