@@ -51,7 +51,9 @@ class LocalChecker:
         self.base_path = urlsplit(self.base_url).path.rstrip("/") if self.base_url else ""
         self.cwd = os.getcwd()
         self.kinds: dict[str, str] = {}
-        self.anchors: dict[str, frozenset[str] | None] = {}
+        self.targets: dict[str, tuple[bool, str, str]] = {}
+        self.verdicts: dict[tuple[str, str], tuple[str, str | None, str | None, str | None]] = {}
+        self.anchors: dict[str, tuple[frozenset[str] | None, bool]] = {}
         self.known = extractions or {}  # absolute path → (format, extraction) of the run's own documents
         # Where links may lead: the working directory, --root-dir, and each path given to check (a file: its folder).
         bounds = [self.cwd, *([self.root] if self.root else [])]
@@ -63,45 +65,57 @@ class LocalChecker:
     def check(self, document_path: str, links: Iterable[Link]) -> list[LocalResult]:
         document = os.path.abspath(document_path)
         directory = os.path.dirname(document)
-        return [self._check_one(document, directory, link) for link in links]
+        results = []
+        for link in links:
+            href = link.url
+            # What a link finds depends on its href and where it is written from: its folder, or the document
+            # itself for `#x` and `?q` (the same href in many documents of a folder is looked at once).
+            key = (document if href[:1] in ("#", "?", "") else directory, href)
+            verdict = self.verdicts.get(key)
+            if verdict is None:
+                verdict = self.verdicts[key] = self._verdict(document, directory, href)
+            results.append(LocalResult(url=href, line=link.line, kind=link.kind, status=verdict[0], path=verdict[1],
+                                       fragment=verdict[2], reason=verdict[3]))
+        return results
 
     # ---- resolution ----------------------------------------------------------------------------------------
 
-    def _check_one(self, document: str, directory: str, link: Link) -> LocalResult:
-        href = link.url
+    def _verdict(self, document: str, directory: str, href: str) -> tuple[str, str | None, str | None, str | None]:
+        """(status, path shown, fragment, reason) of one href written in `document`."""
         resolved = self._resolve(document, directory, href)
         if isinstance(resolved, str):
-            return LocalResult(url=href, line=link.line, kind=link.kind, status="unresolved", reason=resolved)
+            return "unresolved", None, None, resolved
         path, fragment, wants_directory = resolved
-        if not self._inside(path):
-            return LocalResult(url=href, line=link.line, kind=link.kind, status="unresolved", fragment=fragment,
-                               reason="outside the working directory, --root-dir and the paths checked: not looked at")
-        shown = self._shown(path)
-        kind = self._kind(path)
+        inside, shown, kind = self._target(path)
+        if not inside:
+            return ("unresolved", None, fragment,
+                    "outside the working directory, --root-dir and the paths checked: not looked at")
         if kind == _MISSING or (wants_directory and kind == _FILE):
-            reason = "not a directory" if kind == _FILE else "no such file or directory"
-            return LocalResult(url=href, line=link.line, kind=link.kind, status="dead", path=shown, fragment=fragment,
-                               reason=reason)
+            return "dead", shown, fragment, "not a directory" if kind == _FILE else "no such file or directory"
         if kind == _DIRECTORY:
             index = self._index_file(path)
             if fragment in (None, "", "top"):
-                return LocalResult(url=href, line=link.line, kind=link.kind, status="ok", path=shown,
-                                   fragment=fragment, reason=None if index else "a directory without an index file")
+                return "ok", shown, fragment, None if index else "a directory without an index file"
             if index is None:
                 names = ", ".join(self.settings.index_files) or "none configured"
-                return LocalResult(url=href, line=link.line, kind=link.kind, status="missing-fragment", path=shown,
-                                   fragment=fragment, reason=f"a directory without an index file ({names})")
+                return "missing-fragment", shown, fragment, f"a directory without an index file ({names})"
             path = index
             shown = self._shown(path)
         if fragment is None:
-            return LocalResult(url=href, line=link.line, kind=link.kind, status="ok", path=shown)
+            return "ok", shown, None, None
         anchors, markdown = self._anchors(path)
         if anchors is None or fragment_found(fragment, anchors, markdown=markdown):
             reason = "fragments are not checked in this kind of file" if anchors is None and fragment else None
-            return LocalResult(url=href, line=link.line, kind=link.kind, status="ok", path=shown, fragment=fragment,
-                               reason=reason)
-        return LocalResult(url=href, line=link.line, kind=link.kind, status="missing-fragment", path=shown,
-                           fragment=fragment, reason=f"no heading or anchor #{unquote(fragment)} in {shown}")
+            return "ok", shown, fragment, reason
+        return "missing-fragment", shown, fragment, f"no heading or anchor #{unquote(fragment)} in {shown}"
+
+    def _target(self, path: str) -> tuple[bool, str, str]:
+        """(inside the bounds, as shown, kind on disk), once per path; outside the bounds nothing is looked at."""
+        target = self.targets.get(path)
+        if target is None:
+            inside = self._inside(path)
+            target = self.targets[path] = (inside, self._shown(path), self._kind(path) if inside else _MISSING)
+        return target
 
     def _resolve(self, document: str, directory: str, href: str) -> tuple[str, str | None, bool] | str:
         """(absolute path, fragment or None, whether a directory was asked for), or why it cannot be resolved."""
@@ -157,17 +171,21 @@ class LocalChecker:
         return None
 
     def _anchors(self, path: str) -> tuple[frozenset[str] | None, bool]:
-        """The target's anchors (None: a kind of file whose fragments are not checked), and whether it is Markdown."""
-        suffix = os.path.splitext(path)[1].lower()
-        markdown = suffix in _MARKDOWN_SUFFIXES
-        known = self.known.get(path)
-        if known is not None:
-            markdown = known[0] is Format.MARKDOWN
-        elif not markdown and suffix not in _HTML_SUFFIXES:
-            return None, False
-        if path not in self.anchors:
-            self.anchors[path] = self._read_anchors(path, known, markdown)
-        return self.anchors[path], markdown
+        """The target's anchors (None: a kind of file whose fragments are not checked), and whether it is Markdown;
+        read once per path and run."""
+        found = self.anchors.get(path)
+        if found is None:
+            suffix = os.path.splitext(path)[1].lower()
+            markdown = suffix in _MARKDOWN_SUFFIXES
+            known = self.known.get(path)
+            if known is not None:
+                markdown = known[0] is Format.MARKDOWN
+            if known is None and not markdown and suffix not in _HTML_SUFFIXES:
+                found = (None, False)
+            else:
+                found = (self._read_anchors(path, known, markdown), markdown)
+            self.anchors[path] = found
+        return found
 
     def _read_anchors(self, path: str, known, markdown: bool) -> frozenset[str] | None:
         if known is not None:

@@ -180,6 +180,18 @@ def test_dead_link_names_the_resolved_path(tree):
     assert str(tree / "docs" / "gone.md") in dead.message or "docs/gone.md" in dead.message
 
 
+def test_the_same_href_in_documents_of_one_folder(tmp_path):
+    """Each href is looked at once per folder (a run's memo), but `#x` and `?q` point into the document itself."""
+    write(tmp_path, {"a.md": "# Intro\n\n[self](#intro) [q](?v=1#intro) [b](b.md#intro) [gone](gone.md)\n",
+                     "b.md": "# Other\n\n[self](#intro) [q](?v=1#intro) [b](b.md#intro) [gone](gone.md)\n",
+                     "sub/c.md": "[b](b.md#intro)\n"})
+    assert findings(tmp_path, "a.md", "b.md", "sub/c.md") == [
+        ("a.md", 3, "dead-link", "gone.md"), ("a.md", 3, "missing-fragment", "b.md#intro"),
+        ("b.md", 3, "dead-link", "gone.md"), ("b.md", 3, "missing-fragment", "#intro"),
+        ("b.md", 3, "missing-fragment", "?v=1#intro"), ("b.md", 3, "missing-fragment", "b.md#intro"),
+        ("c.md", 1, "dead-link", "b.md#intro")]
+
+
 def test_index_files_are_configurable(tmp_path):
     write(tmp_path, {"a.md": "[d](d/#intro) [e](e/)\n", "d/index.html": '<h2 id="intro">x</h2>', "e/.keep": ""})
     assert findings(tmp_path, "a.md") == []
