@@ -106,6 +106,20 @@ def test_markdown_local_links_and_assets_are_extracted_but_are_not_sources():
     assert all(url.startswith("https://") for block in extraction.blocks for _, url in block.links)
 
 
+def test_a_list_of_local_links_is_navigation_not_prose():
+    """A block made only of links to the docs' own pages (a table of contents) has no sentences to judge; a
+    sentence around such a link still does."""
+    text = ("- [Setup guide 2024](setup.md)\n- [使い方（基本）](usage.md#top) · [API](api/)\n\n"
+            "| [A](a.md) | [B](b.md) |\n|---|---|\n| [C](c.md) | [D](d.md) |\n\n"
+            "Revenue rose 40% in 2024, see [the report](report.md).\n\n"
+            "- [External 2024 figures](https://example.org/figures)\n")
+    extraction = extract(Document("doc.md", Format.MARKDOWN, text))
+    assert len([link for link in extraction.links if link.url.endswith((".md", "/", "#top"))]) == 8
+    assert [block.text.strip() for block in extraction.blocks] == [
+        "Revenue rose 40% in 2024, see the report.", "External 2024 figures"]
+    assert [claim.text for claim in extraction.claims if claim.check_worthy] == ["Revenue rose 40% in 2024, see the report."]
+
+
 def test_html_assets_custom_elements_and_verbatim():
     text = """<html><head><link rel="stylesheet" href="css/site.css"><link rel="icon" href="/favicon.ico">
 <link rel="preconnect" href="https://fonts.example"><link rel="canonical" href="https://example.org/page">

@@ -108,6 +108,7 @@ class _Prose(ProseText):
     found_links: list[Link] = field(default_factory=list)
     found_markers: list[Marker] = field(default_factory=list)
     anchor_texts: list[str] = field(default_factory=list)
+    navigation: list[tuple[int, int]] = field(default_factory=list)  # spans of local links' text: a page's own links
 
     @property
     def text(self) -> str:
@@ -115,8 +116,8 @@ class _Prose(ProseText):
 
     def block(self) -> ProseBlock | None:
         text = self.text
-        if not text.strip():
-            return None
+        if not text.strip() or (self.navigation and not _words_besides(text, self.navigation)):
+            return None  # nothing, or only links to the docs' own pages (a list of them): navigation, not claims
         return ProseBlock(text=text, line=self.line, citations=tuple(self.citations), links=tuple(self.links))
 
 
@@ -471,6 +472,7 @@ class _Reader:
             if local is not None:
                 text = "".join(link["text"]).strip() or None
                 self.found.local.append(Link(url=local, line=link["line"], text=text, ref=link["label"]))
+                prose.navigation.append((link["offset"], prose.length))
             return
         text = None if link["autolink"] else "".join(link["text"]).strip() or None
         prose.found_links.append(Link(url=url, line=link["line"], text=text, ref=link["label"]))
@@ -482,6 +484,19 @@ class _Reader:
         match = suppressions.COMMENT.fullmatch(html.strip())
         if match and span:
             self._suppression(match, source.line_of(span[0]))
+
+
+def _words_besides(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether `text` has a word character outside the given (start, end) spans."""
+    cursor = 0
+    for start, end in spans:
+        if _WORD.search(text, cursor, start):
+            return True
+        cursor = max(cursor, end)
+    return _WORD.search(text, cursor) is not None
+
+
+_WORD = re.compile(r"\w")
 
 
 def _is_label_paragraph(content: str) -> bool:
