@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it import helpers as md_helpers
-from mdit_py_plugins.footnote import footnote_plugin
 
 from refcheck.extract import markdown
 from refcheck.models import Document, Format
@@ -23,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reference_parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
-    functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
-    for name, token_type in markdown._SPANNED_RULES.items():
-        parser.inline.ruler.at(name, markdown._with_span(functions[name], token_type))
-    parser.normalizeLink = markdown._normalize_link(parser.normalizeLink)
+    """The reader's parser with every rule on and markdown-it's own helpers (its other hooks as they are)."""
+    parser = markdown._parser()
+    parser.helpers = md_helpers
+    assert not any(not rule.enabled for rule in parser.block.ruler.__rules__ + parser.inline.ruler.__rules__
+                   if rule.name in markdown._RULE_NEEDS)
     return parser
 
 
