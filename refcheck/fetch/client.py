@@ -668,13 +668,18 @@ class Fetcher:
         return outcome, True
 
     async def _remember(self, outcome: _Outcome) -> FetchResult:
-        """Store a freshly fetched result (committed at once) and return it with its failure history."""
+        """Store a freshly fetched result (committed before this returns; results stored at about the same time
+        share a transaction) and return it with its failure history."""
         result = outcome.result
         if self.cache is None or result.from_cache:
             return result
         keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
-        stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
-                                         last_modified=outcome.last_modified)
+        store_soon = getattr(self.cache, "store_soon", None)
+        if store_soon is not None:
+            stored = await store_soon(keyed, etag=outcome.etag, last_modified=outcome.last_modified)
+        else:
+            stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
+                                             last_modified=outcome.last_modified)
         return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
