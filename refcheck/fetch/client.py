@@ -719,8 +719,7 @@ class Fetcher:
         probe = self._probes.get(soft404.origin_of(result.fetched_url or result.url))
         if probe is not None and probe.done() and _says_nothing(probe.result()):
             return outcome  # probe_reason says nothing for this host, whatever the text
-        with_some_text = dataclasses.replace(result.page, main_text=" " * soft404.MIN_SHAPE_TEXT)
-        if not soft404.worth_probing(dataclasses.replace(result, page=with_some_text)):
+        if not soft404.worth_probing(result, text_length=soft404.MIN_SHAPE_TEXT):
             return outcome  # not worth probing whatever the text says
         if probe is not None and _says_nothing(await asyncio.shield(probe)):
             return outcome
