@@ -830,18 +830,14 @@ def _settle(settled: list[tuple[_Pending, Any]]) -> None:
 def _row_from_result(
     result: FetchResult, key: str, etag: str | None, last_modified: str | None, now: float, parser_version: int
 ) -> dict[str, Any]:
-    extra = {
-        f.name: _plain(getattr(result, f.name))
-        for f in dataclasses.fields(result)
-        if f.name not in _DERIVED_FIELDS and f.name not in _RESULT_COLUMNS
-    }
+    extra = {name: _plain(getattr(result, name)) for name in _extra_names(type(result))}
     return {
         "fetched_url": key,
         "status": str(result.status),
         "http_status": result.http_status,
         "final_url": result.final_url,
         "redirects": _json([[r.url, r.status] for r in result.redirects]),
-        "page": _json(_plain(result.page)) if result.page is not None else None,
+        "page": _page_json(result.page) if result.page is not None else None,
         "reason": result.reason,
         "elapsed": result.elapsed,
         "etag": etag,
@@ -919,6 +915,24 @@ def _known_fields(cls: type, data: dict) -> dict[str, Any]:
 def _field_names(cls: type) -> frozenset[str]:
     # Cached: a warm run decodes thousands of entries, and dataclasses.fields() is slow enough to show.
     return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _extra_names(cls: type) -> tuple[str, ...]:
+    """The FetchResult fields kept in the `extra` column, in field order."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _DERIVED_FIELDS and f.name not in _RESULT_COLUMNS)
+
+
+@functools.cache
+def _field_order(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _page_json(page: PageFacts) -> str:
+    """`_json(_plain(page))` without the walk: PageFacts holds only strings, numbers, booleans and tuples of them,
+    which json writes as `_plain` would have them (a tuple as a list). A field that one day holds a dataclass makes
+    json raise rather than write something else."""
+    return _json({name: getattr(page, name) for name in _field_order(type(page))})
 
 
 def _plain(value: Any) -> Any:
