@@ -674,12 +674,7 @@ class Fetcher:
         if self.cache is None or result.from_cache:
             return result
         keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
-        store_soon = getattr(self.cache, "store_soon", None)
-        if store_soon is not None:
-            stored = await store_soon(keyed, etag=outcome.etag, last_modified=outcome.last_modified)
-        else:
-            stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
-                                             last_modified=outcome.last_modified)
+        stored = await self.cache.store_soon(keyed, etag=outcome.etag, last_modified=outcome.last_modified)
         return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
