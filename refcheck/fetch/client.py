@@ -668,13 +668,13 @@ class Fetcher:
         return outcome, True
 
     async def _remember(self, outcome: _Outcome) -> FetchResult:
-        """Store a freshly fetched result (committed at once) and return it with its failure history."""
+        """Store a freshly fetched result (committed before this returns; results stored at about the same time
+        share a transaction) and return it with its failure history."""
         result = outcome.result
         if self.cache is None or result.from_cache:
             return result
         keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
-        stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
-                                         last_modified=outcome.last_modified)
+        stored = await self.cache.store_soon(keyed, etag=outcome.etag, last_modified=outcome.last_modified)
         return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
@@ -714,8 +714,7 @@ class Fetcher:
         probe = self._probes.get(soft404.origin_of(result.fetched_url or result.url))
         if probe is not None and probe.done() and _says_nothing(probe.result()):
             return outcome  # probe_reason says nothing for this host, whatever the text
-        with_some_text = dataclasses.replace(result.page, main_text=" " * soft404.MIN_SHAPE_TEXT)
-        if not soft404.worth_probing(dataclasses.replace(result, page=with_some_text)):
+        if not soft404.worth_probing(result, text_length=soft404.MIN_SHAPE_TEXT):
             return outcome  # not worth probing whatever the text says
         if probe is not None and _says_nothing(await asyncio.shield(probe)):
             return outcome
