@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import httpcore
 import httpx
 
+from refcheck.errors import ConfigError
 from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
@@ -352,6 +353,29 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+HTTP_ENGINES = ("aiohttp", "httpx")
+
+
+def http_engine() -> str:
+    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE, else aiohttp (fetch/engine_aiohttp.py).
+
+    Both sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
+    mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS)."""
+    engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or HTTP_ENGINES[0]
+    if engine not in HTTP_ENGINES:
+        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be one of {', '.join(HTTP_ENGINES)}, not {engine!r}")
+    return engine
+
+
+def http_transport(guard: Guard, *, per_origin: int) -> httpx.AsyncBaseTransport:
+    """The pinned, per-origin transport of the chosen engine (see `http_engine`)."""
+    if http_engine() == "httpx":
+        return PerOriginTransport(guard, per_origin=per_origin)
+    from refcheck.fetch.engine_aiohttp import AiohttpTransport
+
+    return AiohttpTransport(guard, per_origin=per_origin)
+
+
 class _BackgroundParsing:
     """Runs page reading (CPU) at a lower priority than network I/O, a few milliseconds of it per turn of the loop,
     in a bounded queue.
@@ -555,7 +579,7 @@ class Fetcher:
         self._global_gate = asyncio.Semaphore(max(1, concurrency or self.settings.max_concurrency))
         # The gates bound requests in flight; each origin's pool keeps its own connections for reuse (one shared
         # pool capped at the concurrency would evict one host's idle connection to open another's).
-        transport = self._transport or PerOriginTransport(self.guard, per_origin=max(1, self.settings.per_host))
+        transport = self._transport or http_transport(self.guard, per_origin=max(1, self.settings.per_host))
         headers = {"User-Agent": user_agent(self.settings), "Accept": ACCEPT, "Accept-Encoding": accept_encoding()}
         headers.update(dict(self.settings.headers))
         share = Share()
