@@ -16,8 +16,12 @@ What the fetcher relies on, kept here:
 - **Timeouts** from the request's httpx timeout extension: connect (TCP and TLS handshake) and per-read.
 - **TLS** with the process's verifying context (`client._tls_context`, the seam tests replace), offering only
   HTTP/1.1 by ALPN: aiohttp speaks no HTTP/2 (see `_tls_context`).
-- **Head limits.** A header line longer than 64 KB, or more than 256 header fields, is a protocol error (aiohttp's
-  limits, which bound what one answer's head can cost; httpx's h11 bounds the head's total size instead).
+- **httpx's reading of odd answers.** aiohttp's parser (llhttp) is stricter than httpx's (h11), and bounds a head
+  differently (here: 64 KB per header line, 256 header fields, where h11 bounds the head's total size). An answer
+  whose head aiohttp refuses is asked once more through httpx's own transport (`PerOriginTransport`, the same
+  guard and pins), so it is read, or refused, exactly as with the httpx engine: a page with 10,000 headers, or one
+  whose body runs past its Content-Length (aiohttp reads the excess as the next answer in the same breath and
+  refuses both), is still a page. Such answers are rare; each costs one more request.
 - **Failures as httpx's exceptions**, chained to the OSError or ssl.SSLError that caused them, so
   `client.attempt_for_error` reads them (errno, TLS reason) exactly as it reads httpx's own.
 
@@ -173,6 +177,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._per_origin = per_origin
         self._session: aiohttp.ClientSession | None = None
         self._tls: ssl.SSLContext | None = None
+        self._fallback: httpx.AsyncBaseTransport | None = None
+        self.fallbacks = 0  # requests asked again through httpx because aiohttp refused the answer's head
 
     def _open(self) -> aiohttp.ClientSession:
         # Made on first use, inside the running loop (a forked worker process makes its own).
@@ -205,6 +211,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if scheme == "https":
             if self._tls is None:
                 self._tls = _tls_context()
+            elif self._fallback is not None:  # httpcore sets h2 on a context it shares with this engine (tests)
+                self._tls.set_alpn_protocols(["http/1.1"])
             options["ssl"] = self._tls
         if request.method not in ("GET", "HEAD"):
             options["data"] = await request.aread()
@@ -213,12 +221,24 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response = await session.request(
                 request.method, yarl.URL(str(url), encoded=True), headers=headers, allow_redirects=False,
                 timeout=_timeout(timeouts.get("connect"), timeouts.get("read")), **options)
+        except aiohttp.ClientResponseError:
+            # A head aiohttp's parser refused (the connection is closed): asked again the way httpx reads it.
+            return await self._ask_httpx(request)
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             _raise_mapped(error, reading=False)
         return httpx.Response(response.status, headers=response.raw_headers, stream=_Body(response),
                               request=request)
 
+    async def _ask_httpx(self, request: httpx.Request) -> httpx.Response:
+        if self._fallback is None:
+            self._fallback = _client.PerOriginTransport(self._guard, per_origin=self._per_origin)
+        self.fallbacks += 1
+        return await self._fallback.handle_async_request(request)
+
     async def aclose(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
+        if self._fallback is not None:
+            fallback, self._fallback = self._fallback, None
+            await fallback.aclose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import time
 
 import httpx
 import pytest
@@ -15,7 +16,9 @@ from refcheck.fetch import client
 from refcheck.fetch.client import attempt_for_error, http_transport
 from refcheck.fetch.guard import Guard
 from refcheck.models import UrlStatus
+from refcheck.fetch import fetch_all
 from tests.fetch.test_network import free_port
+from tests.hostile import PAGE, HostileServer, by_path, response
 from tests.webserver import Reply
 
 
@@ -67,9 +70,10 @@ def test_a_refused_connection_means_dead_with_either_engine(quick):
 
 
 def test_a_silent_server_is_a_read_timeout_with_either_engine(server, quick):
-    error = _failure(server.url("/_/delay?seconds=2"), timeout=0.3)
+    error = _failure(server.url("/_/delay?seconds=0.6"), timeout=0.2)
     assert isinstance(error, httpx.ReadTimeout)
-    assert attempt_for_error(error, 0.3).reason == "read timeout (nothing for 0.3 s)"
+    assert attempt_for_error(error, 0.2).reason == "read timeout (nothing for 0.2 s)"
+    time.sleep(0.6)  # the server's thread still holds its end of the connection until its pause is over
 
 
 def test_a_reset_before_the_answer_is_a_transient_error_with_either_engine(server, quick):
@@ -142,3 +146,16 @@ def test_aiohttp_own_retry_switch_still_exists(http_engine):
             await transport.aclose()
 
     assert asyncio.run(session_flag()) is False
+
+
+def test_an_answer_aiohttp_cannot_parse_is_read_as_httpx_reads_it(quick, reader, no_wait, http_engine):
+    # /short's body runs 80 bytes past its Content-Length in the same packet: h11 reads the 20 bytes it announced;
+    # aiohttp's parser takes the rest for a second answer and refuses the whole read. The aiohttp engine then asks
+    # once more through httpx's transport, so the page is read as with the httpx engine.
+    script = by_path({"/short": response(length=20)})
+    with HostileServer(script) as server:
+        url = server.url("/short")
+        result = fetch_all([url], quick, read_page=reader, sleep=no_wait).results[url]
+    assert result.status is UrlStatus.OK, result.reason
+    assert [body for body, _, _ in reader.calls] == [PAGE[:20]]
+    assert len(server.requests) == {"aiohttp": 2, "httpx": 1}[http_engine]
