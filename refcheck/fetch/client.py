@@ -354,26 +354,44 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
 
 HTTP_ENGINES = ("aiohttp", "httpx")
+# Network fetches in a run from which the aiohttp engine is used when REFCHECK_HTTP_ENGINE is not set: it saves
+# ~0.1-0.15 ms of CPU per request but importing it costs ~0.1 s once per run (docs/benchmarks.md, "HTTP engine").
+AIOHTTP_MIN_FETCHES = 1000
 
 
-def http_engine() -> str:
-    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE, else aiohttp (fetch/engine_aiohttp.py).
+def http_engine(fetches: int | None = None) -> str:
+    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (aiohttp, httpx, or auto), where auto
+    (the default) is aiohttp for a run of at least AIOHTTP_MIN_FETCHES network fetches and httpx below that.
 
     Both sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
-    mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS)."""
-    engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or HTTP_ENGINES[0]
-    if engine not in HTTP_ENGINES:
-        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be one of {', '.join(HTTP_ENGINES)}, not {engine!r}")
-    return engine
+    mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS), `aiohttp`
+    is fetch/engine_aiohttp.py (HTTP/1.1)."""
+    engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or "auto"
+    if engine in HTTP_ENGINES:
+        return engine
+    if engine != "auto":
+        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be auto, {' or '.join(HTTP_ENGINES)}, not {engine!r}")
+    return "aiohttp" if fetches is not None and fetches >= AIOHTTP_MIN_FETCHES else "httpx"
 
 
-def http_transport(guard: Guard, *, per_origin: int) -> httpx.AsyncBaseTransport:
-    """The pinned, per-origin transport of the chosen engine (see `http_engine`)."""
-    if http_engine() == "httpx":
+def http_transport(guard: Guard, *, per_origin: int, engine: str | None = None) -> httpx.AsyncBaseTransport:
+    """The pinned, per-origin transport of `engine` (default: `http_engine()`)."""
+    if (engine or http_engine()) == "httpx":
         return PerOriginTransport(guard, per_origin=per_origin)
     from refcheck.fetch.engine_aiohttp import AiohttpTransport
 
     return AiohttpTransport(guard, per_origin=per_origin)
+
+
+def preload_http_engine(engine: str, targets: Iterable[str]) -> None:
+    """Import the aiohttp engine, and load its TLS context when some target is https, before worker processes are
+    forked: each fork then inherits them instead of paying again (importing aiohttp costs ~0.1 s of CPU)."""
+    if engine != "aiohttp":
+        return
+    from refcheck.fetch.engine_aiohttp import preload_tls
+
+    if any(target.startswith("https:") for target in targets):
+        preload_tls()
 
 
 class _BackgroundParsing:
@@ -501,6 +519,7 @@ class Fetcher:
         self._client_transport: httpx.AsyncBaseTransport | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
+        self.engine: str | None = None  # the HTTP engine of this run's network fetches, once chosen (http_engine)
 
     # ── run ──
 
@@ -561,6 +580,9 @@ class Fetcher:
         if not online:
             return []
         workers = self._worker_count(online)
+        if self._transport is None:
+            self.engine = http_engine(len(online))
+            preload_http_engine(self.engine, online)
         if workers > 1:
             from refcheck.fetch.workers import fetch_in_workers
 
@@ -579,7 +601,8 @@ class Fetcher:
         self._global_gate = asyncio.Semaphore(max(1, concurrency or self.settings.max_concurrency))
         # The gates bound requests in flight; each origin's pool keeps its own connections for reuse (one shared
         # pool capped at the concurrency would evict one host's idle connection to open another's).
-        transport = self._transport or http_transport(self.guard, per_origin=max(1, self.settings.per_host))
+        transport = self._transport or http_transport(self.guard, per_origin=max(1, self.settings.per_host),
+                                                      engine=self.engine or http_engine(len(by_target)))
         headers = {"User-Agent": user_agent(self.settings), "Accept": ACCEPT, "Accept-Encoding": accept_encoding()}
         headers.update(dict(self.settings.headers))
         share = Share()

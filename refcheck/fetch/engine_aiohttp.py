@@ -91,6 +91,13 @@ def _tls_context() -> ssl.SSLContext:
     return context
 
 
+def preload_tls() -> None:
+    """Load the default context's CA bundle now (before worker processes fork); a test's own context is left alone."""
+    factory = _client._tls_context
+    if getattr(factory, "__wrapped__", None) is not None and hasattr(factory, "cache_info"):
+        _own_tls_context()
+
+
 @functools.lru_cache(maxsize=64)
 def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, connect=None, sock_connect=connect, sock_read=read)

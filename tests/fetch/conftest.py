@@ -28,11 +28,11 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(autouse=True)
 def http_engine(request, monkeypatch) -> str:
-    """The engine this test fetches with (parametrized in BOTH_ENGINES modules; else the default)."""
+    """The engine this test fetches with (parametrized in BOTH_ENGINES modules; else the default, "auto")."""
     engine = getattr(request, "param", None)
     if engine is None:
         monkeypatch.delenv("REFCHECK_HTTP_ENGINE", raising=False)
-        return HTTP_ENGINES[0]
+        return "auto"
     monkeypatch.setenv("REFCHECK_HTTP_ENGINE", engine)
     return engine
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import time
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -60,6 +61,21 @@ def test_the_engine_is_chosen_by_the_environment(http_engine, monkeypatch):
     monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "curl")
     with pytest.raises(ConfigError, match="REFCHECK_HTTP_ENGINE"):
         client.http_engine()
+
+
+def test_auto_uses_aiohttp_only_for_runs_large_enough_to_repay_its_import(server, quick, no_wait, monkeypatch):
+    monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "auto")
+    assert client.http_engine(client.AIOHTTP_MIN_FETCHES - 1) == "httpx"
+    assert client.http_engine(client.AIOHTTP_MIN_FETCHES) == "aiohttp"
+    assert client.http_engine() == "httpx"  # nothing known about the run: the one without an import to repay
+    urls = [server.url(f"/_/status/200?n={number}") for number in range(3)]
+    small = client.Fetcher(replace(quick, workers=1), sleep=no_wait)
+    assert all(r.status is UrlStatus.OK for r in asyncio.run(small.run(urls)).results.values())
+    assert small.engine == "httpx"
+    monkeypatch.setattr(client, "AIOHTTP_MIN_FETCHES", 3)
+    large = client.Fetcher(replace(quick, workers=1), sleep=no_wait)
+    assert all(r.status is UrlStatus.OK for r in asyncio.run(large.run(urls)).results.values())
+    assert large.engine == "aiohttp"
 
 
 def test_a_refused_connection_means_dead_with_either_engine(quick):
