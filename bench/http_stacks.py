@@ -6,8 +6,8 @@ raw and decoded by refcheck's own capped decoder, with the same guard check, gat
 
 Stacks (each in this one process, on one asyncio event loop, in turn, rounds interleaved so that load from other jobs
 on a shared machine hits all of them alike):
-  fetcher  refcheck's whole fetch path (`Fetcher`, one process, no cache, a page reader that reads nothing) on its
-           default engine (aiohttp, fetch/engine_aiohttp.py) + everything refcheck does around a request (redirects,
+  fetcher  refcheck's whole fetch path (`Fetcher`, one process, no cache, a page reader that reads nothing) on the
+           aiohttp engine (REFCHECK_HTTP_ENGINE=aiohttp, fetch/engine_aiohttp.py) + everything refcheck does around a request (redirects,
            deadline; the soft-404 probe is off);
   fetcher-httpx  the same with REFCHECK_HTTP_ENGINE=httpx (httpx's own stack, PerOriginTransport);
   httpx    httpx.AsyncClient building each request, sent straight to refcheck's PerOriginTransport (its pinned

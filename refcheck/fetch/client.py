@@ -3,6 +3,8 @@
 Shape of one URL's fetch: filter (include/exclude) → remap → cache → for each hop: guard check → host and global
 concurrency gates → GET (streamed) → retries on transient outcomes → follow redirects by hand → read the page.
 Every failure becomes data (an `Attempt`, then a `FetchResult`); httpx exceptions are mapped in `attempt_for_error`.
+The bytes go through the engine `http_engine` picks behind httpx's transport interface: httpx's own stack
+(`PerOriginTransport`) or aiohttp (`engine_aiohttp.py`, for big runs), whose failures are raised as httpx's.
 """
 
 from __future__ import annotations

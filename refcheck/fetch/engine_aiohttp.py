@@ -25,7 +25,8 @@ What the fetcher relies on, kept here:
 - **Failures as httpx's exceptions**, chained to the OSError or ssl.SSLError that caused them, so
   `client.attempt_for_error` reads them (errno, TLS reason) exactly as it reads httpx's own.
 
-Choose the engine with REFCHECK_HTTP_ENGINE=aiohttp|httpx (client.http_transport).
+REFCHECK_HTTP_ENGINE=auto (default: this engine from client.AIOHTTP_MIN_FETCHES network fetches, httpx's own stack
+below), aiohttp or httpx; see client.http_engine.
 """
 
 from __future__ import annotations
