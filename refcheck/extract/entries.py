@@ -120,8 +120,9 @@ def is_archive_url(url: str) -> bool:
 
 def split_archive(urls: list[str]) -> tuple[str | None, str | None]:
     """(the cited URL, its archive copy) from an entry's URLs in order."""
-    originals = [url for url in urls if not is_archive_url(url)]
-    archives = [url for url in urls if is_archive_url(url)]
+    flags = [(url, is_archive_url(url)) for url in urls]  # each URL's host parsed once, not twice
+    originals = [url for url, archived in flags if not archived]
+    archives = [url for url, archived in flags if archived]
     if originals:
         return originals[0], archives[0] if archives else None
     return (archives[0], None) if archives else (None, None)

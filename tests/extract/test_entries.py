@@ -31,3 +31,22 @@ def test_parse_entry(entry, parts):
 
 def test_urls_given_by_the_caller_win_over_urls_in_the_text():
     assert parse_entry('"T". S.', urls=["https://given.example/"]).url == "https://given.example/"
+
+
+@pytest.mark.parametrize("urls", [
+    [],
+    ["https://example.com/a"],
+    ["https://web.archive.org/web/2020/https://example.com/a"],
+    ["https://web.archive.org/web/2020/https://example.com/a", "https://example.com/a"],
+    ["https://example.com/a", "https://archive.ph/x", "https://example.org/b", "https://megalodon.jp/y"],
+    ["https://archive.today/1", "https://archive.is/2"],
+])
+def test_split_archive_picks_the_first_original_and_first_archive(urls):
+    from refcheck.extract.entries import is_archive_url, split_archive
+    originals = [url for url in urls if not is_archive_url(url)]
+    archives = [url for url in urls if is_archive_url(url)]
+    expected = ((originals[0], archives[0] if archives else None) if originals
+                else ((archives[0], None) if archives else (None, None)))
+    assert split_archive(urls) == expected
+    if len(urls) == 4 and urls[0] == "https://example.com/a":
+        assert split_archive(urls) == ("https://example.com/a", "https://archive.ph/x")
