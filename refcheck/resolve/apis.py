@@ -19,6 +19,13 @@ from refcheck.resolve.scholarly import plain
 USER_AGENT = f"refcheck/{__version__}"  # + " (mailto:…)" when a contact address is configured
 
 
+def polite_headers(mailto: str | None) -> dict:
+    """The headers of a request to a scholarly API: JSON asked for, and the contact address (Crossref's and
+    OpenAlex's "polite pool") in the User-Agent when one is configured."""
+    agent = f"{USER_AGENT} (mailto:{mailto})" if mailto else USER_AGENT
+    return {"User-Agent": agent, "Accept": "application/json"}
+
+
 class ShapeError(ValueError):
     """The answer parsed as JSON but is not in the documented shape."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, need, not_registered, read_json, text_or_none
+from refcheck.resolve.apis import ShapeError, failure, need, not_registered, polite_headers, read_json, text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
 from refcheck.resolve.scholarly import cited_title, family_name, find_doi, is_datacite, is_scholarly, plain
 
@@ -36,8 +36,7 @@ class CrossrefBackend:
         return {**params, "mailto": self.mailto} if self.mailto else params
 
     def _headers(self) -> dict:
-        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
-        return {"User-Agent": agent, "Accept": "application/json"}
+        return polite_headers(self.mailto)
 
     async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
         doi = find_doi(query.doi) if query.doi else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, not_registered, read_json, \
+from refcheck.resolve.apis import ShapeError, failure, iso_date, need, not_registered, polite_headers, read_json, \
     text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
 from refcheck.resolve.scholarly import cited_title, family_name, find_doi, has_cjk, is_scholarly, plain
@@ -48,8 +48,7 @@ class OpenAlexBackend:
         return {**params, **extra}
 
     def _headers(self) -> dict:
-        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
-        return {"User-Agent": agent, "Accept": "application/json"}
+        return polite_headers(self.mailto)
 
     def _failure(self, response) -> str | None:
         problem = failure(SERVICE, response)
