@@ -14,16 +14,36 @@ from collections.abc import Callable
 
 from refcheck import __version__
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, WebResponse
-from refcheck.resolve.scholarly import plain
+from refcheck.resolve.scholarly import cited_title, find_doi, is_scholarly, plain
 
 USER_AGENT = f"refcheck/{__version__}"  # + " (mailto:…)" when a contact address is configured
 
 
-def polite_headers(mailto: str | None) -> dict:
-    """The headers of a request to a scholarly API: JSON asked for, and the contact address (Crossref's and
-    OpenAlex's "polite pool") in the User-Agent when one is configured."""
-    agent = f"{USER_AGENT} (mailto:{mailto})" if mailto else USER_AGENT
-    return {"User-Agent": agent, "Accept": "application/json"}
+class ScholarlyApi:
+    """What the scholarly backends (crossref, openalex) do alike: a reference's DOI → its record (`_by_doi`); else,
+    for a reference that looks scholarly, a search by its cited title (`_by_title`, given the title or None); and
+    requests with the contact address (the services' "polite pool") in the User-Agent when one is configured."""
+
+    name: str
+    mailto: str | None = None
+
+    async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
+        doi = find_doi(query.doi) if query.doi else None
+        if doi:
+            return await self._by_doi(doi, web)
+        if not is_scholarly(query):
+            return BackendAnswer(self.name, skipped="not scholarly")
+        return await self._by_title(query, cited_title(query), web)
+
+    async def _by_doi(self, doi: str, web: BackendWeb) -> BackendAnswer:
+        raise NotImplementedError
+
+    async def _by_title(self, query: ResolveQuery, title: str | None, web: BackendWeb) -> BackendAnswer:
+        raise NotImplementedError
+
+    def _headers(self) -> dict:
+        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
+        return {"User-Agent": agent, "Accept": "application/json"}
 
 
 class ShapeError(ValueError):
