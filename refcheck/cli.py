@@ -216,6 +216,17 @@ def extract(config, paths, formats, outputs, input_format, conversations, fail_o
               help="Ask each host once for a page that cannot exist, to recognise its 'not found' page.")
 @click.option("--shard", metavar="K/N", help="Fetch only the URLs whose hash falls in shard K of N (CI matrix jobs); "
               "join the JSON reports with `refcheck merge`.")
+@click.option("--root-dir", type=click.Path(file_okay=False), default=None,
+              help="Where a root-relative local link (/docs/x.md) starts. Without it such links are reported unresolved.")
+@click.option("--base-url", default=None, metavar="URL",
+              help="The address the documents are published at: links under it (and root-relative ones under its "
+                   "path) are checked as local files under --root-dir (default: the current directory).")
+@click.option("--index-files", default="index.md,README.md,index.html", show_default=True, metavar="NAMES",
+              help="Comma-separated: the file a link to a directory stands for, first found.")
+@click.option("--assets/--no-assets", default=True, show_default=True,
+              help="Extract and check images, stylesheets, scripts and media (never counted as citations).")
+@click.option("--check-fragments", is_flag=True,
+              help="Also check #fragments of fetched HTML pages (local fragments are always checked).")
 @click.option("--resolve/--no-resolve", default=True, show_default=True, envvar="REFCHECK_RESOLVE",
               help="Look for the source of each reference that has no URL (docs/resolve.md).")
 @click.option("--resolver", "resolvers", multiple=True, type=click.Choice(RESOLVERS), metavar="NAME",
@@ -234,8 +245,9 @@ def extract(config, paths, formats, outputs, input_format, conversations, fail_o
 @click.pass_obj
 def check(config, paths, formats, outputs, input_format, conversations, fail_on, claims_from, changed_since,
           exclude_paths, hidden, disable_rules, enable_rules, quiet, verbose,
-          soft_404_probe, shard, resolve, resolvers, resolver_endpoints, resolve_dead, resolve_max_sitemaps,
-          resolve_max_candidates, resolve_interval, timeout, deadline,
+          soft_404_probe, shard, root_dir, base_url, index_files, assets, check_fragments, resolve, resolvers,
+          resolver_endpoints, resolve_dead, resolve_max_sitemaps, resolve_max_candidates, resolve_interval, timeout,
+          deadline,
           max_concurrency, per_host, workers, retries, max_body, remap, include, exclude, header, accept_status,
           max_redirects,
           allow_private, cache_dir, no_cache, offline, archive, archive_endpoint, archive_budget, max_age,
@@ -267,6 +279,7 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
                         disabled_rules=_disabled_rules(config, disable_rules, enable_rules),
                         changed_since=_revision(changed_since), shard=_shard(shard),
                         exclude_paths=_regexes(exclude_paths, "--exclude-path"), hidden=hidden,
+                        local=_local_settings(root_dir, base_url, index_files, assets, check_fragments),
                         resolve=_resolve_settings(config, resolve, resolvers, resolver_endpoints, resolve_dead,
                                                   resolve_max_sitemaps, resolve_max_candidates, resolve_interval))
     plan = _output_plan(formats, outputs)
@@ -297,6 +310,18 @@ def check(config, paths, formats, outputs, input_format, conversations, fail_on,
 
         store_report(settings.cache.directory, memo_key, report.cache_basis, texts, exit_code)
     sys.exit(exit_code)
+
+
+def _local_settings(root_dir, base_url, index_files, assets, check_fragments):
+    from refcheck.settings import LocalSettings
+
+    if base_url is not None and not re.match(r"(?:https?|file)://", base_url):
+        raise ConfigError(f"--base-url {base_url!r}: expected an http(s) or file URL")
+    if isinstance(index_files, (list, tuple)):  # from a configuration file's list
+        index_files = ",".join(index_files)
+    names = tuple(name.strip() for name in (index_files or "").split(",") if name.strip())
+    return LocalSettings(root_dir=Path(root_dir) if root_dir else None, base_url=base_url or None, index_files=names,
+                         assets=assets, check_fragments=check_fragments)
 
 
 def _resolve_settings(config, enabled: bool, resolvers=(), endpoints=(), resolve_dead=None, max_sitemaps=None,

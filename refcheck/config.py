@@ -35,6 +35,11 @@ OPTION_KEYS = {
     "archive_endpoint": ("archive_endpoint", ("check",)),
     "archive_budget": ("archive_budget", ("check",)),
     "soft_404_probe": ("soft_404_probe", ("check",)),
+    "root_dir": ("root_dir", ("check",)),
+    "base_url": ("base_url", ("check",)),
+    "index_files": ("index_files", ("check",)),  # a list, or one comma-separated string
+    "assets": ("assets", ("check",)),
+    "check_fragments": ("check_fragments", ("check",)),
     "fail_on": ("fail_on", ("check", "extract")),
     "claims_from": ("claims_from", ("check", "extract")),
 }
@@ -87,6 +92,8 @@ def load_config(path: Path | None, known_rules: set[str]) -> Config:
     for key, value in table.items():
         if key in OPTION_KEYS:
             option, commands = OPTION_KEYS[key]
+            if key == "index_files" and isinstance(value, list):
+                value = ",".join(str(name) for name in value)
             for command in commands:
                 defaults.setdefault(command, {})[option] = _option_value(value)
     return Config(path=path, defaults=defaults, rule_severity=_severities(table.get("severity", {}), known_rules, path),

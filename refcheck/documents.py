@@ -17,6 +17,9 @@ EXTENSIONS: dict[str, Format] = {
     ".md": Format.MARKDOWN,
     ".markdown": Format.MARKDOWN,
     ".mdown": Format.MARKDOWN,
+    ".mdx": Format.MARKDOWN,  # MDX: its JSX elements are read as HTML (href, src), as lychee reads them
+    ".qmd": Format.MARKDOWN,  # Quarto
+    ".rmd": Format.MARKDOWN,  # R Markdown
     ".html": Format.HTML,
     ".htm": Format.HTML,
     ".xhtml": Format.HTML,

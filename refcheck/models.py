@@ -90,6 +90,7 @@ class Link:
     line: int
     text: str | None = None  # anchor text, when the format has one
     ref: str | None = None  # the reference id this link belongs to, if any
+    kind: str = "link"  # "link" | "asset" (an image, stylesheet, script, media: checked, never a citation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ class Extraction:
     blocks: tuple[ProseBlock, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     has_markers: bool = False  # whether the format cites by marker (for unused-reference)
+    anchors: tuple[str, ...] = ()  # fragment targets the document defines: heading slugs, ids, names (local.py)
     # Conversation exports (JSON, where the file's lines mean nothing): `line` counts the lines of the visible
     # messages' text one after another, and each such line has a Place saying where it is in the export.
     places: tuple[Place, ...] = ()
@@ -214,6 +216,7 @@ class PageFacts:
     page_count: int | None = None  # a PDF's pages (all of them, read or not); None for a web page
     page_starts: tuple[int, ...] = ()  # a PDF's: offset in main_text where each read page begins, so a finding can say "p. 12"
     text_read: bool = True  # False: the page was read without its main text (no claim needed it); main_text is ""
+    anchors: tuple[str, ...] | None = None  # an HTML page's ids and names (`check --check-fragments`); None: not read
 
 
 @dataclass(frozen=True)
@@ -242,11 +245,25 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class LocalResult:
+    """What a local link (relative path, root-relative path, file: URL, #fragment) came to, checked on disk."""
+
+    url: str  # as written (Link.url)
+    line: int
+    kind: str  # the Link's kind
+    status: str  # "ok" | "dead" | "missing-fragment" | "unresolved"
+    path: str | None = None  # the file it resolved to (relative to the working directory when inside it)
+    fragment: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class DocumentReport:
     document: Document
     extraction: Extraction
     findings: tuple[Finding, ...] = ()
     scope: frozenset[int] | None = None  # with --changed-since: the lines checked (None: every line)
+    local: tuple[LocalResult, ...] = ()  # `check`: the document's local links as checked on disk (local.py)
     # Where refcheck looked for the sources of references with no URL: (reference id, refcheck.resolve.model
     # .Resolution) pairs in reference order; a report read back from JSON holds the JSON objects instead.
     resolutions: tuple[tuple[str, object], ...] = ()

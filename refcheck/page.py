@@ -221,6 +221,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     language, published = _language(tree, meta), _published(elements, meta, json_ld)
     # Without want_text the text is still needed, rarely, for two other facts: the login-wall test (a password form)
     # and the body's soft-404 signals (a "not found" phrase somewhere in the page's text).
+    anchors = _anchors(tree)  # before the main text: that removes boilerplate (and its ids) from the tree
     if want_text or has_password or _body_may_say_not_found(tree):
         main_text = extract_main_text(tree, text)  # last: it removes boilerplate from the tree
     else:
@@ -236,7 +237,25 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
         content_type=media_type,
         soft_404_signals=_soft_404_signals(candidates, h1, main_text),
         challenge=challenge_hint or _login_wall(has_password, candidates, main_text),
+        anchors=anchors,
     )
+
+
+MAX_ANCHORS = 20_000  # ids and names kept per page: what a #fragment may name
+
+
+def _anchors(tree: LexborHTMLParser) -> tuple[str, ...]:
+    """Every id and name in the page, for `check --check-fragments` (the main-text pass has not pruned it yet)."""
+    found: dict[str, None] = {}
+    for node in tree.css("[id], [name]"):
+        attributes = node.attributes
+        for key in ("id", "name"):
+            value = attributes.get(key)
+            if value:
+                found[value] = None
+        if len(found) >= MAX_ANCHORS:
+            break
+    return tuple(found)
 
 
 # The few elements read once each, found by tag name (a name lookup walks the tree several times faster than the

@@ -10,7 +10,7 @@ from refcheck.documents import collect_paths, read_documents, skipped_paths
 from refcheck.errors import InputError
 from refcheck.extract import extract, without_prose
 from refcheck.extract.urls import is_fetchable_url
-from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, Location, Report, Suppression,
+from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, LocalResult, Location, Report, Suppression,
                              UrlStatus)
 from refcheck.rules.claims import uncited_claim_findings
 from refcheck.rules.conversations import conversation_findings
@@ -31,6 +31,8 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
         # A conversation export is one document per conversation, streamed: see documents.read_documents.
         for document in read_documents(document_path, settings.input_format, settings.conversations, matched):
             extraction = _extract(document, memo)
+            if not settings.local.assets:
+                extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
             # --changed-since names lines of the file; a JSON export's lines are not those the findings give.
             scope = _scope(document_path, settings) if document.conversation is None else None
             findings = reference_findings(extraction) + uncited_claim_findings(
@@ -71,7 +73,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
                 on_result: Callable[[FetchResult], None] | None = None,
                 on_start: Callable[[int], None] | None = None) -> Report:
     """Extract, fetch every unique URL once, and apply every rule."""
-    paths = list(paths)
+    paths = [str(path) for path in paths]
     documents = [str(path) for path in _document_paths(paths, settings)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
     try:
@@ -91,6 +93,9 @@ def check_paths(paths: Iterable[str], settings: Settings,
     finally:
         if cache is not None:
             cache.close()
+    local = local_results(extracted.documents, settings, roots=paths)
+    if any(local):
+        basis = None  # the report rests on files besides the documents: it is never kept for reuse
     results, notices = run.results, _skipped_notice(paths) + tuple(run.notices)
     if resolved is not None:
         basis = None  # what the resolution stage read is not part of a memo's basis: such a run is not reused
@@ -99,8 +104,8 @@ def check_paths(paths: Iterable[str], settings: Settings,
                  if r.status == "found" and r.url in resolved.results}
         results = {**results, **{url: result for url, result in found.items() if url not in results}}
         urls = list(dict.fromkeys([*urls, *found]))
-    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index))
-                      for index, report in enumerate(extracted.documents))
+    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index), checked)
+                      for index, (report, checked) in enumerate(zip(extracted.documents, local)))
     ordered = tuple(results[url] for url in urls if url in results)
     return Report(command="check", documents=documents, urls=ordered, notices=notices, cache_basis=basis)
 
@@ -129,14 +134,41 @@ def _resolved_in(resolved, index: int) -> dict:
     return {ref: verdict for (doc, ref), verdict in resolved.resolutions.items() if doc == index}
 
 
+def local_results(documents: Iterable[DocumentReport], settings: Settings,
+                  roots: Iterable[str] = ()) -> list[tuple[LocalResult, ...]]:
+    """Each document's local links (paths, anchors, local assets) checked on disk, in its --changed-since scope and
+    this --shard (a local link belongs to the shard of its resolved target). `roots`: the paths given to check (links
+    may lead anywhere under them, the working directory and --root-dir; elsewhere nothing is looked at)."""
+    import os
+
+    from refcheck.local import LocalChecker, is_local
+
+    documents = list(documents)
+    known = {os.path.abspath(d.document.path): (d.document.format, d.extraction) for d in documents}
+    checker = LocalChecker(settings.local, known, roots=[*roots, *(d.document.path for d in documents)])
+    checked = []
+    for report in documents:
+        links = [link for link in report.extraction.links if is_local(link, settings.local)
+                 and (report.scope is None or link.line in report.scope)]
+        results = checker.check(report.document.path, links) if links else []
+        if settings.shard is not None:
+            from refcheck.changes import in_shard
+
+            results = [r for r in results if in_shard(f"{r.path or r.url}#{r.fragment or ''}", settings.shard)]
+        checked.append(tuple(results))
+    return checked
+
+
 def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):
     """Every URL's result: from the cache alone when it can answer them all, else from the fetcher.
 
     The network layer (httpx and the rest) is loaded only in the second case: a rerun whose every entry is fresh
     does not pay for importing it.
     """
-    from refcheck.fetch.run import answer_from_cache
+    from refcheck.fetch.run import FetchRun, answer_from_cache
 
+    if not urls and cache is None:
+        return FetchRun(results={})  # nothing to fetch (a docs tree of local links): the network layer is not loaded
     run = answer_from_cache(urls, settings.fetch, cache, settings.cache, text_urls=text_urls, on_result=on_result)
     if run is not None:
         return run
@@ -180,7 +212,8 @@ def urls_to_fetch(documents: Iterable[DocumentReport], settings: Settings) -> li
             sources = _claim_source_urls(claim, document.extraction)
             if sources and (settings.shard is None or sources[0] in wanted):
                 wanted.update(dict.fromkeys(sources))
-    return list(wanted)
+    base_url = settings.local.base_url
+    return [url for url in wanted if not (base_url and url.startswith(base_url))]  # those are local files
 
 
 def text_urls_needed(documents: Iterable[DocumentReport], settings: Settings) -> set[str]:
@@ -221,18 +254,24 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
                 if url and is_fetchable_url(url):
                     seen.setdefault(url, None)
         for link in extraction.links:
-            if is_fetchable_url(link.url):
+            if "://" in link.url and is_fetchable_url(link.url):  # a docs tree's local links skip the URL parser
                 seen.setdefault(link.url, None)
     return list(seen)
 
 
 def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings,
-                           resolutions: dict | None = None) -> DocumentReport:
+                           resolutions: dict | None = None, local: tuple[LocalResult, ...] = ()) -> DocumentReport:
+    from refcheck.rules.local_links import local_findings
     from refcheck.rules.page_checks import page_findings
     from refcheck.rules.support import check_claim_support
 
     extraction = report.extraction
     findings = list(link_findings(extraction, results, confirm_dead=settings.cache.confirm_dead))
+    findings += local_findings(local)
+    if settings.local.check_fragments:
+        from refcheck.rules.local_links import remote_fragment_findings
+
+        findings += remote_fragment_findings(extraction, results)
     findings += page_findings(extraction, results)
     resolutions = resolutions or {}
     if resolutions:
@@ -252,7 +291,8 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
             findings.append(support)
     ordered = tuple((r.id, resolutions[r.id]) for r in extraction.references if r.id in resolutions)
     return replace(report, findings=_sorted(
-        report.findings + _finish(findings, extraction, settings, report.scope, report.document)), resolutions=ordered)
+        report.findings + _finish(findings, extraction, settings, report.scope, report.document)), resolutions=ordered,
+        local=local)
 
 
 def _claims_to_verify(claims: Iterable[Claim], claims_from: str) -> Iterable[Claim]:

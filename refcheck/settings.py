@@ -62,6 +62,17 @@ class ArchiveSettings:
 
 
 @dataclass(frozen=True)
+class LocalSettings:
+    """Links to local files, anchors and assets (local.py): checked on disk, no network, no cache."""
+
+    root_dir: Path | None = None  # where a root-relative link (`/docs/x.md`) starts; None: such links are unresolved
+    base_url: str | None = None  # the address the tree is published at: links under it are local files
+    index_files: tuple[str, ...] = ("index.md", "README.md", "index.html")  # a directory link's page, first found
+    assets: bool = True  # extract and check images, stylesheets, scripts, media (--no-assets: False)
+    check_fragments: bool = False  # also check #fragments of fetched HTML pages (local fragments are always checked)
+
+
+@dataclass(frozen=True)
 class ResolveSettings:
     """Finding the source behind references that have no URL (refcheck/resolve/, docs/resolve.md)."""
 
@@ -98,3 +109,4 @@ class Settings:
     conversations: tuple[str, ...] = ()  # --conversation: ids or titles of the export conversations to read
     exclude_paths: tuple[str, ...] = ()  # regexes: documents whose path matches one are not read
     hidden: bool = False  # directory walks also enter hidden files and folders
+    local: LocalSettings = field(default_factory=LocalSettings)

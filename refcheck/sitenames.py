@@ -55,6 +55,7 @@ def _suffix_list() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=False)
 
 
+@lru_cache(maxsize=4096)  # pure; the rules ask three times in a row for a reference's URL (self-citation, titles)
 def url_host(host_or_url: str) -> str:
     """The lower-case host of a URL (or of a bare host name), without port, credentials or trailing dot."""
     text = host_or_url.strip()

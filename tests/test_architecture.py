@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "refcheck"
 LAYERS = {
     "models": 0, "errors": 0, "settings": 0, "config": 0, "numbers": 1,
     "documents": 1, "extract": 1, "page": 1, "pdf": 1, "sitenames": 1, "headline": 1, "rules": 2, "report": 2,
+    "local": 2,
     "fetch": 3, "resolve": 4, "pipeline": 4, "memo": 4, "cli": 5, "__main__": 6, "__init__": 0, "fingerprint": 0, "weburl": 0,
 }
 # Third-party libraries confined to one place each.

@@ -162,3 +162,15 @@ def test_bad_urls_are_none_never_an_exception(url):
     assert parse(url) is None
     assert is_fetchable_url(url) is False
     assert looks_invalid(url)
+
+
+def test_the_direct_c_calls_build_what_the_url_class_builds():
+    # `parse` reads ada's parts through its C functions; ada's URL class is the reference (every WPT case, with and
+    # without a base, and the strings ada refuses or cannot encode).
+    from refcheck import weburl
+
+    assert weburl._lib is not None  # the fast path is the one in use
+    inputs = [(case["input"], case.get("base")) for case in CASES] + [(case["input"], None) for case in CASES]
+    inputs += [("http://\ud800.com/", None), ("http://a.com/", "\ud800"), ("", None), ("https://例え.jp/ä?q=ü#é", None)]
+    for text, base in inputs:
+        assert weburl._parse_direct(text, base) == weburl._parse_with_class(text, base), (text, base)

@@ -625,6 +625,7 @@ _FIRST_PERSON = re.compile(r"私|僕|我々|\b(?:I|I'm|I've|I'd|my|me)\b")
 _SECOND_PERSON, _SECOND_PERSON_HALVES = _bilingual("あなた|ご指摘", "you're|you are|your")
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s")
+_ASCII_CAPITAL = re.compile(r"[A-Z]")
 
 
 _JA_CHAR = re.compile(_JA)
@@ -742,6 +743,7 @@ class _Features:
         self.text = (_MARKERS.sub("", sentence) if "[" in sentence else sentence).strip()
         self.japanese = _is_japanese(self.text)
         self._found: dict[str, list[str]] = {}
+        self._present: dict[str, bool] = {}  # presence found by a search alone (its matches not worked out)
         self._searches = _PRESENCE_SEARCHES[self.japanese]
 
     def matches(self, feature: str) -> list[str]:
@@ -758,13 +760,35 @@ class _Features:
 
     def present(self, feature: str) -> bool:
         """Whether `feature` matches; for a plain feature, the first match found is enough to know."""
+        known = self.known(feature)
+        if known is not None:
+            return known
         searches = self._searches.get(feature)
-        if searches is None or feature in self._found:
+        if searches is None:
             return bool(self.matches(feature))
-        for search in searches:
-            if search(self.text):
-                return True
-        return False
+        found = any(search(self.text) for search in searches)
+        self._present[feature] = found
+        return found
+
+    def known(self, feature: str) -> bool | None:
+        """Whether `feature` matches, if that has been worked out already (None: not yet)."""
+        found = self._found.get(feature)
+        if found is not None:
+            return bool(found)
+        return self._present.get(feature)
+
+    def possible(self, feature: str) -> bool:
+        """False only when `feature` certainly does not match, by a test far cheaper than the feature's own.
+
+        Each test is a necessary condition of its feature (tests/extract/test_claim_bound.py holds every match to
+        it): a number needs a `_NUMBER` or (English) a `_SPELLED_NUMBER` match, which the feature then filters; an
+        English name needs an ASCII capital (each of `_ORG_EN`, `_ACRONYM`, `_CAPITALISED` starts with one).
+        """
+        if feature == "number":
+            return bool(_NUMBER.search(self.text) or (not self.japanese and _SPELLED_NUMBER.search(self.text)))
+        if feature == "name" and not self.japanese:
+            return _ASCII_CAPITAL.search(self.text) is not None
+        return True
 
     def _date(self) -> list[str]:
         return [m.group() for m in _DATE.finditer(self.text)]
@@ -816,7 +840,7 @@ class _Features:
         # Long lines without a stop are prose (Citation Needed's Wikipedia sentences have none), so only short ones.
         if not text or text[-1] in _EN_SENTENCE_END or len(_WORD.findall(text)) > _EN_FRAGMENT_WORDS:
             return []
-        if _EN_FINITE.search(text):
+        if any(search(text) for search in _EN_FINITE_SEARCHES):
             return []
         # A list item that gives a figure (`Texas: Samsung, up to $4.745 billion`) is data, not a fragment.
         if self.matches("amount") or self.matches("date"):
@@ -835,11 +859,19 @@ class _Features:
 # An English line without a closing stop and without a finite verb is a heading or a list item's noun phrase.
 _EN_FRAGMENT_WORDS = 12
 _EN_SENTENCE_END = ".!?:;\"')”’]"
-_EN_FINITE = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|can|could|may|might|must|shall|"
-    r"should|isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|doesn't|don't|didn't|won't|can't|cannot|said|says|"
-    r"\w{3,}ed)\b|(?:^|[,;:—–-]\s*)(?:it|he|she|they|we|you|i|this|that|there)\s+\w+",
-    re.IGNORECASE,
+_EN_FINITE_WORDS = (
+    r"is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|can|could|may|might|must|shall|"
+    r"should|isn't|aren't|wasn't|weren't|hasn't|haven't|hadn't|doesn't|don't|didn't|won't|can't|cannot|said|says"
+)
+_EN_PRONOUN_CLAUSE = r"(?:^|[,;:—–-]\s*)(?:it|he|she|they|we|you|i|this|that|there)\s+\w+"
+_EN_FINITE = re.compile(rf"\b(?:{_EN_FINITE_WORDS}|\w{{3,}}ed)\b|{_EN_PRONOUN_CLAUSE}", re.IGNORECASE)
+# Whether _EN_FINITE matches, in three searches that together take half its time: the words grouped by _one_of; a
+# word of five or more characters ending in `ed` (`\b\w{3,}ed\b` covers a whole word, so it is `ed` at a word's
+# end with three word characters before it, found without trying `\w{3,}` at every word); the pronoun clause.
+_EN_FINITE_SEARCHES = (
+    re.compile(r"\b" + _one_of(_EN_FINITE_WORDS, ignore_case=True) + r"\b", re.IGNORECASE).search,
+    re.compile(r"(?<=\w\w\w)ed\b", re.IGNORECASE).search,
+    re.compile(_EN_PRONOUN_CLAUSE, re.IGNORECASE).search,
 )
 
 _COMPUTED_FEATURES = {
@@ -977,6 +1009,17 @@ _DECISION_ORDER = (
     "date", "amount", "number", "verb", "name", "past", "change",
     "opinion", "evaluation", "future", "hedge",
 )
+# The order in which the rule's half of an English verdict is tried (below): the evidence first, cheapest first, so
+# that a sentence that cannot reach the rule's threshold is shown so after as few features as possible.
+_REFUTING_ORDER = (
+    "amount", "date", "past", "change", "verb", "number", "name",
+    "question", "modal", "short", "fragment", "chat", "opinion", "first_person", "second_person", "discourse",
+    "evaluation", "future", "hedge",
+)
+# RULE_MUST_AGREE, cheapest test first (`any` gives the same answer in any order).
+_MUST_AGREE_ORDER = ("short", "fragment", "chat", "opinion")
+assert sorted(_DECISION_ORDER) == sorted(_REFUTING_ORDER) == sorted(_FEATURE_ORDER) == sorted(WEIGHTS)
+assert sorted(_MUST_AGREE_ORDER) == sorted(RULE_MUST_AGREE)
 _MARGIN = 1e-9  # far above float rounding in a sum of 18 weights, far below their 0.25 (rule) or 0.001 (model) steps
 _CACHE_SIZE = 16384  # sentences: exports repeat boilerplate lines; a few MB at most
 
@@ -992,9 +1035,17 @@ def check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
 @lru_cache(maxsize=_CACHE_SIZE)
 def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
     features = _Features(sentence)
-    worthy = _is_worthy(features, *_scoring(features))
-    if worthy and not features.japanese and any(features.present(name) for name in RULE_MUST_AGREE):
+    if features.japanese:
         worthy = _is_worthy(features, BIAS, WEIGHTS)
+    else:
+        # claim_score(…) >= 0 is "the model's score >= 0, and, with a RULE_MUST_AGREE feature, the rule's too". The
+        # rule's half needs no word weights, and its bound settles most sentences that have such a feature (a list
+        # of link titles: 5-word fragments), so it is tried first: when even every feature still unknown (and
+        # possible) could not lift the rule's score to 0, the sentence cannot qualify and the model is not asked.
+        if any(features.present(name) for name in _MUST_AGREE_ORDER):
+            worthy = _is_worthy(features, BIAS, WEIGHTS, _REFUTING_ORDER) and _is_worthy(features, *_scoring(features))
+        else:
+            worthy = _is_worthy(features, *_scoring(features))
     if not worthy:
         return False, ()
     reasons, seen = [], []
@@ -1010,13 +1061,34 @@ def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
 check_worthiness.cache_clear = _check_worthiness.cache_clear  # type: ignore[attr-defined]
 
 
-def _is_worthy(features: _Features, bias: float, weights: dict[str, float]) -> bool:
-    """claim_score(…) >= 0, without working out the features that cannot change the answer."""
-    score = bias
-    gain = sum(weight for weight in weights.values() if weight > 0)  # the most the unseen features can add
-    loss = sum(weight for weight in weights.values() if weight < 0)  # … and take away
-    present = set()
-    for feature in _DECISION_ORDER:
+def _is_worthy(features: _Features, bias: float, weights: dict[str, float],
+               order: tuple[str, ...] = _DECISION_ORDER) -> bool:
+    """claim_score(…) >= 0 for these weights, without working out the features that cannot change the answer.
+
+    The bound: the score so far plus the most the features not yet known can add (`gain`: their positive weights)
+    or take away (`loss`). Features already worked out count at once; a feature whose weight is 0 is never worked
+    out (it cannot move the score); a positive feature that `_Features.possible` rules out counts as absent.
+    """
+    score, gain, loss = bias, 0.0, 0.0
+    unknown = []
+    found, present = features._found, features._present  # features.known(…), inlined: this loop runs per sentence
+    for feature in order:
+        weight = weights[feature]
+        if weight == 0:
+            continue
+        matches = found.get(feature)
+        known = bool(matches) if matches is not None else present.get(feature)
+        if known is None and weight > 0 and not features.possible(feature):
+            known = False
+        if known is None:
+            unknown.append(feature)
+            if weight > 0:
+                gain += weight
+            else:
+                loss += weight
+        elif known:
+            score += weight
+    for feature in unknown:
         if score + gain < -_MARGIN:
             return False
         if score + loss > _MARGIN:
@@ -1028,9 +1100,9 @@ def _is_worthy(features: _Features, bias: float, weights: dict[str, float]) -> b
             loss -= weight
         if features.present(feature):
             score += weight
-            present.add(feature)
-    # Every feature is known: the same sum, in the same order, as claim_score.
-    return bias + sum(weights[name] for name in _FEATURE_ORDER if name in present) >= 0
+    # Every feature that can move the score is known: the same sum, in the same order, as claim_score (a weight of
+    # 0 adds exactly nothing to a float sum, so leaving those features out changes no bit of it).
+    return bias + sum(weights[name] for name in _FEATURE_ORDER if weights[name] != 0 and features.known(name)) >= 0
 
 
 # --------------------------------------------------------------------------------------------------------------

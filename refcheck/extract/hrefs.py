@@ -48,3 +48,28 @@ def fragment_of(href: str | None) -> str | None:
         return href[1:]
     return None
 
+
+
+# Schemes that name no page to check: contact addresses, scripts, inline data. Recognised, never fetched.
+_NOT_CHECKED = _NOT_SOURCES | {"cid", "xmpp", "callto", "sip", "geo", "magnet", "urn", "news", "irc", "ircs"}
+_WINDOWS_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
+
+
+def local_href(href: str | None) -> str | None:
+    """The href as written when it points at a local file or an anchor: a relative path (`docs/a.md`,
+    `../img/x.png#frag`), a root-relative one (`/docs/a.md`), `#anchor`, or a `file:` URL. None otherwise:
+    remote URLs, `mailto:`, `tel:`, `data:`, `javascript:`, protocol-relative `//host/x` and empty hrefs."""
+    if href is None:
+        return None
+    href = href.strip()
+    if not href or href.startswith("//"):
+        return None
+    if _SCHEME.match(href) and not _WINDOWS_DRIVE.match(href):
+        return href if href[:5].lower() == "file:" else None
+    return href
+
+
+def is_not_checked_scheme(href: str) -> bool:
+    """`mailto:`, `tel:`, `data:` and the like: recognised as links, never fetched."""
+    match = _SCHEME.match(href.strip())
+    return bool(match) and match.group(0)[:-1].lower() in _NOT_CHECKED

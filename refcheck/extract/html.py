@@ -22,7 +22,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from refcheck.extract import suppressions
 from refcheck.extract.entries import REFERENCES_HEADING, normalize_date, parse_entry
-from refcheck.extract.hrefs import checkable_href, fragment_of
+from refcheck.extract.hrefs import checkable_href, fragment_of, local_href
+from refcheck.extract.htmlattrs import VERBATIM, attribute_links, iter_ids
 from refcheck.extract.lines import LineIndex
 from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import find_urls
@@ -37,7 +38,7 @@ _BLOCKS = frozenset({"p", "li", "td", "th", "blockquote", "h1", "h2", "h3", "h4"
                      "figcaption", "caption", "div", "section", "article", "main", "aside", "header", "footer",
                      "body", "pre", "table", "tr", "ul", "ol", "dl", "form", "nav", "figure", "details", "summary"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_VERBATIM = frozenset({"pre", "code", "kbd", "samp"})
+_VERBATIM = VERBATIM - frozenset(_OPAQUE)  # lychee's list: no bare URLs, no links, no [N] markers inside
 _MARKER_TEXT = re.compile(r"\[?\s*(?:\d{1,4}|[a-z]{1,3}|注\s*\d{1,4})\s*\]?", re.IGNORECASE)
 _MARKER_TARGET = re.compile(r"(?:cite_note|cite-note|ref|fn|footnote|note|endnote)[-_:]?", re.IGNORECASE)
 _TEXT_MARKER = re.compile(r"\[(\d{1,4})\]")
@@ -68,10 +69,11 @@ def extract(document: Document) -> Extraction:
     return Extraction(
         references=tuple(reader.references),
         markers=tuple(reader.markers),
-        links=tuple(reader.links),
+        links=tuple(reader.links) + tuple(reader.local),
         blocks=tuple(reader.blocks),
         suppressions=tuple(found_suppressions),
         has_markers=bool(reader.markers),
+        anchors=tuple(dict.fromkeys(reader.anchors)),
     )
 
 
@@ -192,6 +194,8 @@ class _Reader:
         self.verbatim = 0  # inside <pre>/<code>: no bare URLs or [N] markers
         self.preformatted = 0  # inside <pre>: not prose at all
         self.anchor: tuple[int, list[str]] | None = None  # (mem_id, text) of the open <a>
+        self.local: list[Link] = []  # assets, and links to local files and anchors: never references or sources
+        self.anchors: list[str] = []  # every id and name: what a #fragment may point at
         self.speakers: list[tuple[int, str]] = []  # (mem_id, role) of the open chat-message elements
 
     # ---- traversal --------------------------------------------------------------------------------------
@@ -224,6 +228,11 @@ class _Reader:
         if name in _VERBATIM:
             self.verbatim += 1
             self.preformatted += name == "pre"
+        attributes = node.attributes
+        if "id" in attributes or "name" in attributes:
+            self.anchors.extend(iter_ids(attributes))
+        if name != "a" and name != "base" and not self.verbatim:
+            self._attribute_links(name, attributes, line)
         if self.skip_text:
             return
         entry_id = self.entry_ids.get(node.mem_id)
@@ -236,8 +245,16 @@ class _Reader:
         if name in _BLOCKS:
             self._flush()
             self.prose.append(_Prose(speaker=self.speakers[-1][1] if self.speakers else None))
-        if name == "a" and (position is not None or self._written(node)):
+        if name == "a" and not self.verbatim and (position is not None or self._written(node)):
             self._anchor(node, line)
+
+    def _attribute_links(self, name: str, attributes: dict, line: int) -> None:
+        """An element's other links (lychee's rules, extract/htmlattrs.py): images, stylesheets, scripts, media,
+        srcset candidates, custom elements' href/src. Kept apart: an asset is never a citation."""
+        for href, kind in attribute_links(name, attributes):
+            url = checkable_href(href, self.base) or local_href(href)
+            if url is not None:
+                self.local.append(Link(url=url, line=line, kind=kind))
 
     def _written(self, node: LexborNode) -> bool:
         """Whether an anchor the parser could not match to a tag is in the visible source at all.
@@ -359,6 +376,9 @@ class _Reader:
             return
         url = checkable_href(href, self.base)
         if url is None:
+            local = local_href(href) if self.base is None or (href or "").strip().startswith("#") else None
+            if local is not None:
+                self.local.append(Link(url=local, line=line, text=(node.text() or "").strip() or None))
             return
         prose = self.prose[-1] if self.prose else None
         self.anchor = (node.mem_id, [])

@@ -11,18 +11,24 @@ the block's first line plus the newlines before an offset.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
+from markdown_it import helpers as md_helpers
+from markdown_it.common.utils import normalizeReference, unescapeAll
+from markdown_it.helpers.parse_link_destination import _Result as _LinkResult
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from refcheck.extract import suppressions
+from refcheck.extract.anchors import HEADING_ID, Slugger, html_ids
 from refcheck.extract.entries import REFERENCES_HEADING, parse_entry
-from refcheck.extract.hrefs import checkable_href
+from refcheck.extract.hrefs import checkable_href, is_not_checked_scheme, local_href
+from refcheck.extract.htmlattrs import raw_html_links
 from refcheck.extract.lines import LineIndex
 from refcheck.extract.prose import ProseText
 from refcheck.extract.urls import find_urls
@@ -46,13 +52,17 @@ _SPANNED_RULES = {
 # inline parse of their lines (tests/extract/test_normalize_link.py holds the two answers equal).
 _PLAIN_HTTP_URL = re.compile(r"https?://(?=[A-Za-z0-9])[A-Za-z0-9-]{0,63}(?:\.[A-Za-z0-9-]{0,63})*(?::[0-9]+)?"
                              r"(?:[/?#][A-Za-z0-9\-._~/?#;:@&=+$,!*'()]*)?")
+_UNREAD_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9.:-]*(?:\s|$)")
 _MAX_PLAIN_URL = 255  # markdown-it drops a host longer than this; a URL no longer cannot have one
+# A relative path or #anchor of unreserved characters only (`../docs/a_b.md#x-y`): no host, no scheme, nothing to
+# encode, so normalizeLink gives it back unchanged too (a docs tree is mostly these).
+_PLAIN_RELATIVE = re.compile(r"(?!//)[A-Za-z0-9\-._~/]*(?:#[A-Za-z0-9\-._~]*)?")
 
 
 def _normalize_link(normalize):
     """markdown-it's public `normalizeLink` hook, answering at once for a URL it would return unchanged."""
     def normalized(url: str) -> str:
-        if len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url):
+        if len(url) <= _MAX_PLAIN_URL and (_PLAIN_HTTP_URL.fullmatch(url) or _PLAIN_RELATIVE.fullmatch(url)):
             return url
         return normalize(url)
 
@@ -73,16 +83,79 @@ def _with_span(rule, token_type: str):
     return spanned
 
 
+# A link destination markdown-it's parseLinkDestination reads to its first space, control character or `)`: no `<`
+# form, no `(` (nesting) and no `\` (escapes) in it. That function walks it one character at a time in Python (a
+# third of the inline parse of a list of links); this regex finds the same end in C.
+_PLAIN_DESTINATION = re.compile(r"[^\x00-\x20\x7f()\\]*")
+
+
+def _parse_link_destination(string: str, pos: int, maximum: int):
+    """markdown-it's `parseLinkDestination`, answering at once for a plain destination (tests/extract/
+    test_markdown_lean.py holds the two equal); anything else is left to markdown-it's own."""
+    if pos < maximum and string[pos] != "<":
+        end = _PLAIN_DESTINATION.match(string, pos, maximum).end()
+        if end > pos and (end == maximum or string[end] not in "(\\"):
+            result = _LinkResult()
+            result.str, result.pos, result.ok = unescapeAll(string[pos:end]), end, True
+            return result
+    return md_helpers.parseLinkDestination(string, pos, maximum)
+
+
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
+    parser.validateLink = _validate_link(parser.validateLink)
+    parser.helpers = SimpleNamespace(parseLinkLabel=md_helpers.parseLinkLabel, parseLinkTitle=md_helpers.parseLinkTitle,
+                                     parseLinkDestination=_parse_link_destination)
     return parser
 
 
+def _validate_link(validate):
+    """markdown-it refuses `file:` links (unsafe to render); a link checker reads them: they are local files."""
+    def valid(url: str) -> bool:
+        return validate(url) or url.strip()[:5].lower() == "file:"
+
+    return valid
+
+
 _PARSER = _parser()
+
+# Rules (block and inline) that can match only where the source holds one of these strings: a reference definition
+# needs `]:`, a footnote `[^` or `^[`, a fence ``` or ~~~, and so on. markdown-it tries each enabled block rule at
+# every line and each inline rule at every special character; a document without the string never needs the rule,
+# so it is parsed with the rule off. A rule that cannot match returns False and changes nothing, so the tokens are
+# the same (tests/extract/test_markdown_lean.py compares them with the full parser's on the samples and corpora).
+_RULE_NEEDS = {
+    "reference": ("]:",),
+    "footnote_def": ("[^",),
+    "footnote_ref": ("[^",),
+    "footnote_inline": ("^[",),
+    "fence": ("```", "~~~"),
+    "blockquote": (">",),
+    "html_block": ("<",),
+    "html_inline": ("<",),
+    "autolink": ("<",),
+    "heading": ("#",),
+    "table": ("|",),
+    "backticks": ("`",),
+    "entity": ("&",),
+    "escape": ("\\",),
+    "image": ("![",),
+}
+
+
+def _parser_for(text: str) -> MarkdownIt:
+    """The parser for `text`: without the rules whose strings it does not hold."""
+    return _parser_without(frozenset(name for name, needles in _RULE_NEEDS.items()
+                                     if not any(needle in text for needle in needles)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parser_without(disabled: frozenset[str]) -> MarkdownIt:
+    return _parser().disable(sorted(disabled)) if disabled else _PARSER
 
 
 @dataclass(kw_only=True)  # `line` has no default, the inherited fields do
@@ -93,6 +166,7 @@ class _Prose(ProseText):
     found_links: list[Link] = field(default_factory=list)
     found_markers: list[Marker] = field(default_factory=list)
     anchor_texts: list[str] = field(default_factory=list)
+    navigation: list[tuple[int, int]] = field(default_factory=list)  # spans of local links' text: a page's own links
 
     @property
     def text(self) -> str:
@@ -100,8 +174,8 @@ class _Prose(ProseText):
 
     def block(self) -> ProseBlock | None:
         text = self.text
-        if not text.strip():
-            return None
+        if not text.strip() or (self.navigation and not _words_besides(text, self.navigation)):
+            return None  # nothing, or only links to the docs' own pages (a list of them): navigation, not claims
         return ProseBlock(text=text, line=self.line, citations=tuple(self.citations), links=tuple(self.links))
 
 
@@ -114,21 +188,24 @@ class _Found:
     links: list[Link] = field(default_factory=list)
     blocks: list[ProseBlock] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    local: list[Link] = field(default_factory=list)  # local links and assets: never references or claim sources
+    anchors: list[str] = field(default_factory=list)
 
 
 def extract(document: Document) -> Extraction:
     env: dict = {}
-    tokens = _PARSER.parse(document.text, env)
+    tokens = _parser_for(document.text).parse(document.text, env)
     reader = _Reader(document.text, env)
     reader.walk(tokens)
     found = reader.found
     return Extraction(
         references=tuple(sorted(found.references, key=lambda reference: reference.line)),
         markers=tuple(found.markers),
-        links=tuple(found.links),
+        links=tuple(found.links) + tuple(sorted(found.local, key=lambda link: link.line)),
         blocks=tuple(found.blocks),
         suppressions=tuple(found.suppressions),
         has_markers=bool(found.markers),
+        anchors=tuple(dict.fromkeys(found.anchors)),
     )
 
 
@@ -147,6 +224,8 @@ class _Reader:
         self.footnote: tuple[str, _Prose] | None = None
         self.entry: tuple[str | None, _Prose] | None = None
         self.row: _Prose | None = None
+        self.slugger = Slugger()
+        self.verbatim_html = 0  # inside a raw-HTML <pre>/<code>…: its links are not links (as in lychee)
 
     def _definitions(self, definitions: dict) -> dict[str, str]:
         """Reference-style definitions become References; returns normalized label → label as written."""
@@ -199,10 +278,19 @@ class _Reader:
         level = int(heading.tag[1:])
         prose = self._read_inline(inline)
         self._commit(prose, as_block=False)
+        self._heading_anchors(prose.text.replace("\n", " "))
         if REFERENCES_HEADING.fullmatch(prose.text.strip()):
             self.section_level, self.section_list_depth, self.section_position = level, 0, 0
         elif self.section_level is not None and level <= self.section_level:
             self.section_level = None
+
+    def _heading_anchors(self, text: str) -> None:
+        """GitHub's slug of the heading, and its `{#id}` when one is written."""
+        custom = HEADING_ID.search(text)
+        if custom:
+            self.found.anchors.append(custom.group(1))
+            text = text[: custom.start()]
+        self.found.anchors.append(self.slugger.slug(text.strip()))
 
     def _section_structure(self, token: Token) -> None:
         """In a references section, each item of the top list is one entry."""
@@ -222,6 +310,12 @@ class _Reader:
             self._close_entry()
 
     def _inline(self, token: Token) -> None:
+        children = token.children or ()
+        if children and children[0].type == "text" and _UNREAD_TAG.match(children[0].content):
+            # A JSX/HTML element markdown-it did not take as HTML (MDX puts the closing `>` on a line of its own,
+            # which reads as a quote): its attributes are still links.
+            content = token.content if ">" in token.content else token.content + ">"
+            self._raw_html(content, token.map[0] + 1 if token.map else 1)
         if self.footnote is not None:
             label, prose = self.footnote
             self.footnote = (label, self._read_inline(token, into=prose))
@@ -302,6 +396,24 @@ class _Reader:
     def _html(self, html: str, line: int) -> None:
         for match in suppressions.COMMENT.finditer(html):
             self._suppression(match, line + html.count("\n", 0, match.start()))
+        self._raw_html(html, line)
+
+    def _raw_html(self, html: str, line: int) -> None:
+        """Links, assets and anchors written as HTML inside the Markdown (`<img src>`, `<a id>`, `<a href>`)."""
+        if "<" not in html:
+            return
+        self.found.anchors.extend(html_ids(html))
+        links, self.verbatim_html = raw_html_links(html, self.verbatim_html)
+        for offset, href, kind in links:
+            self._add_link(href, line + html.count("\n", 0, offset), kind)
+
+    def _add_link(self, href: str, line: int, kind: str, text: str | None = None) -> None:
+        """A link that is no citation: an asset anywhere, or a link to a local file or anchor."""
+        if is_not_checked_scheme(href):
+            return
+        url = checkable_href(href) or local_href(href)
+        if url is not None:
+            self.found.local.append(Link(url=url, line=line, text=text, kind=kind))
 
     def _suppression(self, match: re.Match, line: int) -> None:
         """Locate the comment on its source line (block quotes and lists indent it) and record it."""
@@ -367,10 +479,13 @@ class _Reader:
                 if label is not None:
                     prose.found_markers.append(Marker(ref=label, line=current_line()))
                     prose.citations.append((prose.length, label))
-            elif kind == "image" and link is not None:
-                link["text"].append(child.content)  # a badge `[![alt](img)](url)`: the alt text names the link
+            elif kind == "image":
+                if link is not None:
+                    link["text"].append(child.content)  # a badge `[![alt](img)](url)`: the alt text names the link
+                self._add_link(child.attrGet("src") or "", current_line(), "asset", child.content or None)
             elif kind == "html_inline":
                 self._html_inline(child.content, source, span)
+                self._raw_html(child.content, source.line_of(span[0]) if span else current_line())
             if span and kind not in ("link_open",):
                 sync(span[1])
         return prose
@@ -411,6 +526,11 @@ class _Reader:
     def _link(self, prose: _Prose, link: dict) -> None:
         url = checkable_href(link["href"])
         if url is None:
+            local = local_href(link["href"])
+            if local is not None:
+                text = "".join(link["text"]).strip() or None
+                self.found.local.append(Link(url=local, line=link["line"], text=text, ref=link["label"]))
+                prose.navigation.append((link["offset"], prose.length))
             return
         text = None if link["autolink"] else "".join(link["text"]).strip() or None
         prose.found_links.append(Link(url=url, line=link["line"], text=text, ref=link["label"]))
@@ -422,6 +542,19 @@ class _Reader:
         match = suppressions.COMMENT.fullmatch(html.strip())
         if match and span:
             self._suppression(match, source.line_of(span[0]))
+
+
+def _words_besides(text: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether `text` has a word character outside the given (start, end) spans."""
+    cursor = 0
+    for start, end in spans:
+        if _WORD.search(text, cursor, start):
+            return True
+        cursor = max(cursor, end)
+    return _WORD.search(text, cursor) is not None
+
+
+_WORD = re.compile(r"\w")
 
 
 def _is_label_paragraph(content: str) -> bool:

@@ -25,6 +25,7 @@ def extraction_to_json(extraction: Extraction) -> str:
     plain = {name: [[_plain(getattr(item, f.name)) for f in fields(kind)] for item in getattr(extraction, name)]
              for name, kind in _PARTS}
     plain["has_markers"] = extraction.has_markers
+    plain["anchors"] = list(extraction.anchors)
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -34,11 +35,12 @@ def extraction_from_json(text: str) -> Extraction:
         plain = json.loads(text)
         parts = {name: tuple(_record(kind, row) for row in plain[name]) for name, kind in _PARTS}
         has_markers = plain["has_markers"]
+        anchors = tuple(str(anchor) for anchor in plain.get("anchors", ()))
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"not a stored extraction: {error}") from error
     if not isinstance(has_markers, bool):
         raise ValueError("not a stored extraction: has_markers")
-    return Extraction(**parts, has_markers=has_markers)
+    return Extraction(**parts, has_markers=has_markers, anchors=anchors)
 
 
 def extraction_key(document: Document) -> str:

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 
 from refcheck.fetch.client import Fetcher, Share, host_of
 from refcheck.models import FetchResult
+from refcheck.weburl import parse
 
 MIN_FETCHES_PER_WORKER = 150  # fewer network fetches than this per process: a fork costs more than it saves
 MAX_AUTO_WORKERS = 4  # beyond this the event loops mostly wait on the network anyway
@@ -36,18 +37,27 @@ def worker_count(fetcher: Fetcher, online: list[str]) -> int:
     """Processes for fetching `online` (the targets that need the network): `settings.workers`, or automatic (0)."""
     if not _can_fork() or (fetcher.cache is not None and not hasattr(fetcher.cache, "reopened")):
         return 1
-    hosts = len({host_of(target) for target in online})
+    hosts = len({split_key(target) for target in online})
     wanted = fetcher.settings.workers
     if wanted == 0:
         wanted = min(_usable_cores(), MAX_AUTO_WORKERS, len(online) // MIN_FETCHES_PER_WORKER)
     return max(1, min(wanted, hosts))
 
 
+def split_key(target: str) -> str:
+    """The host a prepared target is split by: the WHATWG host its preparation read (refcheck.weburl's parse, cached
+    since the reader and the rules parsed the URL), not a second httpx parse. A target is the standard's own
+    serialisation, so its host is already in one spelling (lower case, punycode, IPv4 in dotted decimal): equal
+    hosts here are exactly equal gate hosts (`client.host_of`; tests/fetch/test_workers.py holds them equal)."""
+    parsed = parse(target)
+    return parsed.hostname if parsed is not None else host_of(target)
+
+
 def split_by_host(targets: list[str], parts: int) -> list[list[str]]:
     """`targets` in at most `parts` groups, each host's targets in one group, the groups as even as hosts allow."""
     by_host: dict[str, list[str]] = {}
     for target in targets:
-        by_host.setdefault(host_of(target), []).append(target)
+        by_host.setdefault(split_key(target), []).append(target)
     groups: list[list[str]] = [[] for _ in range(max(1, parts))]
     for host_targets in sorted(by_host.values(), key=len, reverse=True):  # largest first, onto the lightest group
         min(groups, key=len).extend(host_targets)

@@ -119,7 +119,8 @@ def _standalone_links(extraction: Extraction) -> list[Reference]:
     ids = {r.id for r in extraction.references}
     seen: dict[str, Reference] = {}
     for link in sorted(extraction.links, key=lambda l: l.line):
-        if link.url in known or link.url in seen or (link.ref in ids) or not is_fetchable_url(link.url):
+        if (link.url in known or link.url in seen or (link.ref in ids) or link.kind != "link"
+                or not is_fetchable_url(link.url)):  # an image or a stylesheet is not a source
             continue
         text = _clean(link.text)
         title = text if text and text != link.url else None

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from refcheck import __version__
-from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link, Location,
-                             Marker, PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
+from refcheck.models import (Claim, Document, DocumentReport, Extraction, FetchResult, Finding, Format, Link,
+                             LocalResult, Location, Marker, PageFacts, Redirect, Reference, Report, Severity, UrlStatus)
 from refcheck.report import summarize
 from refcheck.report.paths import location_dict
 
@@ -83,8 +83,7 @@ def _lazy_document(document_report) -> _Object:
         ("encoding", document.encoding),
         ("references", _Lazy(lambda: (_reference_dict(r, resolutions) for r in extraction.references))),
         ("markers", _Lazy(lambda: ({"ref": m.ref, "line": m.line} for m in extraction.markers))),
-        ("links", _Lazy(lambda: ({"url": l.url, "line": l.line, "text": l.text, "ref": l.ref}
-                                 for l in extraction.links))),
+        ("links", _Lazy(lambda: _link_rows(extraction.links, document_report.local))),
         ("claims", _Lazy(lambda: (_claim(c) for c in extraction.claims))),
         ("findings", _Lazy(lambda: (finding_dict(f) for f in document_report.findings))),
     ]
@@ -182,7 +181,7 @@ def _document(document_report) -> dict:
         "encoding": document.encoding,
         "references": [_reference_dict(r, resolutions) for r in extraction.references],
         "markers": [{"ref": m.ref, "line": m.line} for m in extraction.markers],
-        "links": [{"url": l.url, "line": l.line, "text": l.text, "ref": l.ref} for l in extraction.links],
+        "links": list(_link_rows(extraction.links, document_report.local)),
         "claims": [_claim(c) for c in extraction.claims],
         "findings": [finding_dict(f) for f in document_report.findings],
     }
@@ -221,6 +220,19 @@ def resolution_dict(resolution) -> dict | None:
         "reason": resolution.reason,
         "metadata_mismatch": list(resolution.metadata_mismatch),
     }
+
+
+def _link_rows(links, local) -> Iterator[dict]:
+    """Every link with its kind; a local link that `check` looked at on disk also says what it found there. The
+    streaming writer and `to_dict` share it, so they cannot drift."""
+    checked = {(result.url, result.line): result for result in local}
+    for link in links:
+        row = {"url": link.url, "line": link.line, "text": link.text, "ref": link.ref, "kind": link.kind}
+        result = checked.get((link.url, link.line))
+        if result is not None:
+            row["local"] = {"status": result.status, "path": result.path, "fragment": result.fragment,
+                            "reason": result.reason}
+        yield row
 
 
 def _claim(claim: Claim) -> dict:
@@ -305,6 +317,7 @@ def _document_from(data: dict) -> DocumentReport:
                         conversation=_field(conversation, "id", str), title=_field(conversation, "title", str))
     markers = _items(data, "markers", dict)
     references = _items(data, "references", dict)
+    links = _items(data, "links", dict)
     extraction = Extraction(
         references=tuple(Reference(id=_field(r, "id", str, _REQUIRED), line=_field(r, "line", int, _REQUIRED),
                                    title=_field(r, "title", str), site=_field(r, "site", str), url=_field(r, "url", str),
@@ -315,8 +328,8 @@ def _document_from(data: dict) -> DocumentReport:
         markers=tuple(Marker(ref=_field(m, "ref", str, _REQUIRED), line=_field(m, "line", int, _REQUIRED))
                       for m in markers),
         links=tuple(Link(url=_field(l, "url", str, _REQUIRED), line=_field(l, "line", int, _REQUIRED),
-                         text=_field(l, "text", str), ref=_field(l, "ref", str))
-                    for l in _items(data, "links", dict)),
+                         text=_field(l, "text", str), ref=_field(l, "ref", str), kind=_field(l, "kind", str, "link"))
+                    for l in links),
         claims=tuple(Claim(text=_field(c, "text", str, _REQUIRED), line=_field(c, "line", int, _REQUIRED),
                            refs=tuple(_items(c, "refs", str)), urls=tuple(_items(c, "urls", str)),
                            speaker=_field(c, "speaker", str), check_worthy=_field(c, "check_worthy", bool, False),
@@ -330,7 +343,16 @@ def _document_from(data: dict) -> DocumentReport:
                              location=_location_from(f.get("location")))
                      for f in _items(data, "findings", dict))
     resolutions = tuple((r["id"], r["resolution"]) for r in references if isinstance(r.get("resolution"), dict))
-    return DocumentReport(document, extraction, findings, resolutions=resolutions)
+    local = tuple(_local_from(l) for l in links if isinstance(l.get("local"), dict))
+    return DocumentReport(document, extraction, findings, resolutions=resolutions, local=local)
+
+
+def _local_from(link: dict) -> LocalResult:
+    result = link["local"]
+    return LocalResult(url=_field(link, "url", str, _REQUIRED), line=_field(link, "line", int, _REQUIRED),
+                       kind=_field(link, "kind", str, "link"), status=_field(result, "status", str, _REQUIRED),
+                       path=_field(result, "path", str), fragment=_field(result, "fragment", str),
+                       reason=_field(result, "reason", str))
 
 
 def _location_from(data) -> Location | None:

@@ -28,10 +28,11 @@ def _join(first: DocumentReport, second: DocumentReport) -> DocumentReport:
     seen = {_identity(f) for f in first.findings}
     extra = tuple(f for f in second.findings if _identity(f) not in seen)
     findings = tuple(sorted(first.findings + extra, key=lambda f: (f.line or 0, f.rule)))
+    local = tuple(dict.fromkeys(first.local + second.local))  # each shard checked its own local links
     # Each shard looks for the sources of its own share of the references without a URL.
     known = {ref for ref, _ in first.resolutions}
     resolutions = first.resolutions + tuple(pair for pair in second.resolutions if pair[0] not in known)
-    return replace(first, findings=findings, resolutions=resolutions)
+    return replace(first, findings=findings, local=local, resolutions=resolutions)
 
 
 def _identity(finding) -> tuple:

@@ -128,7 +128,7 @@ def invalid_links(extraction: Extraction) -> Iterator[Finding]:
 def looks_invalid(url: str) -> bool:
     """Malformed http(s) URLs and unknown schemes; relative links, anchors and mailto: are left alone."""
     scheme = scheme_of(url)
-    if not scheme or scheme in NON_WEB_SCHEMES or url.startswith(("#", "/", "./", "../")):
+    if not scheme or scheme in NON_WEB_SCHEMES or scheme == "file" or url.startswith(("#", "/", "./", "../")):
         return False
     if scheme in ("http", "https"):
         return not is_fetchable_url(url)

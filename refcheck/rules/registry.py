@@ -50,6 +50,8 @@ RULES: dict[str, Rule] = {
              "Documents come from strangers; refcheck never sends a packet to such an address unless --allow-private."),
         Rule("fetch-error", Severity.WARNING, "The URL could not be fetched for another reason (TLS, protocol, no network).",
              "Could not verify; not called dead."),
+        Rule("missing-fragment", Severity.WARNING, "A link's #fragment names no heading, id or name in its target.",
+             "The link opens the right page at the wrong place: a heading was renamed or an anchor removed."),
         Rule("soft-404", Severity.ERROR, "The page answers 200 but is really a 'not found' page or the site's home page.",
              "The cited article is gone even though the server says OK."),
         Rule("title-mismatch", Severity.WARNING, "The page's title does not match the title the reference cites.",

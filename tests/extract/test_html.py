@@ -22,12 +22,16 @@ def test_fixture_matches_its_expected_extraction(name):
 
 def test_relative_links_resolve_against_base_href():
     text = '<base href="https://site.example/docs/">\n<p><a href="page.html">p</a>\n<a href="/root">r</a>\n<a href="#top">t</a></p>'
-    assert [(link.url, link.line) for link in read(text).links] == [
+    links = read(text).links
+    assert [(link.url, link.line) for link in links if link.url.startswith("http")] == [
         ("https://site.example/docs/page.html", 2), ("https://site.example/root", 3)]
+    assert [(link.url, link.line) for link in links if not link.url.startswith("http")] == [("#top", 4)]
 
 
-def test_relative_links_without_base_are_not_sources():
-    assert read('<p><a href="page.html">p</a> <a href="mailto:a@b.example">m</a></p>').links == ()
+def test_relative_links_without_base_are_local_links_not_sources():
+    extraction = read('<p><a href="page.html">p</a> <a href="mailto:a@b.example">m</a></p>')
+    assert [(link.url, link.text, link.kind) for link in extraction.links] == [("page.html", "p", "link")]
+    assert extraction.references == () and extraction.blocks[0].links == ()
 
 
 def test_the_same_href_on_several_lines_gets_each_line():

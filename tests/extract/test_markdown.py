@@ -30,8 +30,9 @@ def test_lines_stay_exact_after_constructs_that_span_lines():
     text = ("a `code\nspan` b [multi\nline text](https://a.example/) c ![img\nalt](https://i.example/x.png)\n"
             "d <span\nclass=x>e</span> f https://after.example/\n")
     extraction = read(text)
-    assert [(link.url, link.line, link.text) for link in extraction.links] == [
+    assert [(link.url, link.line, link.text) for link in extraction.links if link.kind == "link"] == [
         ("https://a.example/", 2, "multi line text"), ("https://after.example/", 6, None)]
+    assert [(link.url, link.line) for link in extraction.links if link.kind == "asset"] == [("https://i.example/x.png", 3)]
     block = extraction.blocks[0]
     offset = dict((url, at) for at, url in block.links)["https://after.example/"]
     assert block.line + block.text.count("\n", 0, offset) == 6
@@ -50,9 +51,12 @@ def test_lines_inside_quotes_and_nested_lists():
     assert [(link.url, link.line) for link in read(text).links] == [("https://x.example/", 2), ("https://q.example/", 5)]
 
 
-def test_images_are_not_links():
+def test_images_are_assets_not_links_or_sources():
     extraction = read("![logo](https://img.example/logo.png) and [![badge](https://img.example/b.svg)](https://ci.example/)\n")
-    assert [link.url for link in extraction.links] == ["https://ci.example/"]
+    assert [link.url for link in extraction.links if link.kind == "link"] == ["https://ci.example/"]
+    assert [(link.url, link.text) for link in extraction.links if link.kind == "asset"] == [
+        ("https://img.example/logo.png", "logo"), ("https://img.example/b.svg", "badge")]
+    assert [url for _, url in extraction.blocks[0].links] == ["https://ci.example/"]
 
 
 def test_code_is_not_scanned():

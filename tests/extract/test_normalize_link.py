@@ -6,7 +6,7 @@ import random
 
 from markdown_it.common.normalize_url import normalizeLink
 
-from refcheck.extract.markdown import _MAX_PLAIN_URL, _PARSER, _PLAIN_HTTP_URL
+from refcheck.extract.markdown import _MAX_PLAIN_URL, _PARSER, _PLAIN_HTTP_URL, _PLAIN_RELATIVE
 
 # Characters a URL is built from here: the plain ones, and every kind the quick path must leave to markdown-it
 # (escapes, spaces, non-ASCII, brackets, the characters its URL parser or encoder treats specially).
@@ -50,3 +50,16 @@ def test_links_still_normalised_where_markdown_it_would():
     hrefs = [child.attrGet("href") for token in tokens if token.children for child in token.children
              if child.type == "link_open"]
     assert hrefs == ["http://example.com/%E6%97%A5%E6%9C%AC", "http://example.com/x"]
+
+
+def test_quick_answer_for_relative_paths_equals_markdown_its_normalize_link():
+    rng = random.Random(20261205)
+    pieces = ["a", "Z", "0", "-", "_", ".", "~", "/", "#", "..", "./", "../", "//", "%20", " ", "é", ":", "?", "@",
+              "README.md", "docs/", "index.html", "日本語", "(", ")", "&", "=", "+", "!", "*", "'", ",", ";", "$"]
+    urls = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    urls += ["docs/b.md", "../img/x.png", "./a/b/#frag-1", "#top", "/root/x.md", "//host/x", "a//b", "#", ""]
+    quick = 0
+    for url in urls:
+        assert _PARSER.normalizeLink(url) == normalizeLink(url), url
+        quick += bool(_PLAIN_RELATIVE.fullmatch(url))
+    assert 1000 < quick < len(urls) - 1000

@@ -46,6 +46,7 @@ def full_page() -> PageFacts:
         page_count=12,
         page_starts=(0, 31),
         text_read=False,  # a round trip only: a real text-less page has main_text ""
+        anchors=("top", "概要"),
     )
 
 

@@ -178,3 +178,34 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_the_split_key_groups_targets_exactly_as_the_per_host_gates_do():
+    # The split keys on the WHATWG host (parsed once, cached) instead of httpx's; two targets share a process
+    # exactly when they share a per-host gate (client.host_of), over the standard's own web cases and spellings of
+    # one host (IDN, case, numeric IPv4, IPv6, ports, a trailing dot, userinfo).
+    from refcheck.fetch.client import host_of, prepare_url
+    from refcheck.fetch.run import InvalidTarget
+    from refcheck.fetch.workers import split_key
+
+    cases = json.loads((Path(__file__).parents[1] / "data" / "wpt" / "urltestdata.json").read_text(encoding="utf-8"))
+    written = [case["href"] for case in cases if isinstance(case, dict) and not case.get("failure") and "href" in case]
+    written += ["http://Bücher.de/a", "http://xn--bcher-kva.de/b", "HTTP://BÜCHER.DE:8080/c", "http://0x7f.1/",
+                "http://127.0.0.1:81/", "http://[::1]/", "http://[0:0::1]:8080/", "http://example.com./",
+                "http://example.com/", "http://user:pw@EXAMPLE.com/", "https://例え.jp/", "https://xn--r8jz45g.jp/x",
+                "http://ＥＸＡＭＰＬＥ.com/", "http://a.b.c.xn--p1ai/"]
+    targets = []
+    for url in written:
+        try:
+            targets.append(prepare_url(url))  # what the fetcher routes: the standard's form that httpx accepts
+        except InvalidTarget:
+            continue
+    assert len(targets) > 200
+    gate_of, split_of = {}, {}
+    for target in targets:
+        gate = host_of(target)
+        gate_of.setdefault(gate, set()).add(split_key(target))
+        split_of.setdefault(split_key(target), set()).add(gate)
+    assert all(len(keys) == 1 for keys in gate_of.values()), {g: k for g, k in gate_of.items() if len(k) > 1}
+    assert all(len(gates) == 1 for gates in split_of.values()), {k: g for k, g in split_of.items() if len(g) > 1}
+    assert len(gate_of) > 50
