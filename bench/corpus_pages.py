@@ -3,7 +3,10 @@
 Run: .venv/bin/python bench/corpus_pages.py [--corpora DIR] [--verbose] [--cpu-rounds N] [--before OLD_PAGE_PY]
 Reads ../shared/corpora (next to the checkout) by default; a corpus that is absent is skipped. The CPU section also
 reads bench/simweb.py's pages (the fetch benchmark's simulated web). `--before` times another copy of page.py
-(e.g. `git show REV:refcheck/page.py > /tmp/page_before.py`) on the same pages, interleaved, for a before/after.
+(e.g. `git show REV:refcheck/page.py > /tmp/page_before.py`) on the same pages, interleaved, for a before/after;
+`--before DIR` (a whole other checkout, e.g. `git worktree add /tmp/old REV` or `git archive REV | tar -x -C DIR`)
+reads the pages with that checkout's refcheck in a child process, rounds alternating with this one's, and counts
+the pages whose PageFacts differ between the two (with and without the main text).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import dataclasses
 import gzip
 import importlib.util
 import json
+import os
+import pickle
+import subprocess
 import random
 import re
 import statistics
@@ -323,6 +329,68 @@ def cpu_per_page(root: Path, rounds: int, before: Path | None) -> tuple[dict, in
     return seconds, differ, checked
 
 
+# The child of `--before DIR`: reads pickled (body, content type, url) pages from stdin with that checkout's
+# read_page, with and without the main text, and writes back each read's CPU seconds and PageFacts.
+_CHILD = """
+import pickle, sys, time
+from refcheck.page import read_page
+pages = pickle.load(sys.stdin.buffer)
+out = []
+for body, content_type, url in pages:
+    row = []
+    for want_text in (True, False):
+        start = time.process_time()
+        facts = read_page(body, content_type, url, want_text=want_text)
+        row.append((time.process_time() - start, facts))
+    out.append(row)
+pickle.dump(out, sys.stdout.buffer)
+"""
+
+
+def _read_all(pages: list) -> list:
+    out = []
+    for body, content_type, url in pages:
+        row = []
+        for want_text in (True, False):
+            start = time.process_time()
+            facts = read_page(body, content_type, url, want_text=want_text)
+            row.append((time.process_time() - start, facts))
+        out.append(row)
+    return out
+
+
+def cpu_against_checkout(root: Path, rounds: int, checkout: Path) -> None:
+    """This checkout's read_page against another checkout's, on the same pages: CPU per page and differing outputs.
+
+    Each round reads every page in a child process running the other checkout (its refcheck first on sys.path),
+    then in this process; the child's rounds and ours alternate, so a drift of the machine's speed hits both."""
+    groups = timing_pages(root)
+    env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    differ = {True: 0, False: 0}
+    for round_number in range(rounds):
+        for group, pages in groups.items():
+            child = subprocess.run([sys.executable, "-c", _CHILD], input=pickle.dumps(pages), capture_output=True,
+                                   env=env, check=True)
+            before = pickle.loads(child.stdout)
+            after = _read_all(pages)
+            for old, new in zip(before, after):
+                for index, want_text in enumerate((True, False)):
+                    label = "want_text=True" if want_text else "want_text=False"
+                    seconds.setdefault((group, f"before ({label})"), []).append(old[index][0])
+                    seconds.setdefault((group, f"after ({label})"), []).append(new[index][0])
+                    if round_number == 0:
+                        differ[want_text] += old[index][1] != new[index][1]
+    print(f"\n## CPU per page, this checkout against {checkout} (time.process_time, ms; {rounds} round(s), "
+          "the two alternating round by round)")
+    print("| pages | n | reader | mean | median | p95 | max |\n|---|---|---|---|---|---|---|")
+    for (group, name), values in sorted(seconds.items()):
+        print(_cpu_row(group, name, values, rounds))
+    pages = sum(len(p) for p in groups.values())
+    print(f"PageFacts differing between the two checkouts: {differ[True]} of {pages} pages read with the main text, "
+          f"{differ[False]} of {pages} without")
+
+
 def _cpu_row(group: str, name: str, seconds: list[float], rounds: int) -> str:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
@@ -335,7 +403,8 @@ def main() -> int:
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
     parser.add_argument("--cpu-rounds", type=int, default=1, help="times every page is read for the CPU table (0: skip)")
-    parser.add_argument("--before", type=Path, help="another page.py to time next to this one (full read only)")
+    parser.add_argument("--before", type=Path, help="another page.py to time next to this one (full read only), or "
+                        "another checkout's directory (its whole refcheck, in a child process; outputs compared)")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         print(f"no corpora at {args.corpora}: nothing measured")
@@ -374,7 +443,9 @@ def main() -> int:
         p, r, f = readability["text_prf"]
         print(f"\n## Main text vs Readability.js output (readability/test-pages, {readability['text_pages']} pages > 6 KB, not tuned on)")
         print(f"refcheck F1 {f:.3f}  precision {p:.3f}  recall {r:.3f}")
-    if args.cpu_rounds > 0:
+    if args.cpu_rounds > 0 and args.before is not None and args.before.is_dir():
+        cpu_against_checkout(args.corpora, args.cpu_rounds, args.before)
+    elif args.cpu_rounds > 0:
         seconds, differ, checked = cpu_per_page(args.corpora, args.cpu_rounds, args.before)
         print(f"\n## CPU per page (time.process_time, ms; {args.cpu_rounds} round(s), readers interleaved page by page)")
         print("| pages | n | reader | mean | median | p95 | max |\n|---|---|---|---|---|---|---|")

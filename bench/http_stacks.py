@@ -6,10 +6,13 @@ raw and decoded by refcheck's own capped decoder, with the same guard check, gat
 
 Stacks (each in this one process, on one asyncio event loop, in turn, rounds interleaved so that load from other jobs
 on a shared machine hits all of them alike):
-  fetcher  refcheck's whole fetch path (`Fetcher`, one process, no cache, a page reader that reads nothing):
-           httpx + PerOriginTransport + everything refcheck does around a request (redirects, deadline, soft-404 probe);
+  fetcher  refcheck's whole fetch path (`Fetcher`, one process, no cache, a page reader that reads nothing) on the
+           aiohttp engine (REFCHECK_HTTP_ENGINE=aiohttp, fetch/engine_aiohttp.py) + everything refcheck does around a request (redirects,
+           deadline; the soft-404 probe is off);
+  fetcher-httpx  the same with REFCHECK_HTTP_ENGINE=httpx (httpx's own stack, PerOriginTransport);
   httpx    httpx.AsyncClient building each request, sent straight to refcheck's PerOriginTransport (its pinned
            asyncio network backend, fetch/network.py), the body read with aiter_raw — the fetcher's own calls, alone;
+  httpx-aiohttp  the same calls, sent to refcheck's AiohttpTransport (the aiohttp engine behind httpx's interface);
   httpcore httpx's engine alone: httpcore requests sent to the same pinned per-origin pools, no httpx models;
   aiohttp  aiohttp.ClientSession, TCPConnector(limit, limit_per_host) with a resolver that answers only the guard's
            pinned addresses (no DNS cache), auto_decompress off, the body read with iter_any;
@@ -22,7 +25,7 @@ plan (a stack that gets one wrong is reported as such).
 
 Reported per stack (after one untimed warm-up of 50 URLs each): CPU ms per URL (time.process_time of this process around the fetch: the simulated web runs in
 its own process), wall seconds, and the median over rounds. Optional stacks that are not installed are skipped
-(`pip install aiohttp pycurl`; both are in the `bench` extra).
+(`pip install pycurl`, in the `bench` extra; aiohttp is a runtime dependency).
 """
 
 from __future__ import annotations
@@ -67,7 +70,10 @@ class Gates:
 # ── the stacks: each returns {url: (status, decoded bytes)} ─────────────────────────────────────────────────────
 
 
-async def run_fetcher(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
+async def run_fetcher(urls: list[str], concurrency: int, per_host: int, engine: str = "aiohttp",
+                      ) -> dict[str, tuple[int, int]]:
+    import os
+
     from refcheck.fetch.client import Fetcher
     from refcheck.models import PageFacts
     from refcheck.settings import FetchSettings
@@ -80,20 +86,34 @@ async def run_fetcher(urls: list[str], concurrency: int, per_host: int) -> dict[
 
     settings = FetchSettings(allow_private=True, max_concurrency=concurrency, per_host=per_host, workers=1,
                              probe_soft_404=False)
-    run = await Fetcher(settings, read_page=reader).run(urls)
+    os.environ["REFCHECK_HTTP_ENGINE"] = engine
+    try:
+        run = await Fetcher(settings, read_page=reader).run(urls)
+    finally:
+        del os.environ["REFCHECK_HTTP_ENGINE"]
     # The fetcher follows redirects itself (one more request for each 301): reported as the first hop's status.
     return {url: (result.redirects[0].status if result.redirects else result.http_status or 0,
                   seen.get(result.final_url or url, 0)) for url, result in run.results.items()}
 
 
-async def run_httpx(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
+async def run_fetcher_httpx(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
+    return await run_fetcher(urls, concurrency, per_host, engine="httpx")
+
+
+async def run_httpx(urls: list[str], concurrency: int, per_host: int, engine: str = "httpx",
+                    ) -> dict[str, tuple[int, int]]:
     import httpx
 
     from refcheck.fetch.client import PerOriginTransport
 
     guard = Guard(allow_private=True)
     gates = Gates(concurrency, per_host)
-    transport = PerOriginTransport(guard, per_origin=per_host)
+    if engine == "aiohttp":
+        from refcheck.fetch.engine_aiohttp import AiohttpTransport
+
+        transport = AiohttpTransport(guard, per_origin=per_host)
+    else:
+        transport = PerOriginTransport(guard, per_origin=per_host)
     headers = {**HEADERS, "Accept-Encoding": accept_encoding()}
     out: dict[str, tuple[int, int]] = {}
     async with httpx.AsyncClient(transport=transport, headers=headers, follow_redirects=False, trust_env=False,
@@ -115,6 +135,10 @@ async def run_httpx(urls: list[str], concurrency: int, per_host: int) -> dict[st
 
         await asyncio.gather(*(one(url) for url in urls))
     return out
+
+
+async def run_httpx_aiohttp(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
+    return await run_httpx(urls, concurrency, per_host, engine="aiohttp")
 
 
 async def run_httpcore(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
@@ -314,8 +338,9 @@ async def run_pycurl(urls: list[str], concurrency: int, per_host: int) -> dict[s
     return out
 
 
-STACKS = {"fetcher": run_fetcher, "httpx": run_httpx, "httpcore": run_httpcore, "aiohttp": run_aiohttp, "pycurl": run_pycurl}
-OPTIONAL = {"aiohttp": "aiohttp", "pycurl": "pycurl"}
+STACKS = {"fetcher": run_fetcher, "fetcher-httpx": run_fetcher_httpx, "httpx": run_httpx,
+          "httpx-aiohttp": run_httpx_aiohttp, "httpcore": run_httpcore, "aiohttp": run_aiohttp, "pycurl": run_pycurl}
+OPTIONAL = {"pycurl": "pycurl"}
 
 
 def available(name: str) -> bool:

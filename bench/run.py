@@ -390,6 +390,8 @@ def run_workload(args: argparse.Namespace, name: str, urls: int, hosts: int, lat
         extra += ["--max-concurrency", str(args.max_concurrency)]
     if args.per_host:
         extra += ["--per-host", str(args.per_host)]
+    if args.workers is not None:
+        extra += ["--workers", str(args.workers)]
     pages = plan_web(urls, hosts, seed=args.seed, dead_share=args.dead, redirect_share=args.redirects)
     time_limit = max(CHILD_TIME_LIMIT, urls * 0.01)
     work.mkdir(parents=True, exist_ok=True)
@@ -595,6 +597,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-lychee", action="store_true", help="time refcheck only")
     parser.add_argument("--profile", action="store_true", help="also run refcheck cold under cProfile")
     parser.add_argument("--top", type=int, default=30, help="functions shown per profile listing")
+    parser.add_argument("--workers", type=int, help="pass to refcheck (default: its own, automatic; 1: one process)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (reports, caches, log)")
     parser.add_argument("--lifetime", type=float, default=3600.0, help="the simulated web stops after this anyway")
     args = parser.parse_args(argv)

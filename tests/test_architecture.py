@@ -15,7 +15,7 @@ LAYERS = {
     "fetch": 3, "resolve": 4, "pipeline": 4, "memo": 4, "cli": 5, "__main__": 6, "__init__": 0, "fingerprint": 0, "weburl": 0,
 }
 # Third-party libraries confined to one place each.
-CONFINED = {"httpx": {"fetch"}, "click": {"cli"}, "rich": {"cli", "report"}, "pypdf": {"pdf"}, "selectolax": {"page", "extract", "fetch"},
+CONFINED = {"httpx": {"fetch"}, "aiohttp": {"fetch"}, "yarl": {"fetch"}, "click": {"cli"}, "rich": {"cli", "report"}, "pypdf": {"pdf"}, "selectolax": {"page", "extract", "fetch"},
             "ada_url": {"weburl"}}
 
 

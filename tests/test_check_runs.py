@@ -114,3 +114,59 @@ def test_a_corrupt_cache_is_one_line_and_exit_2(tmp_path):
     result = check(tmp_path, "doc.md", "--offline")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_killed_mid_fetch_with_its_worker_keeps_every_committed_row_and_the_rerun_completes(tmp_path):
+    """SIGKILL to a whole big run (the CLI and its forked worker, each with a batched cache writer, both writing the
+    file) while it fetches: the file passes SQLite's integrity check, every row committed before the kill is still
+    there unchanged, and a rerun completes, answering exactly those URLs from the cache and fetching the rest."""
+    count = 200  # per host; 400 network fetches make two fetching processes (fetch/workers.py)
+    with WebServer() as first, WebServer(host="127.0.0.2") as second:
+        urls = []
+        for name, server in (("one", first), ("two", second)):
+            for n in range(count):
+                title = f"Report {n} from server {name}"
+                server.route(f"/page/{n}", Reply(200, f"<title>{title}</title><p>text {n}</p>", delay=0.05))
+                urls.append((server.url(f"/page/{n}"), title))
+        (tmp_path / "links.md").write_text("# Sources\n\n" + "".join(f"- [{t}]({u})\n" for u, t in urls))
+        cache_file = tmp_path / "cache" / "refcheck.sqlite"
+        process = subprocess.Popen([*COMMAND, "check", "links.md", "--allow-private", "--no-progress", "--format",
+                                    "json", "--no-archive", "--retries", "0"], cwd=tmp_path,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        snapshot: dict[str, tuple] = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(snapshot) < 80 and process.poll() is None:
+            try:
+                with sqlite3.connect(f"file:{cache_file}?mode=ro", uri=True) as observer:
+                    snapshot = {row[0]: row for row in observer.execute(
+                        "select fetched_url, status, http_status, page, etag, stored_at from results")}
+            except sqlite3.OperationalError:
+                pass  # not created yet
+            time.sleep(0.02)
+        os.killpg(process.pid, signal.SIGKILL)  # the run and its worker process, at once
+        process.wait()
+        assert process.returncode == -signal.SIGKILL
+        assert 80 <= len(snapshot) < 2 * count, len(snapshot)
+        time.sleep(0.2)  # the worker's own exit
+
+        with sqlite3.connect(cache_file) as connection:
+            assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+            after = {row[0]: row for row in connection.execute(
+                "select fetched_url, status, http_status, page, etag, stored_at from results")}
+        assert {url: after.get(url) for url in snapshot} == snapshot  # committed before the kill: intact
+        titles = dict(urls)
+        assert all(json.loads(row[3])["title"] == titles[url] for url, row in after.items())
+        seen = {id(server): len(server.requests) for server in (first, second)}
+
+        result = check(tmp_path, "links.md", "--no-archive")
+        assert result.returncode == 0, result.stderr
+        payload = json.loads(result.stdout)
+        assert len(payload["urls"]) == 2 * count and {u["status"] for u in payload["urls"]} == {"ok"}
+        assert all(u["title"] == titles[u["url"]] for u in payload["urls"])
+        reused = {u["url"] for u in payload["urls"] if u["from_cache"]}
+        assert reused == set(after)
+        fetched = [r.path for server in (first, second) for r in server.requests[seen[id(server)]:]]
+        assert sum(path.startswith("/page/") for path in fetched) == 2 * count - len(after)  # only the rest
+    with sqlite3.connect(cache_file) as connection:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("select count(*) from results").fetchone()[0] == 2 * count

@@ -64,6 +64,16 @@ def test_join_resolves_as_a_browser_does():
     assert wrong == []
 
 
+def test_join_gives_the_parsed_href_exactly():
+    """join reads only the href (ada's join_url); it must agree with parse(...).href everywhere, failures too."""
+    pairs = [(c["base"], c["input"]) for c in CASES if c.get("base")]
+    pairs += [("https://a.example/x/y", r) for r in ("../z", "//other.example/p?q#f", "\ud800", "http://[::1", " x ")]
+    pairs += [("not a url", "/path"), ("https://a.example/", "")]
+    disagree = [(base, ref) for base, ref in pairs
+                if join(base, ref) != (None if parse(ref, base) is None else parse(ref, base).href)]
+    assert disagree == []
+
+
 # Where the HTML reader differs from the standard on purpose: an empty href (or one of only whitespace) is the
 # document itself, not a source to check (anchors `#…` are left out of the comparison for the same reason).
 HREF_DIFFERENCES = {"", "  \t"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import dataclasses
 import functools
 import json
@@ -64,6 +66,15 @@ _UPSERT_RESULT = (
     f"INSERT INTO results ({', '.join(_RESULT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _RESULT_COLUMNS)})"
     f" ON CONFLICT(fetched_url) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _RESULT_COLUMNS[1:])}"
 )
+# The same upserts for many rows in one statement (fetch/cache.py's batched writer): one SQLite step, so one release
+# of the GIL, per statement rather than per row. Rows per statement stay under SQLite's oldest host-parameter limit
+# (999): 64 × 13 and 128 × 7.
+_RESULT_ROWS_PER_STATEMENT = 64
+_HISTORY_ROWS_PER_STATEMENT = 128
+_HISTORY_COLUMNS = ("url", "first_failed", "failed_runs", "last_failed_run", "last_run_id", "last_status", "last_checked")
+_READ_STREAKS = (
+    "SELECT json_group_array(json_array(url, first_failed, failed_runs, last_failed_run)) FROM history WHERE url IN"
+)
 _UPSERT_HISTORY = (
     "INSERT INTO history (url, first_failed, failed_runs, last_failed_run, last_run_id, last_status, last_checked)"
     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET first_failed = excluded.first_failed,"
@@ -72,6 +83,11 @@ _UPSERT_HISTORY = (
 )
 
 T = TypeVar("T")
+
+# Batched writes (FetchCache.store_soon): at most this many rows per transaction, and the writer waits this long
+# after the first row of a batch for others to join it (no CPU: it sleeps; a result is reported that much later).
+BATCH_ROWS = 256
+BATCH_LINGER = 0.005  # seconds
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,8 @@ def _is_transient_http(http_status: int | None) -> bool:
 
 
 class FetchCache:
-    """One open cache file. Every write is its own short transaction, committed before the call returns.
+    """One open cache file. Every write is its own short transaction, committed before the call returns (for
+    `store_soon`, before its future is done: rows handed in together share a transaction).
 
     Safe to share between threads of one process (calls are serialised), and between processes (SQLite's WAL
     locking; a busy writer is waited for). Entries are keyed by the URL actually fetched (after --remap).
@@ -149,6 +166,7 @@ class FetchCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
+        self._writer: _BatchWriter | None = None  # started by the first store_soon
         self._conn = self._open()
         try:
             with self._errors("prepare"):
@@ -446,20 +464,66 @@ class FetchCache:
         row = self._conn.execute(
             "SELECT first_failed, failed_runs, last_failed_run FROM history WHERE url = ?", (url,)
         ).fetchone()
-        first_failed, failed_runs, last_failed_run = row if row else (None, 0, None)
-        if status in _FAILURES:
-            if failed_runs == 0:
-                first_failed, failed_runs = date.fromtimestamp(now).isoformat(), 1
-            elif last_failed_run != self.run_id:
-                failed_runs += 1
-            last_failed_run = self.run_id
-        elif status == UrlStatus.OK:
-            first_failed, failed_runs, last_failed_run = None, 0, None
+        first_failed, failed_runs, last_failed_run = _next_streak(row or _NO_STREAK, status, self.run_id, now)
         self._conn.execute(
             _UPSERT_HISTORY,
             (url, first_failed, failed_runs, last_failed_run, self.run_id, str(status), now),
         )
         return first_failed, failed_runs
+
+    # ── batched writing (the fetcher's path) ────────────────────────────────────────────────────────────────
+
+    def store_soon(self, result: FetchResult, *, etag: str | None = None,
+                   last_modified: str | None = None) -> asyncio.Future[FetchResult]:
+        """`store` for a caller on an event loop: a future of what `store` returns, done once the row is committed.
+
+        Rows handed in while the writer thread is busy (or within BATCH_LINGER of each other) share one transaction,
+        and the loop is woken once per transaction, not once per row. The promise is `store`'s: a result is on disk
+        before its future is done, so what a SIGKILL can lose is only results nobody has been given yet (a rerun
+        fetches them again); the file itself is never damaged (one transaction per batch, WAL). Call from the loop's
+        thread; the future is the running loop's.
+        """
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        if result.status in _NOT_STORED:
+            future.set_result(result)
+            return future
+        key = result.fetched_url or result.url
+        now = self._clock()
+        row = _row_tuple(result, key, etag, last_modified, now, self.parser_version)
+        # Not under self._lock: the writer holds it for a whole transaction, and the loop must never wait for one.
+        if self._conn is None:
+            raise CacheError(f"cache {self.path} is closed")
+        if self._writer is None:
+            self._writer = _BatchWriter(self)
+        self._writer.submit(_Pending(key, result.status, now, row, result, future, loop))
+        return future
+
+    def _store_batch(self, batch: list[_Pending]) -> list[tuple[str | None, int]]:
+        """Write a batch's results and failure history inside the caller's transaction; (first_failed, failed_runs)
+        for each row, as `store` would have returned them had the rows been stored one by one, in order."""
+        conn = self._conn
+        keys = list(dict.fromkeys(item.key for item in batch))
+        streaks: dict[str, tuple[str | None, int, str | None]] = {}
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[start : start + _IN_CHUNK]
+            # One row whatever the number of URLs: one SQLite step (a step releases the GIL, and a thread waiting
+            # to get it back behind a busy event loop waits up to the switch interval, 5 ms, each time).
+            (found,) = conn.execute(f"{_READ_STREAKS} ({', '.join('?' * len(chunk))})", chunk).fetchone()
+            for url, first_failed, failed_runs, last_failed_run in json.loads(found):
+                streaks[url] = (first_failed, failed_runs or 0, last_failed_run)
+        answers = []
+        results: dict[str, tuple] = {}
+        history: dict[str, tuple] = {}
+        for item in batch:
+            streak = _next_streak(streaks.get(item.key, _NO_STREAK), item.status, self.run_id, item.now)
+            streaks[item.key] = streak
+            results[item.key] = item.row  # a URL stored twice in one batch: the later row wins, as it would one by one
+            history[item.key] = (item.key, *streak, self.run_id, str(item.status), item.now)
+            answers.append(streak[:2])
+        _upsert_many(conn, "results", _RESULT_COLUMNS, list(results.values()), _RESULT_ROWS_PER_STATEMENT)
+        _upsert_many(conn, "history", _HISTORY_COLUMNS, list(history.values()), _HISTORY_ROWS_PER_STATEMENT)
+        return answers
 
     # ── maintenance: `refcheck cache stats|prune|clear` ──────────────────────────────────────────────────────
 
@@ -568,7 +632,11 @@ class FetchCache:
         return FetchCache(self.directory, run_id=self.run_id, parser_version=self.parser_version, clock=self._clock)
 
     def close(self) -> None:
-        """Close the file; calling it twice is harmless."""
+        """Close the file, after the batched writer has committed every row handed to it; calling it twice is
+        harmless."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.finish()
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
@@ -632,24 +700,144 @@ def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+# ── failure streaks ──────────────────────────────────────────────────────────────────────────────────────────────
+
+# A URL with no history row: no streak. (first_failed, failed_runs, last_failed_run)
+_NO_STREAK: tuple[str | None, int, str | None] = (None, 0, None)
+
+
+def _next_streak(streak: tuple[str | None, int, str | None], status: UrlStatus, run_id: str,
+                 now: float) -> tuple[str | None, int, str | None]:
+    """The streak after this run's outcome: failures extend it (once per run), `ok` ends it, `blocked` keeps it."""
+    first_failed, failed_runs, last_failed_run = streak
+    if status in _FAILURES:
+        if failed_runs == 0:
+            first_failed, failed_runs = date.fromtimestamp(now).isoformat(), 1
+        elif last_failed_run != run_id:
+            failed_runs += 1
+        last_failed_run = run_id
+    elif status == UrlStatus.OK:
+        first_failed, failed_runs, last_failed_run = None, 0, None
+    return first_failed, failed_runs, last_failed_run
+
+
+# ── the batched writer ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+class _Pending(tuple):
+    """One row handed to the writer: what to write, and whom to tell once it is committed."""
+
+    __slots__ = ()
+    key = property(lambda self: self[0])
+    status = property(lambda self: self[1])
+    now = property(lambda self: self[2])
+    row = property(lambda self: self[3])
+    result = property(lambda self: self[4])
+    future = property(lambda self: self[5])
+    loop = property(lambda self: self[6])
+
+    def __new__(cls, key, status, now, row, result, future, loop):
+        return tuple.__new__(cls, (key, status, now, row, result, future, loop))
+
+
+@functools.cache
+def _upsert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    marks = "(" + ", ".join("?" * len(columns)) + ")"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([marks] * rows)}"
+            f" ON CONFLICT({columns[0]}) DO UPDATE SET {updates}")
+
+
+def _upsert_many(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple],
+                 per_statement: int) -> None:
+    """Insert or replace rows keyed by their first column (unique within `rows`), many rows per statement."""
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        conn.execute(_upsert_sql(table, columns, len(chunk)), [value for row in chunk for value in row])
+
+
+class _BatchWriter:
+    """A FetchCache's writer thread: takes every row waiting, commits them in one transaction (at most BATCH_ROWS),
+    then tells each row's loop once, with one call_soon_threadsafe for the whole batch."""
+
+    def __init__(self, cache: FetchCache):
+        self._cache = cache
+        self._pending: collections.deque[_Pending] = collections.deque()
+        self._wake = threading.Event()
+        self._finishing = False
+        self._thread = threading.Thread(target=self._run, name="refcheck-cache-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, item: _Pending) -> None:
+        self._pending.append(item)
+        self._wake.set()
+
+    def finish(self) -> None:
+        """Commit what is waiting, then stop the thread."""
+        self._finishing = True
+        self._wake.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if not self._finishing and BATCH_LINGER > 0:
+                time.sleep(BATCH_LINGER)  # let the rows of the next few milliseconds join this transaction
+            self._wake.clear()  # before draining: a row added from here on sets it again
+            while self._pending:
+                batch = [self._pending.popleft() for _ in range(min(BATCH_ROWS, len(self._pending)))]
+                self._commit(batch)
+            if self._finishing and not self._pending:
+                return
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        cache = self._cache
+        try:
+            with cache._errors("write"):
+                answers: list | BaseException = cache._write(lambda: cache._store_batch(batch))
+        except Exception as exc:  # a CacheError, given to each row's caller as `store` would raise it
+            answers = exc
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Pending, Any]]] = {}
+        for index, item in enumerate(batch):
+            answer = answers if isinstance(answers, BaseException) else answers[index]
+            by_loop.setdefault(item.loop, []).append((item, answer))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:
+                pass  # that loop is closed: nobody is waiting any more (the rows are committed all the same)
+
+
+def _settle(settled: list[tuple[_Pending, Any]]) -> None:
+    """On the loop's thread: complete each row's future with the stored result (or the batch's error)."""
+    for item, answer in settled:
+        future = item.future
+        if future.done():  # cancelled while its row was being written
+            continue
+        if isinstance(answer, BaseException):
+            future.set_exception(CacheError(str(answer)) if isinstance(answer, CacheError) else answer)
+            continue
+        result = item.result
+        first_failed, failed_runs = answer
+        if result.first_failed != first_failed or result.failed_runs != failed_runs:
+            result = dataclasses.replace(result, first_failed=first_failed, failed_runs=failed_runs)
+        future.set_result(result)
+
+
 # ── FetchResult ⇄ row ────────────────────────────────────────────────────────────────────────────────────────────
 
 
 def _row_from_result(
     result: FetchResult, key: str, etag: str | None, last_modified: str | None, now: float, parser_version: int
 ) -> dict[str, Any]:
-    extra = {
-        f.name: _plain(getattr(result, f.name))
-        for f in dataclasses.fields(result)
-        if f.name not in _DERIVED_FIELDS and f.name not in _RESULT_COLUMNS
-    }
+    extra = {name: _plain(getattr(result, name)) for name in _extra_names(type(result))}
     return {
         "fetched_url": key,
         "status": str(result.status),
         "http_status": result.http_status,
         "final_url": result.final_url,
         "redirects": _json([[r.url, r.status] for r in result.redirects]),
-        "page": _json(_plain(result.page)) if result.page is not None else None,
+        "page": _page_json(result.page) if result.page is not None else None,
         "reason": result.reason,
         "elapsed": result.elapsed,
         "etag": etag,
@@ -658,6 +846,13 @@ def _row_from_result(
         "parser_version": parser_version,
         "extra": _json(extra) if extra else None,
     }
+
+
+def _row_tuple(result: FetchResult, key: str, etag: str | None, last_modified: str | None, now: float,
+               parser_version: int) -> tuple:
+    """`_row_from_result` as a tuple in `_RESULT_COLUMNS` order."""
+    row = _row_from_result(result, key, etag, last_modified, now, parser_version)
+    return tuple(row[column] for column in _RESULT_COLUMNS)
 
 
 def _entry_from_row(row: tuple) -> CacheEntry | None:
@@ -720,6 +915,24 @@ def _known_fields(cls: type, data: dict) -> dict[str, Any]:
 def _field_names(cls: type) -> frozenset[str]:
     # Cached: a warm run decodes thousands of entries, and dataclasses.fields() is slow enough to show.
     return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _extra_names(cls: type) -> tuple[str, ...]:
+    """The FetchResult fields kept in the `extra` column, in field order."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _DERIVED_FIELDS and f.name not in _RESULT_COLUMNS)
+
+
+@functools.cache
+def _field_order(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _page_json(page: PageFacts) -> str:
+    """`_json(_plain(page))` without the walk: PageFacts holds only strings, numbers, booleans and tuples of them,
+    which json writes as `_plain` would have them (a tuple as a list). A field that one day holds a dataclass makes
+    json raise rather than write something else."""
+    return _json({name: getattr(page, name) for name in _field_order(type(page))})
 
 
 def _plain(value: Any) -> Any:

@@ -3,6 +3,8 @@
 Shape of one URL's fetch: filter (include/exclude) → remap → cache → for each hop: guard check → host and global
 concurrency gates → GET (streamed) → retries on transient outcomes → follow redirects by hand → read the page.
 Every failure becomes data (an `Attempt`, then a `FetchResult`); httpx exceptions are mapped in `attempt_for_error`.
+The bytes go through the engine `http_engine` picks behind httpx's transport interface: httpx's own stack
+(`PerOriginTransport`) or aiohttp (`engine_aiohttp.py`, for big runs), whose failures are raised as httpx's.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING
 import httpcore
 import httpx
 
+from refcheck.errors import ConfigError
 from refcheck.fetch import soft404
 from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encoding
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
@@ -352,6 +355,47 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+HTTP_ENGINES = ("aiohttp", "httpx")
+# Network fetches in a run from which the aiohttp engine is used when REFCHECK_HTTP_ENGINE is not set: it saves
+# ~0.1-0.15 ms of CPU per request but importing it costs ~0.1 s once per run (docs/benchmarks.md, "HTTP engine").
+AIOHTTP_MIN_FETCHES = 1000
+
+
+def http_engine(fetches: int | None = None) -> str:
+    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (aiohttp, httpx, or auto), where auto
+    (the default) is aiohttp for a run of at least AIOHTTP_MIN_FETCHES network fetches and httpx below that.
+
+    Both sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
+    mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS), `aiohttp`
+    is fetch/engine_aiohttp.py (HTTP/1.1)."""
+    engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or "auto"
+    if engine in HTTP_ENGINES:
+        return engine
+    if engine != "auto":
+        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be auto, {' or '.join(HTTP_ENGINES)}, not {engine!r}")
+    return "aiohttp" if fetches is not None and fetches >= AIOHTTP_MIN_FETCHES else "httpx"
+
+
+def http_transport(guard: Guard, *, per_origin: int, engine: str | None = None) -> httpx.AsyncBaseTransport:
+    """The pinned, per-origin transport of `engine` (default: `http_engine()`)."""
+    if (engine or http_engine()) == "httpx":
+        return PerOriginTransport(guard, per_origin=per_origin)
+    from refcheck.fetch.engine_aiohttp import AiohttpTransport
+
+    return AiohttpTransport(guard, per_origin=per_origin)
+
+
+def preload_http_engine(engine: str, targets: Iterable[str]) -> None:
+    """Import the aiohttp engine, and load its TLS context when some target is https, before worker processes are
+    forked: each fork then inherits them instead of paying again (importing aiohttp costs ~0.1 s of CPU)."""
+    if engine != "aiohttp":
+        return
+    from refcheck.fetch.engine_aiohttp import preload_tls
+
+    if any(target.startswith("https:") for target in targets):
+        preload_tls()
+
+
 class _BackgroundParsing:
     """Runs page reading (CPU) at a lower priority than network I/O, a few milliseconds of it per turn of the loop,
     in a bounded queue.
@@ -477,6 +521,7 @@ class Fetcher:
         self._client_transport: httpx.AsyncBaseTransport | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
+        self.engine: str | None = None  # the HTTP engine of this run's network fetches, once chosen (http_engine)
 
     # ── run ──
 
@@ -537,6 +582,9 @@ class Fetcher:
         if not online:
             return []
         workers = self._worker_count(online)
+        if self._transport is None:
+            self.engine = http_engine(len(online))
+            preload_http_engine(self.engine, online)
         if workers > 1:
             from refcheck.fetch.workers import fetch_in_workers
 
@@ -555,7 +603,8 @@ class Fetcher:
         self._global_gate = asyncio.Semaphore(max(1, concurrency or self.settings.max_concurrency))
         # The gates bound requests in flight; each origin's pool keeps its own connections for reuse (one shared
         # pool capped at the concurrency would evict one host's idle connection to open another's).
-        transport = self._transport or PerOriginTransport(self.guard, per_origin=max(1, self.settings.per_host))
+        transport = self._transport or http_transport(self.guard, per_origin=max(1, self.settings.per_host),
+                                                      engine=self.engine or http_engine(len(by_target)))
         headers = {"User-Agent": user_agent(self.settings), "Accept": ACCEPT, "Accept-Encoding": accept_encoding()}
         headers.update(dict(self.settings.headers))
         share = Share()
@@ -668,13 +717,13 @@ class Fetcher:
         return outcome, True
 
     async def _remember(self, outcome: _Outcome) -> FetchResult:
-        """Store a freshly fetched result (committed at once) and return it with its failure history."""
+        """Store a freshly fetched result (committed before this returns; results stored at about the same time
+        share a transaction) and return it with its failure history."""
         result = outcome.result
         if self.cache is None or result.from_cache:
             return result
         keyed = result if result.url == result.fetched_url else dataclasses.replace(result, url=result.fetched_url)
-        stored = await asyncio.to_thread(self.cache.store, keyed, etag=outcome.etag,
-                                         last_modified=outcome.last_modified)
+        stored = await self.cache.store_soon(keyed, etag=outcome.etag, last_modified=outcome.last_modified)
         return stored if stored.url == result.url else dataclasses.replace(stored, url=result.url)
 
     # ── soft 404s (the evidence itself is in soft404.py) ──
@@ -714,8 +763,7 @@ class Fetcher:
         probe = self._probes.get(soft404.origin_of(result.fetched_url or result.url))
         if probe is not None and probe.done() and _says_nothing(probe.result()):
             return outcome  # probe_reason says nothing for this host, whatever the text
-        with_some_text = dataclasses.replace(result.page, main_text=" " * soft404.MIN_SHAPE_TEXT)
-        if not soft404.worth_probing(dataclasses.replace(result, page=with_some_text)):
+        if not soft404.worth_probing(result, text_length=soft404.MIN_SHAPE_TEXT):
             return outcome  # not worth probing whatever the text says
         if probe is not None and _says_nothing(await asyncio.shield(probe)):
             return outcome

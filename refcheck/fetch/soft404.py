@@ -211,16 +211,18 @@ def probe_url(cited_url: str, token: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{folder}/{name}", "", ""))
 
 
-def worth_probing(result: FetchResult) -> bool:
+def worth_probing(result: FetchResult, *, text_length: int | None = None) -> bool:
     """Whether comparing with the host's probe could say anything: a deep URL whose page has a title and some text.
 
     A page with next to no text (an app shell, a bare "<title>200</title>") cannot be told apart from any other
-    page of its site, so it is not worth a request.
+    page of its site, so it is not worth a request. `text_length`: the main text's length to assume instead of the
+    page's own (the fetcher asks "worth it if the text were long enough?" before it reads a page's text).
     """
     page = result.page
     cited = result.fetched_url or result.url
+    length = len(page.main_text) if text_length is None and page is not None else text_length
     return (result.status is UrlStatus.OK and page is not None and bool(page.title or page.title_candidates)
-            and len(page.main_text) >= MIN_SHAPE_TEXT and not page.challenge and not is_rootish(cited))
+            and length >= MIN_SHAPE_TEXT and not page.challenge and not is_rootish(cited))
 
 
 def normalise_title(title: str | None) -> str:

@@ -109,6 +109,13 @@ def test_round_trip_sample_sets_every_page_field():
     assert unset == []
 
 
+def test_a_page_is_written_as_the_generic_walk_writes_it():
+    from refcheck.fetch.cache import _json, _page_json, _plain
+
+    for page in (full_page(), PageFacts(), PageFacts(title="t", page_starts=(0, 5), text_read=False)):
+        assert _page_json(page) == _json(_plain(page))
+
+
 def test_round_trip_survives_reopening(tmp_path, clock):
     with FetchCache(tmp_path, clock=clock) as first:
         first.store(full_result())

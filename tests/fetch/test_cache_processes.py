@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Each writer stores its own URLs (ok, with a page naming the writer) and a set shared with the other writer
 # (dead, so both runs count in the shared URLs' failure history). It waits for a start file so both really overlap,
-# and prints the index of each URL once `store` has returned, i.e. once it is committed.
+# and prints the index of each URL once `store` has returned (or `store_soon`'s future is done), i.e. once it is
+# committed.
 WRITER = """
 import sys, time
 from pathlib import Path
@@ -27,30 +28,49 @@ from refcheck.fetch.cache import FetchCache
 from refcheck.models import FetchResult, PageFacts, UrlStatus
 
 directory, name, own, shared, start_file = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+mode = sys.argv[6]
 cache = FetchCache(Path(directory), run_id=name)
 deadline = time.monotonic() + 30
 while not Path(start_file).exists() and time.monotonic() < deadline:
     time.sleep(0.005)
-index = 0
-while own < 0 or index < own + shared:
+def outcome(index):
     if index < shared:
         url = f"https://shared.example/{index}"
-        result = FetchResult(url=url, fetched_url=url, status=UrlStatus.DEAD, http_status=404)
-    else:
-        url = f"https://{name}.example/{index}"
-        page = PageFacts(title=url, main_text=f"{name} " * 200)
-        result = FetchResult(url=url, fetched_url=url, status=UrlStatus.OK, http_status=200, page=page)
-    cache.store(result, etag=f'"{index}"')
-    print(index, flush=True)
-    index += 1
+        return FetchResult(url=url, fetched_url=url, status=UrlStatus.DEAD, http_status=404)
+    url = f"https://{name}.example/{index}"
+    page = PageFacts(title=url, main_text=f"{name} " * 200)
+    return FetchResult(url=url, fetched_url=url, status=UrlStatus.OK, http_status=200, page=page)
+
+if mode == "store":
+    index = 0
+    while own < 0 or index < own + shared:
+        cache.store(outcome(index), etag=f'"{index}"')
+        print(index, flush=True)
+        index += 1
+else:  # store_soon, as the fetcher does: many rows in flight at once, one transaction per batch
+    import asyncio
+
+    async def one(index):
+        await cache.store_soon(outcome(index), etag=f'"{index}"')
+        print(index, flush=True)
+
+    async def main():
+        start = 0
+        while own < 0 or start < own + shared:
+            end = start + 25 if own < 0 else min(start + 25, own + shared)
+            await asyncio.gather(*(one(index) for index in range(start, end)))
+            start = end
+
+    asyncio.run(main())
 cache.close()
 """
 
 
-def start_writer(directory: Path, name: str, own: int, shared: int, start_file: Path) -> subprocess.Popen:
+def start_writer(directory: Path, name: str, own: int, shared: int, start_file: Path,
+                 mode: str = "store") -> subprocess.Popen:
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(directory), name, str(own), str(shared), str(start_file)],
+        [sys.executable, "-c", WRITER, str(directory), name, str(own), str(shared), str(start_file), mode],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -64,20 +84,22 @@ def integrity(path: Path) -> str:
         return connection.execute("PRAGMA integrity_check").fetchone()[0]
 
 
+@pytest.mark.parametrize("mode", ["store", "store_soon"])
 @pytest.mark.parametrize("first_run", [False, True], ids=["existing-file", "both-create-the-file"])
-def test_two_processes_writing_at_once_both_finish_with_every_row(tmp_path, first_run):
+def test_two_processes_writing_at_once_both_finish_with_every_row(tmp_path, first_run, mode):
     own, shared = 500, 50
     start_file = tmp_path / "go"
     if not first_run:
         FetchCache(tmp_path / "cache").close()  # an existing file, as on any run after the first
-    writers = {name: start_writer(tmp_path / "cache", name, own, shared, start_file) for name in ("alpha", "beta")}
+    writers = {name: start_writer(tmp_path / "cache", name, own, shared, start_file, mode) for name in ("alpha", "beta")}
     start_file.touch()
     outputs = {name: writer.communicate(timeout=90) for name, writer in writers.items()}
 
     for name, writer in writers.items():
         stdout, stderr = outputs[name]
         assert writer.returncode == 0, stderr
-        assert stdout.split() == [str(i) for i in range(own + shared)]
+        printed = [int(index) for index in stdout.split()]
+        assert (printed if mode == "store" else sorted(printed)) == list(range(own + shared))
 
     with FetchCache(tmp_path / "cache", run_id="reader") as cache:
         assert cache.stats()["entries"] == 2 * own + shared
@@ -96,10 +118,11 @@ def test_two_processes_writing_at_once_both_finish_with_every_row(tmp_path, firs
     assert integrity(tmp_path / "cache" / CACHE_FILENAME) == "ok"
 
 
-def test_a_writer_killed_mid_run_loses_nothing_it_had_stored(tmp_path):
+@pytest.mark.parametrize("mode", ["store", "store_soon"])
+def test_a_writer_killed_mid_run_loses_nothing_it_had_stored(tmp_path, mode):
     start_file = tmp_path / "go"
     start_file.touch()
-    writer = start_writer(tmp_path / "cache", "victim", -1, 0, start_file)  # stores until it is killed
+    writer = start_writer(tmp_path / "cache", "victim", -1, 0, start_file, mode)  # stores until it is killed
     reported: list[int] = []
     deadline = time.monotonic() + 60
     while len(reported) < 400 and time.monotonic() < deadline:

@@ -90,6 +90,22 @@ def test_ten_thousand_small_headers_are_still_an_answer(hostile, reader, no_wait
     assert result.status is UrlStatus.OK and reader.calls[0][0] == PAGE  # ~110 KB of head: valid, and read
 
 
+def test_two_hundred_headers_are_an_answer(hostile, reader, no_wait, no_leaks):
+    many = b"".join(f"Set-Cookie: c{number}={'v' * 100}\r\n".encode() for number in range(200))
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" + many + f"Content-Length: {len(PAGE)}\r\n\r\n".encode()
+    result, server = fetch_from(send(head + PAGE), hostile, read_page=reader, sleep=no_wait)
+    assert result.status is UrlStatus.OK and reader.calls[0][0] == PAGE
+    assert len(server.requests) == 1  # within either engine's own limits: asked once
+
+
+def test_a_40_kb_header_line_is_an_answer(hostile, reader, no_wait, no_leaks):
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Security-Policy: " + b"a" * 40_000
+            + f"\r\nContent-Length: {len(PAGE)}\r\n\r\n".encode())
+    result, server = fetch_from(send(head + PAGE), hostile, read_page=reader, sleep=no_wait)
+    assert result.status is UrlStatus.OK and reader.calls[0][0] == PAGE
+    assert len(server.requests) == 1
+
+
 def test_ten_thousand_long_headers_are_a_protocol_error(hostile, no_wait, no_leaks):
     many = b"".join(f"X-H{number}: {'v' * 200}\r\n".encode() for number in range(10_000))  # a 2 MB head
     result, _ = fetch_from(send(b"HTTP/1.1 200 OK\r\n" + many + b"Content-Length: 3\r\n\r\nabc"), hostile,

@@ -227,6 +227,21 @@ def test_only_a_deep_page_with_a_title_and_some_text_is_worth_a_probe():
     assert not worth_probing(_result("https://x.fi/a/b.html", "", "", UrlStatus.DEAD, 404))
 
 
+def test_worth_probing_with_an_assumed_text_length_is_worth_probing_with_a_text_that_long():
+    import dataclasses
+
+    cases = [_result("https://x.fi/a/b.html", "Budget", ""), _result("https://x.fi/a/b.html", "", ""),
+             _result("https://x.fi/", "Home", ""), _result("https://x.fi/a/b.html", "", "", UrlStatus.DEAD, 404),
+             _result("https://x.fi/a/b.html", "Budget", "long enough text " * 3)]
+    cases.append(dataclasses.replace(cases[0], page=dataclasses.replace(cases[0].page, challenge="cloudflare")))
+    for length in (0, 19, 20, 500):
+        for case in cases:
+            padded = case if case.page is None else dataclasses.replace(
+                case, page=dataclasses.replace(case.page, main_text=" " * length))
+            assert worth_probing(case, text_length=length) == worth_probing(padded), (case, length)
+    assert worth_probing(cases[0], text_length=20) and not worth_probing(cases[0], text_length=19)
+
+
 def test_a_cited_folder_index_is_not_judged_by_a_probe_placed_inside_it():
     index_text = "Uusimmat uutiset: valtuusto, budjetti, liikenne ja koulut. " * 3
     probe = _result("https://x.fi/uutiset/refcheck-probe-1", "Uutiset", index_text)
