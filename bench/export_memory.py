@@ -9,8 +9,10 @@ and its output, hidden system messages; English and Japanese text), then measure
 
 - reader: `documents.read_documents` + `extract.extract` over every conversation, keeping only counts — what the
   streaming costs by itself;
-- cli: `refcheck extract --format json --output FILE` — the whole command, which keeps every conversation's
-  references, markers, links, claims and findings for the report.
+- cli: `refcheck extract --format json|text --output FILE --quiet` — the whole command, which keeps every
+  conversation's references, markers, links, claims and findings for the report.
+
+    .venv/bin/python bench/export_memory.py --export /tmp/export.json --skip-reader --format json --format text
 
 Peak RSS is the process's high-water mark (getrusage ru_maxrss). Nothing is fetched.
 """
@@ -162,13 +164,13 @@ def measure_reader(path: Path) -> dict:
             "references": int(references), "markers": int(markers), "claims": int(claims)}
 
 
-def measure_cli(path: Path, report: Path) -> dict:
+def measure_cli(path: Path, report: Path, fmt: str = "json") -> dict:
     script = ("import resource, runpy, sys, time; sys.argv = ['refcheck'] + sys.argv[1:]; start = time.perf_counter()\n"
               "from refcheck.cli import main\n"
               "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
               "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code, file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", script, "extract", "--format", "json", "--output", str(report),
-                             "--fail-on", "never", str(path)], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-c", script, "extract", "--format", fmt, "--output", str(report),
+                             "--quiet", "--fail-on", "never", str(path)], capture_output=True, text=True, cwd=ROOT)
     seconds, rss, code = result.stderr.strip().splitlines()[-1].split()
     return {"seconds": float(seconds), "peak_rss_mb": int(rss) / 1024, "exit": code,
             "report_mb": report.stat().st_size / 1024 / 1024 if report.exists() else None}
@@ -180,22 +182,28 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--keep", type=Path, help="write the export here and keep it (default: a temporary file)")
     parser.add_argument("--skip-cli", action="store_true", help="measure the reader only")
+    parser.add_argument("--skip-reader", action="store_true", help="measure the command only")
+    parser.add_argument("--export", type=Path, help="measure this export instead of writing one")
+    parser.add_argument("--format", action="append", choices=("json", "text"),
+                        help="the command's report format (repeatable; default json)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        path = options.keep or Path(folder) / "conversations.json"
-        started = time.perf_counter()
-        write_export(path, options.mb, options.conversations)
+        path = options.export or options.keep or Path(folder) / "conversations.json"
+        if options.export is None:
+            started = time.perf_counter()
+            write_export(path, options.mb, options.conversations)
+            print(f"export written in {time.perf_counter() - started:.1f} s")
         size = path.stat().st_size / 1024 / 1024
-        print(f"export: {size:.1f} MB, {options.conversations} conversations, written in "
-              f"{time.perf_counter() - started:.1f} s")
-        reader = measure_reader(path)
-        print(f"reader: {reader['seconds']:.1f} s, peak RSS {reader['peak_rss_mb']:.0f} MB — "
-              f"{reader['documents']} documents, {reader['references']} references, {reader['markers']} markers, "
-              f"{reader['claims']} claims ({size / reader['seconds']:.1f} MB/s)")
-        if not options.skip_cli:
-            cli = measure_cli(path, Path(folder) / "report.json")
-            print(f"cli:    {cli['seconds']:.1f} s, peak RSS {cli['peak_rss_mb']:.0f} MB, exit {cli['exit']}, "
-                  f"JSON report {cli['report_mb']:.1f} MB")
+        print(f"export: {size:.1f} MB")
+        if not options.skip_reader:
+            reader = measure_reader(path)
+            print(f"reader: {reader['seconds']:.1f} s, peak RSS {reader['peak_rss_mb']:.0f} MB — "
+                  f"{reader['documents']} documents, {reader['references']} references, {reader['markers']} "
+                  f"markers, {reader['claims']} claims ({size / reader['seconds']:.1f} MB/s)")
+        for fmt in [] if options.skip_cli else options.format or ["json"]:
+            cli = measure_cli(path, Path(folder) / f"report.{fmt}", fmt)
+            print(f"cli --format {fmt}: {cli['seconds']:.1f} s, peak RSS {cli['peak_rss_mb']:.0f} MB, exit "
+                  f"{cli['exit']}, report {cli['report_mb']:.1f} MB")
 
 
 if __name__ == "__main__":

@@ -24,17 +24,14 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from resolve_web import Article, Site, write_web  # noqa: E402
+from resolve_web import Article, Site, remap, served, write_web  # noqa: E402
 
 RETRIEVED = "2025-12-26"
 
@@ -248,19 +245,6 @@ def document(cases: list[Case]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class _CountingHandler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "text/html", ".html": "text/html",
-                      ".xml": "application/xml", ".txt": "text/plain"}
-    count = 0
-
-    def do_GET(self):  # noqa: N802
-        type(self).count += 1
-        super().do_GET()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 def score(split: str) -> dict:
     from refcheck.pipeline import check_paths
     from refcheck.settings import CacheSettings, FetchSettings, ResolveSettings, Settings
@@ -268,20 +252,16 @@ def score(split: str) -> dict:
     sites, cases = SPLITS[split]
     with tempfile.TemporaryDirectory(prefix="refcheck-resolve-bench-") as folder:
         root = write_web(Path(folder) / "web", sites)
-        handler = type("Handler", (_CountingHandler,), {"count": 0})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
         path = Path(folder) / f"{split}.txt"
         path.write_text(document(cases), encoding="utf-8")
-        remap = (r"^https?://([^/]+)/(.*)$", f"http://127.0.0.1:{server.server_address[1]}/" + r"$1/$2")
-        settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, remaps=(remap,), timeout=5),
-                            cache=CacheSettings(directory=Path(folder) / "cache"),
-                            resolve=ResolveSettings(enabled=True, resolvers=("site",), interval=0.0))
-        started = time.perf_counter()
-        report = check_paths([str(path)], settings)
-        seconds = time.perf_counter() - started
-        requests = handler.count
-        server.shutdown()
+        with served(root) as server:
+            settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, remaps=(remap(server),), timeout=5),
+                                cache=CacheSettings(directory=Path(folder) / "cache"),
+                                resolve=ResolveSettings(enabled=True, resolvers=("site",), interval=0.0))
+            started = time.perf_counter()
+            report = check_paths([str(path)], settings)
+            seconds = time.perf_counter() - started
+            requests = server.requests
     verdicts = dict(report.documents[0].resolutions)
     rows = []
     for number, case in enumerate(cases, start=1):

@@ -13,14 +13,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from resolve_web import Article, Site, write_web  # noqa: E402
+from resolve_web import Article, Site, remap, served, write_web  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "samples" / "chatgpt-export-ai-policy.txt"
@@ -105,33 +102,17 @@ SITES = [
 ]
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "text/html", ".html": "text/html",
-                      ".xml": "application/xml", ".txt": "text/plain"}
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def serve(root: Path) -> tuple[ThreadingHTTPServer, int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
-
-
 def main() -> int:
     if not SAMPLE.is_file():
         print(f"needs {SAMPLE}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="refcheck-sample-web-") as folder:
         root = write_web(Path(folder) / "web", SITES)
-        server, port = serve(root)
-        command = [sys.executable, "-m", "refcheck", "check", str(SAMPLE), "--remap",
-                   rf"^https?://([^/]+)/(.*)$ http://127.0.0.1:{port}/$1/$2", "--allow-private", "--no-archive",
-                   "--cache-dir", str(Path(folder) / "cache"), "--retries", "0", "--timeout", "5",
-                   "--resolver", "site", *sys.argv[1:]]
-        completed = subprocess.run(command)
-        server.shutdown()
+        with served(root) as server:
+            command = [sys.executable, "-m", "refcheck", "check", str(SAMPLE), "--remap", " ".join(remap(server)),
+                       "--allow-private", "--no-archive", "--cache-dir", str(Path(folder) / "cache"), "--retries",
+                       "0", "--timeout", "5", "--resolver", "site", *sys.argv[1:]]
+            completed = subprocess.run(command)
     return 0 if completed.returncode in (0, 1) else completed.returncode
 
 

@@ -6,14 +6,19 @@ RSS or Atom feed linked from the home page, and article pages (<title> with the 
 og:site_name, article:published_time, a nav, the article, a footer). Sites may also be "feed-only" (no sitemap)
 or "bare" (robots.txt without sitemaps, no feed): then nothing can be found there.
 
-Served by tests/webserver.py's `serve_directory` (tests) or examples/demo.py's handler (the demo), with
-`--remap '^https?://([^/]+)/(.*)$ http://127.0.0.1:PORT/$1/$2'`, so refcheck asks the real-looking hosts.
+Served by tests/webserver.py's `serve_directory` (tests) or by `served` below (the bench scripts), with
+`--remap '^https?://([^/]+)/(.*)$ http://127.0.0.1:PORT/$1/$2'` (`remap`), so refcheck asks the real-looking hosts.
 """
 
 from __future__ import annotations
 
 import html
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
@@ -151,3 +156,39 @@ def write_web(root: Path, sites: list[Site]) -> Path:
     for site in sites:
         write_site(Path(root), site)
     return Path(root)
+
+
+REMAP_PATTERN = r"^https?://([^/]+)/(.*)$"
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """The web's files as a site would serve them (no extension: an HTML page), counting the requests, quietly."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "text/html", ".html": "text/html",
+                      ".xml": "application/xml", ".txt": "text/plain"}
+
+    def do_GET(self):  # noqa: N802
+        with self.server.lock:
+            self.server.requests += 1
+        super().do_GET()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def served(root: Path) -> Iterator[ThreadingHTTPServer]:
+    """The folder `write_web` wrote, served on a loopback port; `.requests` counts the GETs it answered."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
+    server.requests, server.lock = 0, threading.Lock()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def remap(server: ThreadingHTTPServer) -> tuple[str, str]:
+    """The `--remap` (pattern, replacement) that sends every https://host/path to `server` as /host/path."""
+    return REMAP_PATTERN, f"http://127.0.0.1:{server.server_address[1]}/" + r"$1/$2"

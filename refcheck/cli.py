@@ -520,7 +520,7 @@ def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "e
     """Render each planned output once and write it; returns the texts, in plan order. With `keep=False` a JSON
     output is written in pieces as it is rendered (a big report is never held whole) and None is returned."""
     options = {"quiet": quiet, "verbose": verbose, "fail_on": fail_on}
-    if not keep and any(fmt == "json" for fmt, _ in plan):
+    if not keep and any(fmt in ("json", "text") for fmt, _ in plan):
         _emit_streaming(report, plan, options)
         return None
     texts = [_render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
@@ -532,7 +532,8 @@ def _emit(report: Report, plan, *, quiet: bool, verbose: bool, fail_on: str = "e
 
 
 def _emit_streaming(report: Report, plan, options: dict) -> None:
-    """As `_emit`, files first and stdout last, with each JSON output streamed (report/json.py `write`)."""
+    """As `_emit`, files first and stdout last, with each JSON and text output streamed (report/json.py and
+    report/text.py `write`)."""
     from refcheck.report import json as json_report
 
     ordered = [entry for entry in plan if entry[1] is not None] + [entry for entry in plan if entry[1] is None]
@@ -542,6 +543,16 @@ def _emit_streaming(report: Report, plan, options: dict) -> None:
         elif fmt == "json":
             json_report.write(report, sys.stdout)
             sys.stdout.flush()
+        elif fmt == "text":
+            from refcheck.report import text as text_report
+
+            color = path is None and sys.stdout.isatty()
+            text_options = {"color": color, "width": _text_width(color), "quiet": options["quiet"],
+                            "verbose": options["verbose"]}
+            if path is not None:
+                _write_atomically(Path(path), lambda stream: text_report.write(report, stream, **text_options))
+            else:
+                text_report.write(report, _Echo(), **text_options)
         else:
             text = _render(report, fmt, color=path is None and fmt == "text" and sys.stdout.isatty(), **options)
             _write_outputs([(fmt, path)], [text])
@@ -564,13 +575,27 @@ def _render(report: Report, report_format: str, *, color: bool, quiet: bool, ver
     # Only the reporter asked for is loaded: the text one brings rich, the HTML one its templates.
     reporter = importlib.import_module(f"refcheck.report.{report_format}")
     if report_format == "text":
-        # shutil, not click: click 8.1 removed get_terminal_size (a terminal run crashed on it). COLUMNS wins, as in
-        # every terminal program; a pipe or file gets a fixed width so reports are reproducible.
-        width = shutil.get_terminal_size((120, 24)).columns if color else 120
-        return reporter.render(report, color=color, width=width, quiet=quiet, verbose=verbose)
+        return reporter.render(report, color=color, width=_text_width(color), quiet=quiet, verbose=verbose)
     if report_format == "junit":
         return reporter.render(report, fail_on=None if fail_on == "never" else Severity(fail_on))
     return reporter.render(report)
+
+
+def _text_width(color: bool) -> int:
+    # shutil, not click: click 8.1 removed get_terminal_size (a terminal run crashed on it). COLUMNS wins, as in
+    # every terminal program; a pipe or file gets a fixed width so reports are reproducible.
+    return shutil.get_terminal_size((120, 24)).columns if color else 120
+
+
+class _Echo:
+    """A text stream onto stdout through click.echo, as the whole report would be written: for a streamed report."""
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def _write_step_summary(report: Report) -> None:

@@ -58,7 +58,7 @@ class Document:
     title: str | None = None  # that conversation's title
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of a document's reference list. `id` is a string ("3", "note-a", a wikitext ref name)."""
 
@@ -76,7 +76,7 @@ class Reference:
     published: str | None = None  # YYYY-MM-DD
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Marker:
     """A `[N]` (or footnote, or <ref>) citation in the prose."""
 
@@ -84,7 +84,7 @@ class Marker:
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     url: str
     line: int
@@ -93,7 +93,7 @@ class Link:
     kind: str = "link"  # "link" | "asset" (an image, stylesheet, script, media: checked, never a citation)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProseBlock:
     """A paragraph or list item of prose, as a reader found it, before it is split into sentences.
 
@@ -108,7 +108,7 @@ class ProseBlock:
     links: tuple[tuple[int, str], ...] = ()  # (offset, url)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A sentence of prose, the references it cites, and who said it (conversation exports)."""
 
@@ -122,7 +122,7 @@ class Claim:
     block: int | None = None  # index of the ProseBlock (paragraph or list item) it came from, for block-level citations
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a finding is in a conversation export, whose file lines mean nothing: the conversation, the message
     (1-based, as shown) and the character offset in that message's exported text where the line cited starts."""
@@ -140,7 +140,7 @@ class Location:
         return f"conversation {name}, message {self.message}, character {self.offset or 0}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: Severity
@@ -178,7 +178,7 @@ class Extraction:
     conversation: ConversationFacts | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a line of a conversation export's text is: the message, and the character it starts at."""
 

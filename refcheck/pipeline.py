@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from refcheck.documents import collect_paths, read_documents, skipped_paths
 from refcheck.errors import InputError
-from refcheck.extract import extract
+from refcheck.extract import extract, without_prose
 from refcheck.extract.urls import is_fetchable_url
 from refcheck.models import (Claim, DocumentReport, Extraction, FetchResult, Finding, LocalResult, Location, Report, Suppression,
                              UrlStatus)
@@ -17,6 +17,7 @@ from refcheck.rules.conversations import conversation_findings
 from refcheck.rules.links import link_findings
 from refcheck.rules.references import reference_findings
 from refcheck.settings import Settings
+from refcheck.weburl import parse as parse_url
 
 
 def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report:
@@ -61,11 +62,15 @@ def location_of(document, extraction: Extraction, line: int | None) -> Location:
 
 def _slim(document, extraction: Extraction):
     """What a conversation of an export keeps once its offline findings are made: not its JSON, nor its prose
-    blocks (its claims hold the sentences that matter), nor the places of lines nothing can be reported on."""
+    prose blocks (its claims hold the sentences that matter; `without_prose` keeps those that cite one reference),
+    nor the places of lines nothing can be reported on."""
     reported = {item.line for part in (extraction.references, extraction.markers, extraction.links, extraction.claims)
                 for item in part}
     places = tuple(place for index, place in enumerate(extraction.places) if index == 0 or place.line in reported)
-    return replace(document, text=""), replace(extraction, blocks=(), places=places)
+    # The parsed-URL cache holds what one document's stages share (weburl.parse); across the conversations of a big
+    # export it would hold every one of their URLs (~0.5 KB each) to the end. A later stage parses again (~5 µs each).
+    parse_url.cache_clear()
+    return replace(document, text=""), replace(without_prose(extraction), places=places)
 
 
 def check_paths(paths: Iterable[str], settings: Settings,
@@ -368,7 +373,7 @@ MEMO_MAX_CHARS = 5_000_000  # a bigger document's extraction is not kept: its JS
 def _extract(document, memo) -> Extraction:
     """The document's extraction, from `memo` when neither the text nor the extraction code changed since."""
     if memo is None or document.conversation is not None or len(document.text) > MEMO_MAX_CHARS:
-        return replace(extract(document), blocks=())  # the claims are made: a big document's prose is not held twice
+        return without_prose(extract(document))  # the claims are made: a big document's prose is not held twice
     from refcheck.extract.plain import extraction_from_json, extraction_key, extraction_to_json
 
     key = extraction_key(document)
@@ -378,7 +383,7 @@ def _extract(document, memo) -> Extraction:
             return extraction_from_json(stored)
         except ValueError:
             pass  # damaged or foreign: extracted again, and replaced below
-    extraction = replace(extract(document), blocks=())
+    extraction = without_prose(extract(document))
     memo.store_extraction(str(document.path), key, extraction_to_json(extraction))
     return extraction
 

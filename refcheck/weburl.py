@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from dataclasses import dataclass
 
 from ada_url import URL, join_url
@@ -103,9 +104,13 @@ def _parse_direct(text: str, base: str | None) -> WebUrl | None:
         if not _lib.ada_is_valid(url):
             return None
         port = _part(_lib.ada_get_port(url))
-        return WebUrl(href=_part(_lib.ada_get_href(url)), scheme=_part(_lib.ada_get_protocol(url))[:-1].lower(),
+        href = _part(_lib.ada_get_href(url))
+        # The cache holds a big document's URLs: the href is the text itself when it was already normalised, and
+        # schemes and hosts repeat (one string each, not one per URL).
+        return WebUrl(href=text if href == text else href,
+                      scheme=sys.intern(_part(_lib.ada_get_protocol(url))[:-1].lower()),
                       username=_part(_lib.ada_get_username(url)), password=_part(_lib.ada_get_password(url)),
-                      hostname=_part(_lib.ada_get_hostname(url)), port=int(port) if port else None,
+                      hostname=sys.intern(_part(_lib.ada_get_hostname(url))), port=int(port) if port else None,
                       pathname=_part(_lib.ada_get_pathname(url)), search=_part(_lib.ada_get_search(url)),
                       hash=_part(_lib.ada_get_hash(url)))
     finally:

@@ -4,14 +4,12 @@ number) and the appendix work on PDFs as on web pages; images, feeds and unreada
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from refcheck.models import UrlStatus
-from refcheck.pipeline import check_paths
 from refcheck.report.appendix import Verification, build_entries
-from refcheck.settings import CacheSettings, FetchSettings, Settings
+from tests.answers import check_answer
 from tests.pdfs import JA_PAGES, TITLE, make_pdf, varied_pages
 from tests.webserver import Reply, WebServer
 
@@ -34,23 +32,25 @@ SOURCES = {
 }
 
 
-def serve_all(server: WebServer) -> None:
+def routes() -> dict[str, Reply]:
     pdf = "application/pdf"
     report = make_pdf(JA_PAGES, title=TITLE)
     cut = make_pdf(varied_pages(8), title=TITLE)
-    server.route("/same.pdf", Reply(200, report, content_type=pdf))
-    server.route("/placeholder.pdf", Reply(200, make_pdf(JA_PAGES, title="Microsoft Word - 資料1.docx",
-                                                         heading=PLACEHOLDER_HEADING), content_type=pdf))
-    server.route("/other.pdf", Reply(200, make_pdf(JA_PAGES, title=OTHER), content_type=pdf))
-    server.route("/budget.pdf", Reply(200, report, content_type=pdf))
-    server.route("/download", Reply(200, report, content_type="application/octet-stream"))
-    server.route("/secret.pdf", Reply(200, make_pdf(JA_PAGES, title=TITLE, user_password="pw"), content_type=pdf))
-    server.route("/cut.pdf", Reply(200, cut[: len(cut) * 6 // 10], content_type=pdf))
-    server.route("/figure.png", Reply(200, PNG, content_type="image/png"))
-    server.route("/feed.json", Reply(200, FEED, content_type="application/feed+json"))
+    return {
+        "/same.pdf": Reply(200, report, content_type=pdf),
+        "/placeholder.pdf": Reply(200, make_pdf(JA_PAGES, title="Microsoft Word - 資料1.docx",
+                                                heading=PLACEHOLDER_HEADING), content_type=pdf),
+        "/other.pdf": Reply(200, make_pdf(JA_PAGES, title=OTHER), content_type=pdf),
+        "/budget.pdf": Reply(200, report, content_type=pdf),
+        "/download": Reply(200, report, content_type="application/octet-stream"),
+        "/secret.pdf": Reply(200, make_pdf(JA_PAGES, title=TITLE, user_password="pw"), content_type=pdf),
+        "/cut.pdf": Reply(200, cut[: len(cut) * 6 // 10], content_type=pdf),
+        "/figure.png": Reply(200, PNG, content_type="image/png"),
+        "/feed.json": Reply(200, FEED, content_type="application/feed+json"),
+    }
 
 
-def write_document(tmp_path: Path, server: WebServer) -> str:
+def answer(server: WebServer) -> list[str]:
     lines = [
         "Assistant: 回答 edit",
         "令和6年度の関連予算の総額は1兆2000億円で、前年度から15%増加した。[4]",
@@ -60,21 +60,12 @@ def write_document(tmp_path: Path, server: WebServer) -> str:
         "関連資料は次のとおり。[1][2][3][7][9]",
         "References edit",
     ]
-    lines += [f'- ↑ "{title}". 内閣府. Retrieved 2026-11-20. {server.url(path)}' for title, path in SOURCES.values()]
-    path = tmp_path / "answer.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    return lines + [f'- ↑ "{title}". 内閣府. Retrieved 2026-11-20. {server.url(path)}' for title, path in SOURCES.values()]
 
 
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("pdf-e2e")
-    settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, timeout=5),
-                        cache=CacheSettings(directory=tmp_path / "cache"))
-    with WebServer() as server:
-        serve_all(server)
-        report = check_paths([write_document(tmp_path, server)], settings)
-    return report
+    return check_answer(tmp_path_factory.mktemp("pdf-e2e"), routes(), answer)
 
 
 def findings(report, rule: str) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from refcheck.models import Document, Extraction, Format
+from refcheck.models import Document, Extraction, Format, ProseBlock
 
 
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
@@ -31,3 +31,19 @@ def extract(document: Document) -> Extraction:
     kept = tuple(c for c in claims.iter_claims_from_blocks(extraction.blocks)
                  if c.check_worthy or c.refs or (c.urls and _has_words_besides_urls(c.text)))
     return replace(extraction, claims=kept)
+
+
+_NO_BLOCK = ProseBlock(text="", line=0)  # stands in, shared, for a block that is not kept (claims keep their index)
+
+
+def without_prose(extraction: Extraction) -> Extraction:
+    """The extraction once its claims are made, without the prose a big document would hold twice — except each
+    paragraph or list item that cites exactly one reference: that block is the text the reference stands for (an
+    export puts the marker after the item's last sentence, so the sentence carrying it may say nothing), and the
+    resolution stage searches and verifies with it (resolve/query.py `citing_texts`). The blocks not kept are one
+    shared empty block, so that every claim's `block` index still points where it did."""
+    if not extraction.blocks:
+        return extraction
+    blocks = tuple(block if block.citations and len({ref for _, ref in block.citations}) == 1 else _NO_BLOCK
+                   for block in extraction.blocks)
+    return replace(extraction, blocks=blocks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
@@ -1052,7 +1053,8 @@ def _check_worthiness(sentence: str) -> tuple[bool, tuple[str, ...]]:
         for match in features.matches(feature):
             if not any(match in earlier for earlier in seen):  # `PLaMo Translate` inside `「PLaMo Translate」`
                 seen.append(match)
-                reasons.append(f"{label}: {match}")
+                # Interned: a big export's claims repeat the same few reasons ("number: 2025年") many times over.
+                reasons.append(sys.intern(f"{label}: {match}"))
     return True, tuple(reasons[:6])
 
 

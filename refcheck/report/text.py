@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape as _rich_escape
@@ -65,20 +66,30 @@ class Entry:
 
 def render(report: Report, *, color: bool = False, width: int = 120, verbose: bool = False, quiet: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    write(report, buffer, color=color, width=width, verbose=verbose, quiet=quiet)
+    return buffer.getvalue()
+
+
+def write(report: Report, stream: TextIO, *, color: bool = False, width: int = 120, verbose: bool = False,
+          quiet: bool = False) -> None:
+    """`render(report)` written to a text stream as it is made, one printed item at a time: a big report's text is
+    never held whole (nor its copies as a buffer, a string and encoded bytes)."""
+    console = Console(file=stream, force_terminal=color, no_color=not color, width=width, highlight=False)
     for notice in report.notices:
         console.print(f"[bold]note:[/] {escape(notice)}")
-    entries_by_document = [(d, entries(d)) for d in report.documents]
-    for document_report, document_entries in entries_by_document:
+    verdicts = _Verdicts(verbose)  # what the summary says, gathered document by document (entries are not kept)
+    for document_report in report.documents:
+        document_entries = entries(document_report)
         if report.command == "extract" and not quiet:
             _print_references(console, document_report)
         _print_entries(console, document_report.document.path, document_entries, verbose=verbose,
                        name=document_name(document_report.document))
         if document_report.resolutions and not quiet:
             _print_resolutions(console, document_report)
+        for entry in document_entries:
+            verdicts.add(entry)
     if not quiet:
-        _print_summary(console, report, [e for _, es in entries_by_document for e in es], verbose=verbose)
-    return buffer.getvalue()
+        _print_summary(console, report, verdicts)
 
 
 def entries(document_report: DocumentReport) -> list[Entry]:
@@ -212,15 +223,40 @@ def _message_without_subject(item: Finding) -> str:
     return _QUOTED.sub(drop, item.message, count=1)
 
 
-def _print_summary(console: Console, report: Report, all_entries: list[Entry], *, verbose: bool) -> None:
+class _Verdicts:
+    """The summary's verdicts over every entry: how many entries each holds, the worst severity among them and the
+    first few subjects. An entry counts under each verdict one of its shown rules belongs to; one under none, with a
+    rule no verdict names, under "other findings"."""
+
+    OTHER = "other findings"
+    KNOWN = frozenset().union(*(rules for _, rules in VERDICTS))
+
+    def __init__(self, verbose: bool):
+        self.verbose = verbose
+        self.groups: dict[str, tuple[int, Severity | None, list[str]]] = {
+            heading: (0, None, []) for heading in [*(heading for heading, _ in VERDICTS), self.OTHER]}
+
+    def add(self, entry: Entry) -> None:
+        headings = [heading for heading, rules in VERDICTS if _has_rule(entry, rules, self.verbose)]
+        if not headings and any(f.rule not in self.KNOWN for f in entry.shown(self.verbose)):
+            headings = [self.OTHER]
+        for heading in headings:
+            count, worst, examples = self.groups[heading]
+            if worst is None or entry.severity.rank > worst.rank:
+                worst = entry.severity
+            if len(examples) < SUMMARY_EXAMPLES:
+                examples.append(entry.short)
+            self.groups[heading] = (count + 1, worst, examples)
+
+
+def _print_summary(console: Console, report: Report, verdicts: _Verdicts) -> None:
     console.print("\n[bold]Summary[/]")
-    counted: set[int] = set()
-    for heading, rules in VERDICTS:
-        _print_verdict(console, heading, [e for e in all_entries if _has_rule(e, rules, verbose)], counted)
-    known = set().union(*(rules for _, rules in VERDICTS))
-    _print_verdict(console, "other findings", [e for e in all_entries if id(e) not in counted and any(
-        f.rule not in known for f in e.shown(verbose))], counted)
-    if not counted:
+    for heading, (count, worst, examples) in verdicts.groups.items():
+        if count:
+            more = f"; and {count - SUMMARY_EXAMPLES} more" if count > SUMMARY_EXAMPLES else ""
+            console.print(f"  {heading} ([{SEVERITY_STYLE[worst]}]{count}[/]): {escape('; '.join(examples))}"
+                          f"{escape(more)}", soft_wrap=True)
+    if not any(count for count, _, _ in verdicts.groups.values()):
         console.print("  [green]nothing to report[/]")
     summary = summarize(report)
     counts = summary["findings"]
@@ -249,12 +285,3 @@ def _has_rule(entry: Entry, rules: set[str], verbose: bool) -> bool:
     return any(f.rule in rules for f in entry.shown(verbose))
 
 
-def _print_verdict(console: Console, heading: str, matching: list[Entry], counted: set[int]) -> None:
-    if not matching:
-        return
-    counted.update(id(e) for e in matching)
-    worst = max((e.severity for e in matching), key=lambda s: s.rank)
-    examples = "; ".join(e.short for e in matching[:SUMMARY_EXAMPLES])
-    more = f"; and {len(matching) - SUMMARY_EXAMPLES} more" if len(matching) > SUMMARY_EXAMPLES else ""
-    console.print(f"  {heading} ([{SEVERITY_STYLE[worst]}]{len(matching)}[/]): {escape(examples)}{escape(more)}",
-                  soft_wrap=True)

@@ -1,5 +1,6 @@
 """What the API backends (crossref, openalex, searxng, brave) share: reading a JSON answer, saying why a request
-failed in one line, and the search text for the web search backends.
+failed in one line, and, for the web search backends, the search text, the request and its answer's results as
+candidates (`ask_search_engine`, `search_results`): each of those backends keeps only its parameters and fields.
 
 Nothing here raises for what a service sends: a network failure, an HTTP error status, a body that is not JSON or
 not the documented shape all become an error string the backend puts in `BackendAnswer.error`.
@@ -9,12 +10,40 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 from refcheck import __version__
-from refcheck.resolve.model import ResolveQuery, WebResponse
-from refcheck.resolve.scholarly import plain
+from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, WebResponse
+from refcheck.resolve.scholarly import cited_title, find_doi, is_scholarly, plain
 
 USER_AGENT = f"refcheck/{__version__}"  # + " (mailto:…)" when a contact address is configured
+
+
+class ScholarlyApi:
+    """What the scholarly backends (crossref, openalex) do alike: a reference's DOI → its record (`_by_doi`); else,
+    for a reference that looks scholarly, a search by its cited title (`_by_title`, given the title or None); and
+    requests with the contact address (the services' "polite pool") in the User-Agent when one is configured."""
+
+    name: str
+    mailto: str | None = None
+
+    async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
+        doi = find_doi(query.doi) if query.doi else None
+        if doi:
+            return await self._by_doi(doi, web)
+        if not is_scholarly(query):
+            return BackendAnswer(self.name, skipped="not scholarly")
+        return await self._by_title(query, cited_title(query), web)
+
+    async def _by_doi(self, doi: str, web: BackendWeb) -> BackendAnswer:
+        raise NotImplementedError
+
+    async def _by_title(self, query: ResolveQuery, title: str | None, web: BackendWeb) -> BackendAnswer:
+        raise NotImplementedError
+
+    def _headers(self) -> dict:
+        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
+        return {"User-Agent": agent, "Accept": "application/json"}
 
 
 class ShapeError(ValueError):
@@ -157,3 +186,53 @@ def with_site(text: str, query: ResolveQuery) -> str:
     if query.domains:
         return f"{text} site:{query.domains[0]}"
     return text
+
+
+NOTHING_TO_SEARCH = "no specific title or key facts to search for"
+
+
+def search_terms(query: ResolveQuery) -> str | None:
+    """`search_text` restricted to the reference's site (`with_site`), or None when there is nothing to search for."""
+    text = search_text(query)
+    return with_site(text, query) if text is not None else None
+
+
+async def ask_search_engine(via: str, service: str, web: BackendWeb, url: str, *, params: dict, headers: dict,
+                            asked: tuple[str, ...],
+                            read: Callable[[dict], tuple[tuple[Candidate, ...], str | None]],
+                            refused: Callable[[int, str], str] | None = None) -> BackendAnswer:
+    """One request to a web search API, as a BackendAnswer: a network failure or an HTTP error status (`refused`
+    gives the service's own words for a status: the status and the usual one-line reason in, the error out), or an
+    answer that is not JSON of the documented shape, is the answer's error; else `read(the JSON)` gives the
+    candidates and, when an empty list means something went wrong, an error."""
+    response: WebResponse = await web.get(url, params=params, headers=headers)
+    problem = failure(service, response)
+    if problem:
+        if refused is not None and response.status is not None:
+            problem = refused(response.status, problem)
+        return BackendAnswer(via, queries=asked, requests=1, error=problem)
+    try:
+        candidates, error = read(read_json(service, response))
+    except ShapeError as exc:
+        return BackendAnswer(via, queries=asked, requests=1, error=str(exc))
+    return BackendAnswer(via, candidates=candidates, queries=asked, requests=1, error=error)
+
+
+def search_results(service: str, via: str, results, where: str, *, title: str, snippet: str,
+                   dates: tuple[str, ...]) -> tuple[Candidate, ...]:
+    """Candidates from a search API's list of results, in its order: each result an object with an http(s) `url`
+    (other URLs and repeats are left out), its `title`, its `snippet` and its date (the first of `dates` it has).
+    ShapeError when the list or a result is not what the service documents."""
+    candidates: list[Candidate] = []
+    seen: set[str] = set()
+    for result in need(service, results, list, where):
+        result = need(service, result, dict, f"{where}[]")
+        url = result.get("url")
+        if not (isinstance(url, str) and url.startswith(("http://", "https://"))) or url in seen:
+            continue
+        seen.add(url)
+        published = next((result.get(key) for key in dates if result.get(key)), None)
+        candidates.append(Candidate(url=url, via=via, title=text_or_none(result.get(title)),
+                                    published=iso_date(published), snippet=text_or_none(result.get(snippet)),
+                                    rank=len(candidates)))
+    return tuple(candidates)

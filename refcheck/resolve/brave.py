@@ -10,8 +10,8 @@ rate limit with Brave's X-RateLimit-* headers. Response fields read and sources:
 
 from __future__ import annotations
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, read_json, search_text, \
-    text_or_none, with_site
+from refcheck.resolve.apis import NOTHING_TO_SEARCH, USER_AGENT, ask_search_engine, need, search_results, \
+    search_terms
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery
 
 SERVICE = "Brave Search"
@@ -29,39 +29,27 @@ class BraveBackend:
     async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
         if not self.api_key:
             return BackendAnswer(self.name, skipped="no BRAVE_API_KEY (set REFCHECK_BRAVE_API_KEY)")
-        text = search_text(query)
-        if text is None:
-            return BackendAnswer(self.name, skipped="no specific title or key facts to search for")
-        q = with_site(text, query)
+        q = search_terms(query)
+        if q is None:
+            return BackendAnswer(self.name, skipped=NOTHING_TO_SEARCH)
         params = {"q": q, "count": str(self.count)}
         if query.language == "ja":
             params.update({"search_lang": "jp", "country": "JP"})
         asked = (f"q={q}" + (" search_lang=jp" if query.language == "ja" else ""),)
         headers = {"X-Subscription-Token": self.api_key, "Accept": "application/json", "User-Agent": USER_AGENT}
-        response = await web.get(self.endpoint, params=params, headers=headers)
-        problem = failure(SERVICE, response)
-        if problem:
-            if response.status == 401 or response.status == 403:
-                problem += " (is REFCHECK_BRAVE_API_KEY a valid key for the Web Search plan?)"
-            return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
-        try:
-            data = read_json(SERVICE, response)
-            web_part = data.get("web")
-            if web_part is None:  # no web results at all: Brave leaves the section out
-                return BackendAnswer(self.name, queries=asked, requests=1)
-            results = need(SERVICE, need(SERVICE, web_part, dict, "web").get("results"), list, "web.results")
-            candidates = []
-            seen = set()
-            for result in results:
-                result = need(SERVICE, result, dict, "web.results[]")
-                url = result.get("url")
-                if not (isinstance(url, str) and url.startswith(("http://", "https://"))) or url in seen:
-                    continue
-                seen.add(url)
-                candidates.append(Candidate(
-                    url=url, via=self.name, title=text_or_none(result.get("title")),
-                    published=iso_date(result.get("page_age")), snippet=text_or_none(result.get("description")),
-                    rank=len(candidates)))
-        except ShapeError as exc:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=str(exc))
-        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=1)
+        return await ask_search_engine(self.name, SERVICE, web, self.endpoint, params=params, headers=headers,
+                                       asked=asked, read=self._read, refused=_refused)
+
+    def _read(self, data: dict) -> tuple[tuple[Candidate, ...], None]:
+        web_part = data.get("web")
+        if web_part is None:  # no web results at all: Brave leaves the section out
+            return (), None
+        results = need(SERVICE, web_part, dict, "web").get("results")
+        return search_results(SERVICE, self.name, results, "web.results", title="title", snippet="description",
+                              dates=("page_age",)), None
+
+
+def _refused(status: int, problem: str) -> str:
+    if status in (401, 403):
+        return problem + " (is REFCHECK_BRAVE_API_KEY a valid key for the Web Search plan?)"
+    return problem

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, need, not_registered, read_json, text_or_none
+from refcheck.resolve.apis import ScholarlyApi, ShapeError, failure, need, not_registered, read_json, text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
-from refcheck.resolve.scholarly import cited_title, family_name, find_doi, is_datacite, is_scholarly, plain
+from refcheck.resolve.scholarly import family_name, find_doi, is_datacite, plain
 
 SERVICE = "Crossref"
 # Only what refcheck reads: a list answer is ~1 KB per item instead of ~30 KB with references and licences.
@@ -24,7 +24,7 @@ SELECT = ("DOI,title,subtitle,original-title,author,issued,published-print,publi
           "URL,type,score")
 
 
-class CrossrefBackend:
+class CrossrefBackend(ScholarlyApi):
     name = "crossref"
 
     def __init__(self, endpoint: str = "https://api.crossref.org", mailto: str | None = None, rows: int = 5):
@@ -35,17 +35,7 @@ class CrossrefBackend:
     def _params(self, params: dict) -> dict:
         return {**params, "mailto": self.mailto} if self.mailto else params
 
-    def _headers(self) -> dict:
-        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
-        return {"User-Agent": agent, "Accept": "application/json"}
-
-    async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
-        doi = find_doi(query.doi) if query.doi else None
-        if doi:
-            return await self._by_doi(doi, web)
-        if not is_scholarly(query):
-            return BackendAnswer(self.name, skipped="not scholarly")
-        title = cited_title(query)
+    async def _by_title(self, query: ResolveQuery, title: str | None, web: BackendWeb) -> BackendAnswer:
         if not title:
             return BackendAnswer(self.name, skipped="no title to search for")
         return await self._bibliographic(query, plain(title), web)

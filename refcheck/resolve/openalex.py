@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, not_registered, read_json, \
+from refcheck.resolve.apis import ScholarlyApi, ShapeError, failure, iso_date, need, not_registered, read_json, \
     text_or_none
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery, ScholarlyRecord
-from refcheck.resolve.scholarly import cited_title, family_name, find_doi, has_cjk, is_scholarly, plain
+from refcheck.resolve.scholarly import family_name, find_doi, has_cjk, plain
 
 SERVICE = "OpenAlex"
 SELECT = "id,doi,title,display_name,publication_year,publication_date,authorships,primary_location,type"
@@ -29,7 +29,7 @@ SELECT = "id,doi,title,display_name,publication_year,publication_date,authorship
 _FILTER_SYNTAX = re.compile(r"[,|!:]+")
 
 
-class OpenAlexBackend:
+class OpenAlexBackend(ScholarlyApi):
     name = "openalex"
 
     def __init__(self, endpoint: str = "https://api.openalex.org", mailto: str | None = None, rows: int = 5,
@@ -47,9 +47,6 @@ class OpenAlexBackend:
             extra["api_key"] = self.api_key
         return {**params, **extra}
 
-    def _headers(self) -> dict:
-        agent = f"{USER_AGENT} (mailto:{self.mailto})" if self.mailto else USER_AGENT
-        return {"User-Agent": agent, "Accept": "application/json"}
 
     def _failure(self, response) -> str | None:
         problem = failure(SERVICE, response)
@@ -59,13 +56,7 @@ class OpenAlexBackend:
             return problem + " (the daily allowance without an API key is tiny: set an OpenAlex api_key)"
         return problem
 
-    async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
-        doi = find_doi(query.doi) if query.doi else None
-        if doi:
-            return await self._by_doi(doi, web)
-        if not is_scholarly(query):
-            return BackendAnswer(self.name, skipped="not scholarly")
-        title = cited_title(query)
+    async def _by_title(self, query: ResolveQuery, title: str | None, web: BackendWeb) -> BackendAnswer:
         words = _FILTER_SYNTAX.sub(" ", plain(title or "")).split()
         if not words:
             return BackendAnswer(self.name, skipped="no title to search for")

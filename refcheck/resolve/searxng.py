@@ -11,8 +11,7 @@ Response fields read and sources: docs/resolve-apis.md.
 
 from __future__ import annotations
 
-from refcheck.resolve.apis import USER_AGENT, ShapeError, failure, iso_date, need, read_json, search_text, \
-    text_or_none, with_site
+from refcheck.resolve.apis import NOTHING_TO_SEARCH, USER_AGENT, ask_search_engine, search_results, search_terms
 from refcheck.resolve.model import BackendAnswer, BackendWeb, Candidate, ResolveQuery
 
 SERVICE = "SearXNG"
@@ -27,47 +26,30 @@ class SearxngBackend:
     async def search(self, query: ResolveQuery, web: BackendWeb) -> BackendAnswer:
         if not self.endpoint:
             return BackendAnswer(self.name, skipped="no endpoint configured")
-        text = search_text(query)
-        if text is None:
-            return BackendAnswer(self.name, skipped="no specific title or key facts to search for")
-        q = with_site(text, query)
+        q = search_terms(query)
+        if q is None:
+            return BackendAnswer(self.name, skipped=NOTHING_TO_SEARCH)
         params = {"q": q, "format": "json"}
         if query.language == "ja":
             params["language"] = "ja"
         asked = (f"q={q}" + (" language=ja" if "language" in params else ""),)
-        response = await web.get(f"{self.endpoint}/search", params=params,
-                                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
-        if response.status == 403 and response.error is None:
-            return BackendAnswer(self.name, queries=asked, requests=1,
-                                 error="SearXNG answered 403: the instance does not serve format=json "
-                                       "(list json under search.formats in its settings.yml)")
-        problem = failure(SERVICE, response)
-        if problem:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=problem)
-        try:
-            data = read_json(SERVICE, response)
-            results = need(SERVICE, data.get("results"), list, "results")
-            candidates = []
-            seen = set()
-            for result in results:
-                result = need(SERVICE, result, dict, "results[]")
-                url = result.get("url")
-                if not (isinstance(url, str) and url.startswith(("http://", "https://"))) or url in seen:
-                    continue
-                seen.add(url)
-                candidates.append(Candidate(
-                    url=url, via=self.name, title=text_or_none(result.get("title")),
-                    published=iso_date(result.get("publishedDate") or result.get("pubdate")),
-                    snippet=text_or_none(result.get("content")), rank=len(candidates)))
-        except ShapeError as exc:
-            return BackendAnswer(self.name, queries=asked, requests=1, error=str(exc))
-        error = None
-        if not candidates:
-            silent = _unresponsive(data.get("unresponsive_engines"))
-            if silent:
-                # No results because the engines failed says nothing about whether the page exists.
-                error = f"SearXNG returned nothing and these engines did not answer: {silent}"
-        return BackendAnswer(self.name, candidates=tuple(candidates), queries=asked, requests=1, error=error)
+        return await ask_search_engine(self.name, SERVICE, web, f"{self.endpoint}/search", params=params,
+                                       headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                                       asked=asked, read=self._read, refused=_refused)
+
+    def _read(self, data: dict) -> tuple[tuple[Candidate, ...], str | None]:
+        candidates = search_results(SERVICE, self.name, data.get("results"), "results", title="title",
+                                    snippet="content", dates=("publishedDate", "pubdate"))
+        silent = "" if candidates else _unresponsive(data.get("unresponsive_engines"))
+        # No results because the engines failed says nothing about whether the page exists.
+        return candidates, f"SearXNG returned nothing and these engines did not answer: {silent}" if silent else None
+
+
+def _refused(status: int, problem: str) -> str:
+    if status == 403:
+        return ("SearXNG answered 403: the instance does not serve format=json "
+                "(list json under search.formats in its settings.yml)")
+    return problem
 
 
 def _unresponsive(value) -> str:

@@ -514,3 +514,25 @@ def test_sequencing_rules_and_hedged_last_clauses_keep_their_facts(sentence):
 def test_summaries_and_list_announcements_are_the_assistant_talking():
     assert not check_worthiness("要するに、政府の支援は半導体に偏っているということです。")[0]
     assert "chat" in claims_module.sentence_features("誘導灯が緑色である理由は、主に以下の2点に起因しています。")
+
+
+def test_without_prose_keeps_only_the_blocks_that_cite_one_reference_and_every_claims_block_index(tmp_path):
+    from refcheck.extract import without_prose
+
+    path = tmp_path / "answer.txt"
+    path.write_text("Assistant: Here is a summary. edit\n- The council met on Monday in Leeds.\n"
+                    "- Acme raised $5 million in 2024. It will hire 40 engineers. Reuters[1]\n"
+                    "- Both firms grew 20% in 2023.[1][2]\nReferences edit\n"
+                    '- ↑ "Reuters". Reuters. Retrieved 2025-12-26.\n- ↑ "BBC". BBC. Retrieved 2025-12-26.\n',
+                    encoding="utf-8")
+    full = extract(read_document(path))
+    lean = without_prose(full)
+    assert lean.claims == full.claims and len(lean.blocks) == len(full.blocks)
+    # The item citing only [1] is kept whole: its first sentence, which carries the facts, has no marker.
+    assert [block.text for block in lean.blocks if block.text] == [
+        "Acme raised $5 million in 2024. It will hire 40 engineers. Reuters[1]"]
+    for claim in lean.claims:  # every claim's block index still points at its own item (or the empty stand-in)
+        assert lean.blocks[claim.block].text in ("", full.blocks[claim.block].text)
+    assert {claim.block for claim in lean.claims if lean.blocks[claim.block].text} == {
+        claim.block for claim in full.claims if "Acme" in claim.text}
+    assert without_prose(lean) == lean

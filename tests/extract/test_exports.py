@@ -409,6 +409,24 @@ def test_an_export_is_streamed_one_conversation_at_a_time(tmp_path):
     assert peak < 2_000_000 and peak < size / 4, (peak, size)
 
 
+def test_an_exports_parsed_urls_are_not_held_from_one_conversation_to_the_next(tmp_path):
+    from refcheck.weburl import parse
+
+    one = (FIXTURES / "chatgpt-conversations.json").read_text(encoding="utf-8")
+    conversation = json.loads(one)[0]
+    path = tmp_path / "conversations.json"
+    items = [json.loads(json.dumps({**conversation, "conversation_id": f"c{index}", "id": f"c{index}",
+                                    "title": f"chat {index}"}).replace("https://", f"https://c{index}."))
+             for index in range(40)]  # every conversation cites its own hosts: 40 times the URLs
+    path.write_text(json.dumps(items), encoding="utf-8")
+    parse.cache_clear()
+    report = extract_paths([str(path)], Settings())
+    urls = {r.url for d in report.documents for r in d.extraction.references if r.url}
+    assert len(report.documents) == 40 and len(urls) >= 40 * 3
+    # The cache (weburl.parse) serves one conversation's stages; a big export's URLs are not all kept to the end.
+    assert parse.cache_info().currsize <= len(urls) / 40
+
+
 # ---- check, end to end, on the loopback server --------------------------------------------------------------
 
 

@@ -165,6 +165,25 @@ def test_offline_answers_from_the_cache_only_and_gives_the_same_verdicts(web, tm
     assert web.requests == []
 
 
+MARKER_AFTER_THE_ITEM = """Assistant: まとめます。 edit
+- デジタル庁は源内にPreferred Networksの「PLaMo Translate」を導入し、2026年以降他省庁にも展開します。これは国内でAIを実装する動きです。Impress Watch[1]
+References edit
+- ↑ "Impress Watch". Impress Watch. Retrieved 2025-12-26.
+"""
+
+
+def test_a_list_items_closing_marker_cites_the_whole_item_on_every_run(web, tmp_path):
+    # The marker follows the item's last sentence, which holds no key fact: the item is the citing text. It still
+    # is on the second run, when the extraction comes from the cache's memo (prose blocks dropped to save memory
+    # once lost it, and with it every generic-titled reference cited this way).
+    path = tmp_path / "doc.txt"
+    path.write_text(MARKER_AFTER_THE_ITEM, encoding="utf-8")
+    for _ in range(2):
+        verdict = _resolutions(check_paths([str(path)], _settings(web, tmp_path)))["1"]
+        assert (verdict.status, verdict.url) == ("found", EXPECTED_FOUND["1"]), verdict.reason
+        assert "PLaMo Translate" in verdict.reason
+
+
 def test_offline_with_an_empty_cache_tries_nothing_rather_than_calling_sources_missing(web, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text(DOCUMENT, encoding="utf-8")

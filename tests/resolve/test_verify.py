@@ -112,3 +112,24 @@ def test_a_site_without_a_known_domain_is_matched_by_the_pages_own_site_name():
         title_candidates=("デジタル庁、「源内」に「PLaMo Translate」を導入",), title="t", site_name="全然別のサイト",
         published="2025-12-19", main_text=TEXT))
     assert not check(unknown, other, url).accepted
+
+
+def test_a_generic_title_needs_the_source_bar_not_the_readers_verdict():
+    from refcheck.resolve.verify import SOURCE_SUPPORT, covers_citing_text
+    from refcheck.rules.support import SupportVerdict
+
+    english, japanese = "Acme raised $5 million in 2024.", SENTENCE
+    # "Supported" as a reader is told (above the unsupported bar, nothing missing) is not enough to be the source.
+    assert not covers_citing_text(english, SupportVerdict("supported", SOURCE_SUPPORT["en"] - 0.01, (), (), ""))
+    assert covers_citing_text(english, SupportVerdict("supported", SOURCE_SUPPORT["en"], (), (), ""))
+    assert not covers_citing_text(japanese, SupportVerdict("supported", SOURCE_SUPPORT["ja"] - 0.01, (), (), ""))
+    assert covers_citing_text(japanese, SupportVerdict("supported", 0.95, (), (), ""))
+    # A missing or contradicted key fact keeps any page out, however high its score.
+    assert not covers_citing_text(japanese, SupportVerdict("partly-supported", 0.95, ("2026年",), (), ""))
+    assert not covers_citing_text(english, SupportVerdict("not-supported", 0.95, (), (("$5 million", "$6 million"),),
+                                                          ""))
+    # On a real page: the same topic with a contradicted amount is rejected, and the reason says what.
+    wrong = query(citing_sentences=("デジタル庁はPreferred Networksの「PLaMo Translate」を源内に導入し、"
+                                    "2030年以降他省庁にも展開します。",))
+    verdict = check(wrong, page())
+    assert not verdict.accepted and "2030年" in verdict.reason

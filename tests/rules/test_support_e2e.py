@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from refcheck.models import Severity
-from refcheck.pipeline import check_paths
-from refcheck.settings import CacheSettings, FetchSettings, Settings
+from tests.answers import check_answer
 from tests.webserver import Reply, WebServer
 
 ARTICLE_JA = (
@@ -31,8 +30,8 @@ WEATHER = (
 )
 
 
-def write_export(tmp_path, server: WebServer) -> str:
-    lines = [
+def answer(server: WebServer) -> list[str]:
+    return [
         "User: 半導体支援について教えて edit",
         "Assistant: 回答 edit",
         "経済産業省は2024年4月、ラピダスに最大5,900億円の追加支援を決定した。[1]",  # 3: supported
@@ -48,21 +47,12 @@ def write_export(tmp_path, server: WebServer) -> str:
         f'- ↑ "Storm knocks out power". Gulf News. {server.url("/en")}',
         f'- ↑ "Weekend weather". Weather Desk. {server.url("/weather")}',
     ]
-    path = tmp_path / "answer.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
 
 
 @pytest.fixture(scope="module")
 def findings(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("support-e2e")
-    settings = Settings(fetch=FetchSettings(allow_private=True, retries=0, timeout=5),
-                        cache=CacheSettings(directory=tmp_path / "cache"))
-    with WebServer() as server:
-        server.route("/ja", Reply(200, ARTICLE_JA))
-        server.route("/en", Reply(200, ARTICLE_EN))
-        server.route("/weather", Reply(200, WEATHER))
-        report = check_paths([write_export(tmp_path, server)], settings)
+    routes = {"/ja": Reply(200, ARTICLE_JA), "/en": Reply(200, ARTICLE_EN), "/weather": Reply(200, WEATHER)}
+    report = check_answer(tmp_path_factory.mktemp("support-e2e"), routes, answer)
     return [f for f in report.documents[0].findings if f.rule.endswith("-claim")]
 
 
