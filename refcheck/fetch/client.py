@@ -519,6 +519,7 @@ class Fetcher:
         self._global_gate: asyncio.Semaphore | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_transport: httpx.AsyncBaseTransport | None = None
+        self._request_base: _RequestBase | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
         self.engine: str | None = None  # the HTTP engine of this run's network fetches, once chosen (http_engine)
@@ -625,6 +626,7 @@ class Fetcher:
         async with httpx.AsyncClient(transport=transport, headers=headers, follow_redirects=False, trust_env=False,
                                      timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
             self._client, self._client_transport = client, transport
+            self._request_base = _RequestBase(client)
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
         _write_stats(len(by_target), self._parsing)
@@ -961,7 +963,7 @@ class Fetcher:
         extra = host_headers_for(_host_name(url), self.settings.host_headers)
         if not _host_decodes(url):  # httpx would build the Host header from url.host, which raises: give it the ASCII form
             extra = {"Host": url.netloc.decode("ascii"), **extra}
-        request = self._client.build_request("GET", url, headers={**headers, **extra} if extra else headers)
+        request = self._request_base.build(url, {**headers, **extra} if extra else headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request
         return response
@@ -1055,6 +1057,33 @@ class Fetcher:
 def _says_nothing(host: soft404.HostFingerprint | None) -> bool:
     """Whether a probe answer rules out a probe verdict for every page of its host (no fingerprint, or an honest 404)."""
     return host is None or not host.answers_200
+
+
+class _RequestBase:
+    """The client's build_request("GET", url, headers=...) for refcheck's requests, ~30% less CPU (5 µs a request).
+
+    The same request (headers in the same order and case, the client's timeouts): the client's own headers then the
+    request's, which are merged into a copy of the client's with Headers.update, as httpx does, only when a name
+    repeats one of the client's. The client has no cookies, params or base_url (refcheck never gives it any), so the
+    rest of build_request's merging adds nothing.
+    """
+
+    def __init__(self, client: httpx.AsyncClient):
+        self.client = client if client.cookies or client.params or str(client.base_url) else None  # then: httpx's own
+        self.headers = client.headers
+        self.raw = client.headers.raw
+        self.names = frozenset(name.lower() for name, _ in client.headers.items())
+        self.timeout = client.timeout.as_dict()
+
+    def build(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Request:
+        if self.client is not None:
+            return self.client.build_request("GET", url, headers=headers)
+        if any(name.lower() in self.names for name in headers):
+            merged: httpx.Headers | list = self.headers.copy()
+            merged.update(headers)
+        else:
+            merged = [*self.raw, *headers.items()]
+        return httpx.Request("GET", url, headers=merged, extensions={"timeout": self.timeout})
 
 
 def _read_without_text(read_page, body: bytes, content_type: str | None, url: str) -> PageFacts:
