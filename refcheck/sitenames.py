@@ -55,12 +55,21 @@ def _suffix_list() -> PublicSuffixList:
     return PublicSuffixList(accept_unknown=False)
 
 
+# A URL whose authority is a plain host name or IPv4 address, maybe with a port, and nothing urlsplit would clean
+# up or reject (no credentials, brackets, white space, control or non-ASCII characters): its host is read from this
+# match, exactly as urlsplit(...).hostname reads it, at a fifth of the cost. Anything else goes to urlsplit.
+_PLAIN_AUTHORITY = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//([A-Za-z0-9.-]*)(?::[0-9]*)?(?=[/?#]|\Z)")
+
+
 @lru_cache(maxsize=4096)  # pure; the rules ask three times in a row for a reference's URL (self-citation, titles)
 def url_host(host_or_url: str) -> str:
     """The lower-case host of a URL (or of a bare host name), without port, credentials or trailing dot."""
     text = host_or_url.strip()
     if "//" not in text:
         text = "//" + text
+    plain = _PLAIN_AUTHORITY.match(text)
+    if plain is not None:
+        return plain.group(1).rstrip(".").lower()
     try:
         host = urlsplit(text).hostname or ""
     except ValueError:
@@ -176,7 +185,11 @@ def publishers_named(name: str | None) -> tuple[Publisher, ...]:
 
 def publishers_at(host_or_url: str | None) -> tuple[Publisher, ...]:
     """Table entries owning a host, most specific domain first (`it.impress.co.jp` → IT Leaders, then Impress Watch)."""
-    host = url_host(host_or_url) if host_or_url else ""
+    return publishers_on_host(url_host(host_or_url) if host_or_url else "")
+
+
+def publishers_on_host(host: str) -> tuple[Publisher, ...]:
+    """`publishers_at` for a host as `url_host` gives it (lower case, no port)."""
     found: list[Publisher] = []
     labels = host.split(".") if host else []
     for start in range(len(labels)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from refcheck.extract.urls import is_fetchable_url
 from refcheck.models import Extraction, Finding, Reference
@@ -88,13 +89,19 @@ def cites_assistant(reference: Reference) -> str | None:
     The site (or URL) decides; a title alone decides only when nothing else is given (`"Gemini". NASA.` is a
     spacecraft, not the assistant)."""
     site_host = looks_like_domain(reference.site) or (url_host(reference.url) if reference.url else "")
-    if site_host and any(site_host == host or site_host.endswith("." + host) for host in ASSISTANT_HOSTS):
+    if site_host and _assistant_host(site_host):
         return site_host
     if reference.site and name_key(reference.site) in _ASSISTANT_KEYS:
         return reference.site.strip()
     if not reference.site and not reference.url and reference.title and name_key(reference.title) in _ASSISTANT_KEYS:
         return reference.title.strip()
     return None
+
+
+@lru_cache(maxsize=4096)  # pure, and asked once per reference: the same few hosts again and again
+def _assistant_host(host: str) -> bool:
+    """The host is an assistant's or under one (`chatgpt.com`, `www.perplexity.ai`)."""
+    return any(host == known or host.endswith("." + known) for known in ASSISTANT_HOSTS)
 
 
 def single_reference_findings(reference: Reference) -> Iterator[Finding]:

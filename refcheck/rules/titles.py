@@ -14,7 +14,8 @@ from refcheck.models import Finding, PageFacts
 from refcheck.numbers import DATE_UNITS, Quantity, find_quantities, quantities_agree, units_comparable
 from refcheck.rules.registry import finding
 from refcheck.rules.sites import (domain_name_keys, looks_like_domain, name_key, publishers_at, publishers_named,
-                                  related_publishers)
+                                  related_publishers, url_host)
+from refcheck.sitenames import _host_name_keys, publishers_on_host
 
 # Thresholds chosen on tests/fixtures/titles/pairs.jsonl (see docs/publishers.md and the test's printed figures).
 # Latin titles: word-level similarity; CJK titles: character-bigram or content-word overlap (Dice), all 0..100.
@@ -394,37 +395,41 @@ _publishers_at = lru_cache(maxsize=4096)(publishers_at)
 _domain_name_keys = lru_cache(maxsize=4096)(domain_name_keys)
 
 
-def _context_publishers(site: str | None, url: str | None) -> tuple:
-    found = publishers_named(site) + _publishers_at(looks_like_domain(site) or "") + _publishers_at(url or "")
-    return tuple(dict.fromkeys(found))
+def is_generic_title(title: str | None, site: str | None, url: str | None) -> bool:
+    """True when the title is only a site or publisher name (`"Impress Watch". Impress Watch.`), naming no article."""
+    # Of the URL only its host counts (its publishers and the names in its domain), and whether there is a URL at
+    # all: the memo is keyed on that, so the same title on one site is worked out once whatever the page.
+    return _is_generic_on(title, site, url_host(url) if url else None)
 
 
 @lru_cache(maxsize=16384)  # pure (the publisher table is fixed), and asked up to three times per reference
-def is_generic_title(title: str | None, site: str | None, url: str | None) -> bool:
-    """True when the title is only a site or publisher name (`"Impress Watch". Impress Watch.`), naming no article."""
+def _is_generic_on(title: str | None, site: str | None, host: str | None) -> bool:
+    """`is_generic_title` for a URL's host (None: no URL; "": a URL with no host)."""
     key = compact(title or "")
     if not key:
         return False
     if key == name_key(site) or key in _domain_name_keys(looks_like_domain(site) or "") or (
-            url and key in _domain_name_keys(url)):
+            host is not None and key in _host_name_keys(host)):
         return True
     titled = publishers_named(title)
-    if titled and _publisher_fits(titled, site, url):
+    if titled and _publisher_fits(titled, site, host):
         return True
-    site_names = [site or "", *(name for publisher in _context_publishers(site, url) for name in publisher.names)]
+    at_host = publishers_on_host(host or "")
+    context = tuple(dict.fromkeys(publishers_named(site) + _publishers_at(looks_like_domain(site) or "") + at_host))
+    site_names = [site or "", *(name for publisher in context for name in publisher.names)]
     remainder = name_key(strip_site_affixes(title or "", site_names))
     return not remainder or remainder in GENERIC_WORDS
 
 
-def _publisher_fits(titled: tuple, site: str | None, url: str | None) -> bool:
+def _publisher_fits(titled: tuple, site: str | None, host: str | None) -> bool:
     """A title naming a publisher is generic unless the site or URL says the page is elsewhere (`"BBC". Wikipedia.`)."""
     site_publishers = publishers_named(site) + _publishers_at(looks_like_domain(site) or "")
     if site_publishers:
         return related_publishers(titled, site_publishers)
-    if url and _publishers_at(url):
-        return related_publishers(titled, _publishers_at(url))
-    if url:
-        return any(name_key(name) in _domain_name_keys(url) for publisher in titled for name in publisher.names)
+    if host is not None and publishers_on_host(host):
+        return related_publishers(titled, publishers_on_host(host))
+    if host is not None:
+        return any(name_key(name) in _host_name_keys(host) for publisher in titled for name in publisher.names)
     return True  # nothing says the title means anything but the publisher
 
 
@@ -495,8 +500,10 @@ def _reversed_by(cited_title: str, titles: Sequence[str],
             comparison = compare_titles(cited_title, [title], site_names)
             if not comparison.matches and comparison.score < REVERSED_SIMILARITY:
                 continue
+        if compact(stripped) == cited_key:
+            continue  # the cited title itself: nothing added to reverse it (reversing_words is not asked)
         words = reversing_words(cited_title, stripped)
-        if words and compact(stripped) != cited_key:
+        if words:
             return title, words
     return None
 

@@ -1,0 +1,115 @@
+"""The shortcuts behind the rules' per-link cost (issue 19): each gives the answer the long way gives.
+
+- `url_host` reads a plain authority without urlsplit: checked against urlsplit on URLs of every shape.
+- `is_generic_title` is memoised on (title, site, the URL's host or None): URLs that differ past their host give
+  one answer; what the answer depends on (the host, whether there is a URL at all, the site, the title) changes it.
+- `cites_assistant` asks once per host whether it is an assistant's.
+- `_reversed_by` skips the reversing-word scan for a page title that is the cited one once stripped.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings, strategies as st
+
+from refcheck.models import PageFacts, Reference
+from refcheck.rules import titles
+from refcheck.rules.references import cites_assistant
+from refcheck.rules.titles import check_title, is_generic_title, reversing_words
+from refcheck.sitenames import url_host
+
+
+def _slow_url_host(host_or_url: str) -> str:
+    """url_host as it was before the fast path: urlsplit alone."""
+    text = host_or_url.strip()
+    if "//" not in text:
+        text = "//" + text
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
+
+
+URL_SHAPES = [
+    "http://127.0.0.5:8080/articles/x", "https://WWW.Example.COM./a?b#c", "https://example.com", "example.com/path",
+    "//example.com:443", "http://user:pw@example.com/", "http://[::1]:80/", "http://[::1/", "http://exa\tmple.com/",
+    "http:\t//example.com/", "ht\ttp://example.com/", "http://example.com:80x/", "http://例え.jp/", "http:///path",
+    "mailto:someone@example.com", "example.com/a//b", "a:b//c", "http://example.com:/", "HTTP://EXAMPLE.com:99",
+    "\x01http://example.com/", " http://example.com/ ", "http://exa_mple.com/", "http://%41.com/", "x+y.z-w://h.example/p",
+    "1http://example.com/", "http://example.com\\@evil.com/", "https://a.b.c.d.e/?q=//x", "",
+]
+
+
+def test_url_host_agrees_with_urlsplit_on_every_shape():
+    for text in URL_SHAPES:
+        assert url_host(text) == _slow_url_host(text), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab.-:/?#@[]%_1\t\n Éx")), max_size=30))
+def test_url_host_agrees_with_urlsplit_on_random_text(text):
+    assert url_host.__wrapped__(text) == _slow_url_host(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["http://", "https://", "//", "ftp://", ""]), st.from_regex(r"[A-Za-z0-9.-]{0,20}", fullmatch=True),
+       st.sampled_from(["", ":", ":80", ":8x"]), st.sampled_from(["", "/", "/p?q", "#f", "?x//y"]))
+def test_url_host_agrees_with_urlsplit_on_urls(scheme, host, port, rest):
+    text = scheme + host + port + rest
+    assert url_host.__wrapped__(text) == _slow_url_host(text)
+
+
+def test_generic_title_memo_keys_on_the_host_not_the_url():
+    titles._is_generic_on.cache_clear()
+    first = is_generic_title("Impress Watch", None, "https://watch.impress.co.jp/docs/news/1.html")
+    second = is_generic_title("Impress Watch", None, "https://watch.impress.co.jp/other/page?x=2#f")
+    assert first is True and second is True
+    assert titles._is_generic_on.cache_info().hits == 1  # the second URL differs only past its host: one answer
+
+
+def test_generic_title_answer_follows_every_input_the_key_keeps():
+    # The host: a title that is the name in one domain is an article title on another.
+    assert is_generic_title("Impress Watch", None, "https://watch.impress.co.jp/docs/1.html")
+    assert not is_generic_title("Impress Watch", None, "https://www.example.org/reviews/1.html")
+    # Whether there is a URL at all: a publisher's name with nothing saying the page is elsewhere is generic; a
+    # URL whose host is empty says it is elsewhere (the answer differs for None and "").
+    assert is_generic_title("BBC", None, None)
+    assert not is_generic_title("BBC", None, "mailto:someone")
+    assert titles._is_generic_on("BBC", None, None) != titles._is_generic_on("BBC", None, "")
+    # The site and the title.
+    assert is_generic_title("Example Daily", "Example Daily", "http://127.0.0.2:80/a")
+    assert not is_generic_title("Example Daily", "Other Paper", "http://127.0.0.2:80/a")
+    assert not is_generic_title("Budget report published", "Example Daily", "http://127.0.0.2:80/a")
+
+
+def test_generic_title_same_answer_as_the_unmemoised_rule_on_many_inputs():
+    cases = [(title, site, url) for title in ("Impress Watch", "BBC", "Home | BBC", "ホーム - 読売新聞オンライン",
+                                             "News", "Budget vote delayed | BBC News", "nhk.or.jp", "")
+             for site in (None, "", "BBC", "Impress Watch", "watch.impress.co.jp", "読売新聞")
+             for url in (None, "", "https://www.bbc.co.uk/news/1", "https://watch.impress.co.jp/x",
+                         "https://www.yomiuri.co.jp/a/", "http://127.0.0.9:1234/p", "mailto:x@y.z")]
+    for title, site, url in cases:
+        titles._is_generic_on.cache_clear()  # each answer worked out afresh, then asked again from the memo
+        fresh = is_generic_title(title, site, url)
+        for other in ((url + "?again") if url else url, url):
+            assert is_generic_title(title, site, other) == fresh, (title, site, url)
+
+
+def test_cites_assistant_per_host():
+    assert cites_assistant(Reference(id="1", line=1, url="https://chatgpt.com/share/abc")) == "chatgpt.com"
+    assert cites_assistant(Reference(id="1", line=1, url="https://www.perplexity.ai/search/x")) == "www.perplexity.ai"
+    assert cites_assistant(Reference(id="1", line=1, url="https://notchatgpt.com/x")) is None
+    assert cites_assistant(Reference(id="1", line=1, url="https://example.com/x")) is None
+
+
+def test_reversed_title_still_found_and_same_title_still_passes():
+    page = PageFacts(title="Minister denies he resigns over leaked memo | Example Daily 2",
+                     site_name="Example Daily 2")
+    found = check_title("Minister resigns over leaked memo", page, url="http://127.0.0.2:80/a", line=3, ref="1")
+    assert found is not None and found.evidence["reversing_words"] == ["denies"]
+    same = PageFacts(title="Not a drill: storm warning issued | Example Daily 2", site_name="Example Daily 2")
+    # The cited title holds "Not" too, and the page adds nothing: no finding, and the scan is not even needed.
+    assert reversing_words("Not a drill: storm warning issued", "Not a drill: storm warning issued") == ()
+    assert check_title("Not a drill: storm warning issued", same, url="http://127.0.0.2:80/a") is None
