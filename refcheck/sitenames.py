@@ -188,6 +188,7 @@ def publishers_at(host_or_url: str | None) -> tuple[Publisher, ...]:
     return publishers_on_host(url_host(host_or_url) if host_or_url else "")
 
 
+@lru_cache(maxsize=4096)  # pure (the table is fixed); the rules ask it for each reference's host, a few per link
 def publishers_on_host(host: str) -> tuple[Publisher, ...]:
     """`publishers_at` for a host as `url_host` gives it (lower case, no port)."""
     found: list[Publisher] = []

@@ -190,8 +190,13 @@ def strip_site_affixes(title: str, site_names: Iterable[str] = ()) -> str:
     Given site names and the publisher table's names are removed wherever they stand as a segment; any other
     short last segment after a clear separator is removed as a likely site name. Text is NFKC-normalised.
     """
+    return _strip_with_keys(title, _site_keys(site_names))
+
+
+def _strip_with_keys(title: str, site_keys: frozenset[str]) -> str:
+    """`strip_site_affixes` for site names already made keys (`_site_keys`): several titles, one set of names."""
     text = _untagged(title or "")
-    stripped, tail_stripped = _site_stripped(text, _site_keys(site_names))
+    stripped, tail_stripped = _site_stripped(text, site_keys)
     return tail_stripped if stripped == text else stripped
 
 
@@ -491,11 +496,12 @@ def _apostrophes(text: str) -> str:
 def _reversed_by(cited_title: str, titles: Sequence[str],
                  site_names: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
     """A page title that holds the cited title plus words reversing it: (that title, the words)."""
-    cited_key = compact(strip_site_affixes(cited_title, site_names))
+    site_keys = _site_keys(site_names)  # the same names for every title: made keys once
+    cited_key = compact(_strip_with_keys(cited_title, site_keys))
     if len(cited_key) < MIN_REVERSED_CITED:
         return None
     for title in titles:
-        stripped = strip_site_affixes(title, site_names)
+        stripped = _strip_with_keys(title, site_keys)
         if cited_key not in compact(stripped) and not _covers(cited_title, stripped):
             comparison = compare_titles(cited_title, [title], site_names)
             if not comparison.matches and comparison.score < REVERSED_SIMILARITY:
@@ -518,7 +524,7 @@ def check_title(cited_title: str | None, page: PageFacts | None, *, line: int | 
         return None
     if is_generic_title(cited_title, page.site_name, url) or is_generic_title(cited_title, None, url):
         return None  # a title that is only a site name is the generic-title rule's business
-    site_names = [page.site_name or "", *(name for p in _publishers_at(url or "") for name in p.names)]
+    site_names = [page.site_name or "", *(name for p in publishers_on_host(url_host(url or "")) for name in p.names)]
     comparison = compare_titles(cited_title, candidates, site_names)
     reversed_by = _reversed_by(cited_title, candidates, site_names)
     if comparison.matches and reversed_by is None:
