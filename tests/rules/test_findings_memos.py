@@ -113,3 +113,20 @@ def test_reversed_title_still_found_and_same_title_still_passes():
     # The cited title holds "Not" too, and the page adds nothing: no finding, and the scan is not even needed.
     assert reversing_words("Not a drill: storm warning issued", "Not a drill: storm warning issued") == ()
     assert check_title("Not a drill: storm warning issued", same, url="http://127.0.0.2:80/a") is None
+
+
+def test_publishers_on_host_is_publishers_at_of_the_url():
+    from refcheck.sitenames import publishers_at, publishers_on_host
+
+    for url in ("https://it.impress.co.jp/articles/1", "https://www3.nhk.or.jp/news/", "http://127.0.0.2:80/a",
+                "https://www.bbc.co.uk/news", "mailto:x@y.z", ""):
+        assert publishers_on_host(url_host(url) if url else "") == publishers_at(url), url
+    assert publishers_on_host("it.impress.co.jp")  # the table knows it: the comparison above is not of empties
+
+
+def test_stripping_with_keys_made_once_is_stripping_with_names():
+    names = ["Example Daily 2", "読売新聞", ""]
+    keys = titles._site_keys(names)
+    for title in ("Budget vote delayed | Example Daily 2", "【速報】五輪開催を延期 - 読売新聞オンライン",
+                  "Example Daily 2 | Home", "Plain title", ""):
+        assert titles._strip_with_keys(title, keys) == titles.strip_site_affixes(title, names)
