@@ -233,6 +233,11 @@ def _gregorian_years(text: str) -> str:
     return _ERA.sub(lambda m: f"{_ERA_START[m.group(1)] + (1 if m.group(2) == '元' else int(m.group(2)))}年", text)
 
 
+def _first_key(title: str) -> str:
+    """The key of a title's first reading, `_forms(title, …).keys[0]` whenever it is not empty (any site names)."""
+    return compact(_gregorian_years(unicodedata.normalize("NFKC", title)))
+
+
 @lru_cache(maxsize=4096)  # pure: a page title cited by several references is read once
 def _forms(title: str, site_keys: frozenset[str]) -> _Forms:
     original = title
@@ -367,14 +372,21 @@ def _compare_one(cited: _Forms, page: _Forms) -> tuple[bool, float, str]:
 def compare_titles(cited: str, page_titles: Sequence[str], site_names: Sequence[str] = ()) -> TitleComparison:
     """Compare a cited title with the page's title candidates; a match with any candidate is a match."""
     site_keys = _site_keys(site_names)
-    cited_forms = _forms(cited, site_keys)
-    if not cited_forms.keys:
+    # A title's first key (`_Forms.keys[0]` when it is not empty) is cheap; when a candidate's equals the cited
+    # title's, `_compare_one` answers "same title" from those alone, so the other readings are not made.
+    cited_first = _first_key(cited)
+    cited_forms = None if cited_first else _forms(cited, site_keys)
+    if cited_forms is not None and not cited_forms.keys:
         return TitleComparison(True, 0.0, "", "no cited title to compare")
     best: tuple[bool, float, str, str] | None = None
     for page_title in page_titles:
         if not page_title or not compact(page_title) or name_key(page_title) in site_keys:
             continue  # an empty page title, or one that is only the site's name, says nothing about the article
-        matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
+        if cited_first and _first_key(page_title) == cited_first:
+            matches, score, reason = True, 100.0, "same title after normalisation"
+        else:
+            cited_forms = cited_forms or _forms(cited, site_keys)
+            matches, score, reason = _compare_one(cited_forms, _forms(page_title, site_keys))
         if (not matches and _written_otherwise(cited, page_title) and _same_quantities(cited, page_title)
                 and _same_quantities(page_title, cited)):
             # The same amounts written otherwise (1兆円 / 1,000,000,000,000円): compare with both written alike.

@@ -130,3 +130,28 @@ def test_stripping_with_keys_made_once_is_stripping_with_names():
     for title in ("Budget vote delayed | Example Daily 2", "【速報】五輪開催を延期 - 読売新聞オンライン",
                   "Example Daily 2 | Home", "Plain title", ""):
         assert titles._strip_with_keys(title, keys) == titles.strip_site_affixes(title, names)
+
+
+def _title_pairs():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "titles" / "pairs.jsonl"
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Also candidates that equal the cited title once normalised, first or after another candidate, and titles
+    # with no letters or digits (an empty first key: the long way only).
+    extra = [{"cited": "Budget vote delayed", "page_titles": ["budget  vote DELAYED!", "Other"], "site_names": []},
+             {"cited": "Budget vote delayed", "page_titles": ["Other story", "“Budget vote delayed”"], "site_names": []},
+             {"cited": "令和7年の予算", "page_titles": ["2025年の予算"], "site_names": []},
+             {"cited": "---", "page_titles": ["---", "Budget"], "site_names": []},
+             {"cited": "Example Daily 2", "page_titles": ["Example Daily 2"], "site_names": ["Example Daily 2"]}]
+    return pairs + extra
+
+
+def test_compare_titles_shortcut_gives_the_full_comparison(monkeypatch):
+    pairs = _title_pairs()
+    fast = [titles.compare_titles(p["cited"], p["page_titles"], p.get("site_names", [])) for p in pairs]
+    monkeypatch.setattr(titles, "_first_key", lambda title: "")  # no first key: every candidate the long way
+    slow = [titles.compare_titles(p["cited"], p["page_titles"], p.get("site_names", [])) for p in pairs]
+    assert fast == slow
+    assert sum(c.reason == "same title after normalisation" for c in fast) >= 3  # the shortcut was taken
