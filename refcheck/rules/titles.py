@@ -431,11 +431,24 @@ def _is_generic_on(title: str | None, site: str | None, host: str | None) -> boo
     titled = publishers_named(title)
     if titled and _publisher_fits(titled, site, host):
         return True
-    at_host = publishers_on_host(host or "")
-    context = tuple(dict.fromkeys(publishers_named(site) + _publishers_at(looks_like_domain(site) or "") + at_host))
-    site_names = [site or "", *(name for publisher in context for name in publisher.names)]
-    remainder = name_key(strip_site_affixes(title or "", site_names))
+    unsplit = _unsplit(title or "")
+    if unsplit is not None:
+        remainder = name_key(unsplit)  # nothing to strip, whatever the site names: they are not gathered
+    else:
+        at_host = publishers_on_host(host or "")
+        context = tuple(dict.fromkeys(publishers_named(site) + _publishers_at(looks_like_domain(site) or "") + at_host))
+        site_names = [site or "", *(name for publisher in context for name in publisher.names)]
+        remainder = name_key(strip_site_affixes(title or "", site_names))
     return not remainder or remainder in GENERIC_WORDS
+
+
+def _unsplit(title: str) -> str | None:
+    """`strip_site_affixes(title, names)` for any names when the untagged title has no separator and no trailing
+    parenthesis (then there is no segment to remove: the untagged title is the answer); else None."""
+    text = _untagged(title)
+    if len(_split_parts(text)[0]) > 1 or _TRAILING_PAREN.search(text):
+        return None
+    return text
 
 
 def _publisher_fits(titled: tuple, site: str | None, host: str | None) -> bool:

@@ -155,3 +155,23 @@ def test_compare_titles_shortcut_gives_the_full_comparison(monkeypatch):
     slow = [titles.compare_titles(p["cited"], p["page_titles"], p.get("site_names", [])) for p in pairs]
     assert fast == slow
     assert sum(c.reason == "same title after normalisation" for c in fast) >= 3  # the shortcut was taken
+
+
+def test_generic_title_without_separators_gives_the_long_answer(monkeypatch):
+    """`_unsplit` skips gathering site names for a title with nothing to strip: forced off, every answer is the same."""
+    candidates = {p["cited"] for p in _title_pairs()} | {t for p in _title_pairs() for t in p["page_titles"]}
+    candidates |= {"Impress Watch", "BBC", "ホーム", "News (BBC)", "Home | BBC", "[News] BBC", "【速報】ニュース", "読売新聞",
+                   "Top page", "nhk.or.jp", "Example Daily 2", "Budget (2025)", "トップページ（読売新聞）"}
+    contexts = [(None, None), ("BBC", "www.bbc.co.uk"), (None, "watch.impress.co.jp"), ("読売新聞", ""),
+                ("Example Daily 2", "127.0.0.2"), ("nhk.or.jp", None)]
+    questions = [(title, site, host) for title in sorted(candidates) for site, host in contexts]
+
+    def answers():
+        titles._is_generic_on.cache_clear()
+        return [titles._is_generic_on(title, site, host) for title, site, host in questions]
+
+    fast = answers()
+    assert sum(titles._unsplit(title) is not None for title in candidates) > 20  # the shortcut is taken
+    monkeypatch.setattr(titles, "_unsplit", lambda title: None)
+    assert answers() == fast
+    assert any(fast)  # some generic titles among them: the comparison is not of all-False lists
