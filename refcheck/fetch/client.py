@@ -1006,24 +1006,23 @@ class Fetcher:
 
     async def _success(self, response: httpx.Response, headers: dict[str, str]) -> Attempt:
         content_type = headers.get("content-type")
-        found = Attempt(UrlStatus.OK, None, response.status_code, content_type=content_type,
-                        etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+        # Built once with every field (a dataclasses.replace per answer costs more than the Attempt itself).
+        found = functools.partial(Attempt, http_status=response.status_code, content_type=content_type,
+                                  etag=headers.get("etag"), last_modified=headers.get("last-modified"))
         challenge = detect_challenge(headers, None)
         if challenge:
-            return dataclasses.replace(found, status=UrlStatus.BLOCKED, reason=f"bot challenge ({challenge})")
+            return found(UrlStatus.BLOCKED, f"bot challenge ({challenge})")
         try:
             decoder, pdf = await _read_by_kind(response, self.settings.max_body_bytes, self.settings.max_pdf_bytes)
         except DecodingError as error:
-            return dataclasses.replace(found, page=PageFacts(content_type=content_type),
-                                       reason=f"body not readable: {error}")
+            return found(UrlStatus.OK, f"body not readable: {error}", page=PageFacts(content_type=content_type))
         if decoder is None:  # an image, a video, a feed, an archive: alive; its bytes are not needed
-            return dataclasses.replace(found, page=PageFacts(content_type=content_type))
+            return found(UrlStatus.OK, page=PageFacts(content_type=content_type))
         note = None
         if decoder.full and decoder.expansion() > BOMB_RATIO:
             note = (f"decompression stopped at the {decoder.cap}-byte cap, expanding {decoder.expansion():.0f}:1 "
                     f"(a decompression bomb?)")
-        return dataclasses.replace(found, body=decoder.body()[:decoder.cap], reason=note, pdf=pdf,
-                                   truncated=decoder.full)
+        return found(UrlStatus.OK, note, body=decoder.body()[:decoder.cap], pdf=pdf, truncated=decoder.full)
 
     async def _with_page(self, attempt: Attempt, url: str, want_text: bool = True) -> Attempt:
         """Run the page reader on a success's body; a challenge page turns the success into `blocked`.
