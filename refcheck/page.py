@@ -158,17 +158,20 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|title|meta)[\s>]", re.I)
 
 
-def read_page(body: bytes, content_type: str | None, url: str, *, want_text: bool = True) -> PageFacts:
+def read_page(body: bytes, content_type: str | None, url: str, *, want_text: bool = True,
+              want_anchors: bool = True) -> PageFacts:
     """Everything the checks need from one fetched page. Never raises on bad input.
 
     With `want_text=False` the main text is not extracted (`main_text` is ""), which is most of the cost of an HTML
     page; every other fact is the same as with `want_text=True`. For pages whose text no claim is checked against.
+    With `want_anchors=False` an HTML page's ids and names are not collected (`anchors` is None, "not read"): only
+    `check --check-fragments` needs them.
     """
     media_type = _media_type(content_type)
     if media_type is None:
         media_type = _sniff_media_type(body)
     if media_type in _HTML_TYPES:
-        return _read_html(body, content_type, url, media_type, want_text)
+        return _read_html(body, content_type, url, media_type, want_text, want_anchors)
     if media_type.startswith("text/") and media_type not in ("text/xml", "text/css", "text/javascript"):
         if not want_text:
             return PageFacts(content_type=media_type)
@@ -191,7 +194,8 @@ def _sniff_media_type(body: bytes) -> str:
     return "text/plain"
 
 
-def _read_html(body: bytes, content_type: str | None, url: str, media_type: str, want_text: bool) -> PageFacts:
+def _read_html(body: bytes, content_type: str | None, url: str, media_type: str, want_text: bool,
+               want_anchors: bool = True) -> PageFacts:
     text, codec = decode_html(body, content_type)
     # Bytes that decoded strictly as UTF-8 (or ASCII) are already the text's UTF-8: the parser and the challenge-marker
     # scan take them as they are instead of encoding the page again.
@@ -221,7 +225,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     language, published = _language(tree, meta), _published(elements, meta, json_ld)
     # Without want_text the text is still needed, rarely, for two other facts: the login-wall test (a password form)
     # and the body's soft-404 signals (a "not found" phrase somewhere in the page's text).
-    anchors = _anchors(tree)  # before the main text: that removes boilerplate (and its ids) from the tree
+    anchors = _anchors(tree) if want_anchors else None  # before the main text: that removes boilerplate (and its ids) from the tree
     if want_text or has_password or _body_may_say_not_found(tree):
         main_text = extract_main_text(tree, text)  # last: it removes boilerplate from the tree
     else:
