@@ -209,10 +209,11 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     json_ld = _json_ld_facts(elements.json_ld)
     headings = _h1_texts(tree)
     h1 = headings[0] if headings else None
-    candidates = _title_candidates(tree, meta, json_ld, h1)
+    html_title = _html_title(tree)
+    candidates = _title_candidates(meta, json_ld, h1, html_title)
     site_name = _first(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"), json_ld.get("website"))
     title = reader_title(
-        candidates, html_title=_clean_inline(_html_title(tree)), headings=headings, url=url,
+        candidates, html_title=_clean_inline(html_title), headings=headings, url=url,
         subheadings=lambda: _h2_texts(tree),
         site_names=(meta.get("og:site_name"), json_ld.get("publisher"), meta.get("application-name"),
                     json_ld.get("website"), meta.get("apple-mobile-web-app-title"),
@@ -475,9 +476,10 @@ _OTHER_TITLE_META = ("dc.title", "dc:title", "dcterms.title", "parsely-title", "
 
 
 def _title_candidates(
-    tree: LexborHTMLParser, meta: dict[str, str], json_ld: dict[str, str], h1: str | None
+    meta: dict[str, str], json_ld: dict[str, str], h1: str | None, html_title: str | None
 ) -> tuple[str, ...]:
-    """Every title the page gives, metadata before markup; the first one another source corroborates goes first."""
+    """Every title the page gives, metadata before markup; the first one another source corroborates goes first.
+    `html_title` is `_html_title(tree)` (the caller needs it too: read once)."""
     # Bibliographic metadata (Dublin Core, Parse.ly) names the document itself; og:title is often a social teaser.
     sourced = [
         *(("meta", meta.get(key)) for key in _OTHER_TITLE_META),
@@ -486,7 +488,7 @@ def _title_candidates(
         ("json-ld", json_ld.get("article_headline")),
         ("json-ld", json_ld.get("article_name")),
         ("json-ld", json_ld.get("page_headline")),
-        ("title", _html_title(tree)),
+        ("title", html_title),
         ("h1", h1),
     ]
     unique: list[tuple[str, str]] = []
