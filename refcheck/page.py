@@ -826,6 +826,38 @@ _CHALLENGE_MARKUP = tuple(
 )
 
 
+def _grouped_markers(markers: tuple[bytes, ...], keys: tuple[bytes, ...]):
+    """(markers looked for alone, (key, markers holding key) per key): one search for the key finds every marker of its
+    group, each checked where the key stands in it. A key shared by several short markers costs one scan of the page
+    instead of several (a short needle's search costs about as much as a long one's)."""
+    groups = []
+    alone = list(markers)
+    for key in keys:
+        groups.append((key, tuple((marker, marker.index(key)) for marker in alone if key in marker)))
+        alone = [marker for marker in alone if key not in marker]
+    return tuple(alone), tuple(groups)
+
+
+# "cf" is in the four Cloudflare markers, "captcha" in two others (measured: a sixth less time than twelve searches).
+_CHALLENGE_ALONE, _CHALLENGE_GROUPS = _grouped_markers(_CHALLENGE_MARKUP, (b"cf", b"captcha"))
+
+
+def _holds_challenge_marker(lowered: bytes) -> bool:
+    """Whether any of _CHALLENGE_MARKUP is in `lowered`: a marker at p puts its group's key at p + its offset, and every
+    place the key stands is tried."""
+    for marker in _CHALLENGE_ALONE:  # a plain loop: a generator inside any() costs more than some of the searches
+        if marker in lowered:
+            return True
+    for key, group in _CHALLENGE_GROUPS:
+        at = lowered.find(key)
+        while at != -1:
+            for marker, offset in group:
+                if at >= offset and lowered.startswith(marker, at - offset):
+                    return True
+            at = lowered.find(key, at + 1)
+    return False
+
+
 def _challenge_from_markup(text: str, candidates: tuple[str, ...], utf8: bytes | None = None) -> str | None:
     """A bot challenge is a short page with a challenge title or the challenge's own script markers.
 
@@ -839,10 +871,7 @@ def _challenge_from_markup(text: str, candidates: tuple[str, ...], utf8: bytes |
     if not title_says and len(text) >= 60_000:
         return None  # markers alone count only on a small page: no need to look for them
     lowered = (utf8 if utf8 is not None else text.encode("utf-8", "replace")).lower()
-    for marker in _CHALLENGE_MARKUP:  # a plain loop: a generator inside any() costs more than some of the searches
-        if marker in lowered:
-            return "cloudflare"
-    return None
+    return "cloudflare" if _holds_challenge_marker(lowered) else None
 
 
 _LOGIN_TITLE = re.compile(r"log\s?in|sign\s?in|ログイン|サインイン|会員登録|認証", re.I)
