@@ -74,10 +74,13 @@ def compare(before: dict, after: dict) -> int:
 
 def timing(groups: dict, rounds: int) -> None:
     seconds: dict[tuple[str, tuple[bool, bool]], list[float]] = {}
-    for _ in range(rounds):
+    for round_number in range(rounds):
         for group, pages in groups.items():
-            for page in pages:
-                for mode in MODES:  # interleaved page by page: machine noise hits every mode alike
+            for index, page in enumerate(pages):
+                # Interleaved page by page (machine noise hits every mode alike), in a rotating order: a page's
+                # first read pays for cold caches, which would otherwise always fall on the same mode.
+                shift = (index + round_number) % len(MODES)
+                for mode in MODES[shift:] + MODES[:shift]:
                     start = time.process_time()
                     _read(*page, *mode)
                     seconds.setdefault((group, mode), []).append(time.process_time() - start)
