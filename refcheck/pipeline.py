@@ -171,6 +171,8 @@ def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_r
     """
     from refcheck.fetch.run import FetchRun, answer_from_cache
 
+    # Pages' ids and names are read only when --check-fragments judges the #fragments of fetched pages.
+    settings = replace(settings, fetch=replace(settings.fetch, read_anchors=settings.local.check_fragments))
     if not urls and cache is None:
         return FetchRun(results={})  # nothing to fetch (a docs tree of local links): the network layer is not loaded
     run = answer_from_cache(urls, settings.fetch, cache, settings.cache, text_urls=text_urls, on_result=on_result)

@@ -30,6 +30,7 @@ class FetchSettings:
     user_agent: str | None = None  # default: "refcheck/<version> (+project url)"
     probe_soft_404: bool = True  # ask each host once for a path that cannot exist, to recognise its soft 404s
     workers: int = 0  # processes that fetch (hosts split between them); 0: automatic (see fetch/workers.py)
+    read_anchors: bool = True  # collect HTML pages' ids and names (PageFacts.anchors); `check` only for --check-fragments
 
 
 @dataclass(frozen=True)

@@ -355,3 +355,42 @@ def test_check_fragments_checks_fetched_html_pages(tmp_path):
         with_fragments = json.loads(refcheck(tmp_path, "check", "a.md", "--check-fragments", *common).stdout)
         assert [(f["rule"], f["url"].rsplit("/", 1)[1]) for f in with_fragments["documents"][0]["findings"]
                 if f["rule"] in ("missing-fragment", "dead-link")] == [("missing-fragment", "page#nope")]
+
+
+def test_check_fragments_refetches_pages_cached_without_their_anchors(tmp_path):
+    """A run without --check-fragments does not read pages' ids and names (cheaper); a later run with it must not
+    take such a cache entry as "no anchors known" and skip the check: it fetches the page again, and the run after
+    that answers from the entry it stored."""
+    page = '<html><head><title>P</title></head><body><h2 id="usage">Usage</h2><p>Text of the page.</p></body></html>'
+    with WebServer() as server:
+        server.route("/page", Reply(200, page))
+        server.route("/plain", Reply(200, "plain text, nothing to name", content_type="text/plain"))
+        base = server.base_url
+        write(tmp_path, {"a.md": f"[u]({base}/page#usage) [bad]({base}/page#nope) [t]({base}/plain#x)\n"})
+        common = ("--cache-dir", "c", "--allow-private", "--retries", "0", "--no-archive", "--format", "json",
+                  "--no-soft-404-probe")
+
+        def missing(*flags: str) -> list[str]:
+            payload = json.loads(refcheck(tmp_path, "check", "a.md", *common, *flags).stdout)
+            assert [u["status"] for u in payload["urls"]] == ["ok"] * 3
+            return [f["url"].rsplit("/", 1)[1] for f in payload["documents"][0]["findings"]
+                    if f["rule"] == "missing-fragment"]
+
+        assert missing() == [] and server.hits("/page") == 1 and server.hits("/plain") == 1
+        assert missing("--check-fragments") == ["page#nope"]
+        assert server.hits("/page") == 2  # cached without anchors: fetched again
+        assert server.hits("/plain") == 1  # not HTML: it has no anchors to read, its entry answers
+        assert missing("--check-fragments") == ["page#nope"] and server.hits("/page") == 2  # the new entry answers
+        assert missing() == [] and server.hits("/page") == 2  # an entry with anchors serves a run without the flag
+
+
+def test_pages_are_read_without_anchors_unless_fragments_are_checked(tmp_path):
+    from refcheck.fetch import fetch_all
+
+    with WebServer() as server:
+        server.route("/page", Reply(200, '<html><body><h2 id="usage">Usage</h2><a name="old">x</a></body></html>'))
+        url = server.url("/page")
+        for read_anchors, expected in ((False, None), (True, ("usage", "old"))):
+            run = fetch_all([url], FetchSettings(allow_private=True, retries=0, probe_soft_404=False,
+                                                 read_anchors=read_anchors))
+            assert run.results[url].page.anchors == expected

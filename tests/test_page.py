@@ -401,3 +401,19 @@ def test_metadata_is_read_before_boilerplate_removal_changes_the_tree():
     assert facts.published == "2021-09-30"
     assert facts.main_text.startswith("Plain prose that makes this the article body")
     assert "By A. Writer" not in facts.main_text
+
+
+def test_want_anchors_false_leaves_anchors_unread_and_every_other_fact_as_it_was():
+    from pathlib import Path
+
+    pages = [path.read_bytes() for path in sorted(Path(__file__).parent.rglob("*.htm*")) if path.is_file()]
+    pages.append(b'<html><head><title>T</title></head><body><h2 id="usage">Usage</h2><a name="old">x</a></body></html>')
+    assert len(pages) >= 5
+    for body in pages:
+        for want_text in (True, False):
+            full = read_page(body, None, "https://example.org/p", want_text=want_text)
+            lean = read_page(body, None, "https://example.org/p", want_text=want_text, want_anchors=False)
+            assert full.anchors is not None and lean.anchors is None
+            assert dataclasses.replace(full, anchors=None) == lean
+    assert read_page(pages[-1], "text/html", "https://example.org/p").anchors == ("usage", "old")
+    assert read_page(b"plain", "text/plain", "https://example.org/p", want_anchors=True).anchors is None  # not HTML

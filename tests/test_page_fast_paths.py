@@ -189,3 +189,33 @@ def test_title_404_hints_never_hide_a_match(title):
     lowered = title.lower()
     if page._TITLE_404.search(lowered):
         assert page._TITLE_404_HINTS.found_in(lowered)
+
+
+# --- challenge markers: one search per shared key ---------------------------------------------------------------------
+
+
+def _naive_holds_marker(lowered: bytes) -> bool:
+    return any(marker in lowered for marker in page._CHALLENGE_MARKUP)
+
+
+def test_every_challenge_marker_is_looked_for_once_alone_or_under_one_key():
+    grouped = [marker for _, group in page._CHALLENGE_GROUPS for marker, _ in group]
+    assert sorted([*page._CHALLENGE_ALONE, *grouped]) == sorted(page._CHALLENGE_MARKUP)
+    assert all(marker[offset:].startswith(key) for key, group in page._CHALLENGE_GROUPS for marker, offset in group)
+    assert all(len(group) >= 2 for _, group in page._CHALLENGE_GROUPS)  # a key for one marker would save nothing
+
+
+@pytest.mark.parametrize("marker", page._CHALLENGE_MARKUP)
+def test_each_challenge_marker_is_found_after_decoys_of_its_key(marker):
+    """The grouped search finds a marker wherever it stands: at the start, after many decoy occurrences of its key
+    (and of the marker's own beginning), at the very end, in upper case, on a page of an ordinary title."""
+    decoys = b"cf cf- cf_ cfg captcha px-capt geo.captcha " * 50 + marker[:-1] + b" "
+    for body in (marker + b" tail", decoys + marker, decoys + marker.upper() + b"!"):
+        lowered = body.lower()
+        assert page._holds_challenge_marker(lowered) is True is _naive_holds_marker(lowered)
+        html = b"<html><head><title>Quarterly report</title></head><body><p>" + body + b"</p></body></html>"
+        assert page.read_page(html, "text/html", "https://example.org/a", want_text=False).challenge == "cloudflare"
+    lowered = decoys.lower()
+    assert page._holds_challenge_marker(lowered) is False is _naive_holds_marker(lowered)
+    html = b"<html><head><title>Quarterly report</title></head><body><p>" + decoys + b"</p></body></html>"
+    assert page.read_page(html, "text/html", "https://example.org/a", want_text=False).challenge is None

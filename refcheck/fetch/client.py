@@ -35,7 +35,8 @@ from refcheck.fetch.decoding import CappedDecoder, DecodingError, accept_encodin
 from refcheck.fetch.guard import Guard, PinnedBackend, ResolutionFailed, UnsafeTarget
 from refcheck.fetch.network import AsyncioBackend
 from refcheck.fetch.remap import Remapper
-from refcheck.fetch.run import FetchRun, InvalidTarget, excluded, has_text, prepared_form, resolve_location, reused
+from refcheck.fetch.run import (FetchRun, InvalidTarget, excluded, has_text, lacks_anchors, prepared_form,
+                                resolve_location, reused)
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
@@ -675,6 +676,7 @@ class Fetcher:
         from refcheck.fetch.cache import is_fresh
 
         return (entry is not None and not (want_text and not has_text(entry.result))
+                and not (self.settings.read_anchors and lacks_anchors(entry.result))
                 and is_fresh(entry, self.cache_settings, now))
 
     def reset_for_worker(self, cache) -> None:
@@ -724,6 +726,8 @@ class Fetcher:
             return _Outcome(reused(entry.result, target)), False
         if want_text and entry is not None and not has_text(entry.result):
             entry = None  # stored without its main text, which a claim now needs: fetched again, unconditionally
+        if self.settings.read_anchors and entry is not None and lacks_anchors(entry.result):
+            entry = None  # stored without its ids and names, which --check-fragments needs: likewise
         validators = _validators(entry)
         outcome = await self._fetch(target, validators, want_text)
         if outcome.not_modified and self.cache is not None:
@@ -1048,6 +1052,8 @@ class Fetcher:
             reader = self.read_page
         else:
             reader = functools.partial(_read_without_text, self.read_page)
+        if not self.settings.read_anchors and self._text_optional:  # only the default reader takes want_anchors
+            reader = functools.partial(reader, want_anchors=False)
         if len(body) > PAGE_READER_THREAD_BYTES:
             return await asyncio.to_thread(reader, body, content_type, url)
         return await self._parsing.run(reader, body, content_type, url)
@@ -1101,8 +1107,8 @@ class _RequestBase:
         return httpx.Request("GET", url, headers=merged, extensions={"timeout": self.timeout})
 
 
-def _read_without_text(read_page, body: bytes, content_type: str | None, url: str) -> PageFacts:
-    page = read_page(body, content_type, url, want_text=False)
+def _read_without_text(read_page, body: bytes, content_type: str | None, url: str, **options) -> PageFacts:
+    page = read_page(body, content_type, url, want_text=False, **options)
     return dataclasses.replace(page, text_read=False)
 
 

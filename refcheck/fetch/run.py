@@ -68,6 +68,13 @@ def has_text(result: FetchResult) -> bool:
     return result.page is None or result.page.text_read
 
 
+def lacks_anchors(result: FetchResult) -> bool:
+    """Whether a result is an HTML page read without its ids and names (PageFacts.anchors is None: not read)."""
+    page = result.page
+    return (page is not None and page.anchors is None and result.status is UrlStatus.OK
+            and (page.content_type or "").split(";", 1)[0].strip().lower() in ("text/html", "application/xhtml+xml"))
+
+
 def excluded(url: str) -> FetchResult:
     return FetchResult(url=url, status=UrlStatus.EXCLUDED, reason=EXCLUDED_REASON)
 
@@ -107,6 +114,8 @@ def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache
         wants_text = text_urls is None or any(url in text_urls for url in doc_urls)
         if entry is None or (wants_text and not has_text(entry.result)) or not is_fresh(entry, cache_settings, now):
             return None
+        if settings.read_anchors and lacks_anchors(entry.result):
+            return None  # stored without the ids and names --check-fragments needs
         result = reused(entry.result, target)
         for url in doc_urls:
             results[url] = result if result.url == url else dataclasses.replace(result, url=url)

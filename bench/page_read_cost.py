@@ -1,0 +1,138 @@
+"""CPU per page of refcheck's page reader (refcheck/page.py:read_page), by want_text and want_anchors, and a check that
+a change to the reader left every fact it returns as it was.
+
+Run: .venv/bin/python bench/page_read_cost.py [--corpora DIR] [--rounds N] [--profile OUT.txt]
+                                              [--snapshot FILE | --compare FILE]
+
+Pages: bench/simweb.py's (the fetch benchmark's simulated web, built with its page builder), the tests' HTML
+fixtures, and the real pages of ../shared/corpora (readability, japanese-pages, article-extraction-benchmark; a
+corpus that is absent is skipped). `--snapshot FILE` writes every page's PageFacts (each want_text/want_anchors
+combination) to FILE, a pickle that belongs outside the checkout; `--compare FILE` reads the pages again with this
+checkout's reader and lists every page whose facts differ from the snapshot's. Take the snapshot before changing
+page.py, compare after each change. `--profile OUT` runs cProfile over one round of reads and writes the top
+functions by cumulative and own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pickle
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus_pages import DEFAULT_CORPORA, timing_pages  # noqa: E402
+
+from refcheck.page import read_page  # noqa: E402
+
+MODES = ((False, False), (False, True), (True, False), (True, True))  # (want_text, want_anchors)
+
+
+def all_pages(corpora: Path) -> dict[str, list[tuple[bytes, str | None, str]]]:
+    groups = timing_pages(corpora)
+    fixtures = [(path.read_bytes(), None, f"http://fixture.test/{path.name}")
+                for path in sorted((ROOT / "tests").rglob("*.htm*")) if path.is_file()]
+    return {**groups, "test fixtures": fixtures}
+
+
+def _read(body: bytes, content_type: str | None, url: str, want_text: bool, want_anchors: bool):
+    try:
+        return read_page(body, content_type, url, want_text=want_text, want_anchors=want_anchors)
+    except TypeError:  # a reader from before want_anchors: it always read them
+        return read_page(body, content_type, url, want_text=want_text)
+
+
+def facts_of(groups: dict) -> dict:
+    return {(group, index, mode): _read(*page, *mode)
+            for group, pages in groups.items() for index, page in enumerate(pages) for mode in MODES}
+
+
+def compare(before: dict, after: dict) -> int:
+    differ = 0
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None:
+            continue
+        want_anchors = key[2][1]
+        if not want_anchors and old.anchors is not None:
+            old = old.__class__(**{**old.__dict__, "anchors": None})  # a snapshot from before want_anchors
+        if new != old:
+            differ += 1
+            fields = [name for name in old.__dataclass_fields__ if getattr(old, name) != getattr(new, name)]
+            print(f"DIFFERS {key}: {fields}")
+    print(f"{differ} of {len(before)} reads differ from the snapshot")
+    return differ
+
+
+def timing(groups: dict, rounds: int) -> None:
+    seconds: dict[tuple[str, tuple[bool, bool]], list[float]] = {}
+    for round_number in range(rounds):
+        for group, pages in groups.items():
+            for index, page in enumerate(pages):
+                # Interleaved page by page (machine noise hits every mode alike), in a rotating order: a page's
+                # first read pays for cold caches, which would otherwise always fall on the same mode.
+                shift = (index + round_number) % len(MODES)
+                for mode in MODES[shift:] + MODES[:shift]:
+                    start = time.process_time()
+                    _read(*page, *mode)
+                    seconds.setdefault((group, mode), []).append(time.process_time() - start)
+    print(f"## CPU per page (time.process_time, µs; {rounds} round(s))")
+    print("| pages | n | want_text | want_anchors | mean | median |\n|---|---|---|---|---|---|")
+    for (group, (want_text, want_anchors)), values in sorted(seconds.items()):
+        us = [value * 1e6 for value in values]
+        print(f"| {group} | {len(us) // rounds} | {want_text} | {want_anchors} | {statistics.mean(us):.0f} "
+              f"| {statistics.median(us):.0f} |")
+
+
+def profile(groups: dict, out: Path, modes: tuple = ((False, False),)) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for pages in groups.values():
+        for page in pages:
+            for mode in modes:
+                _read(*page, *mode)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(40)
+    out.write_text(text.getvalue(), encoding="utf-8")
+    print(f"profile written to {out}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("simweb pages", "corpus pages", "test fixtures"))
+    parser.add_argument("--profile", type=Path, help="write a cProfile summary of one round (want_text=False)")
+    parser.add_argument("--snapshot", type=Path, help="write every page's facts to this file (outside the checkout)")
+    parser.add_argument("--compare", type=Path, help="compare every page's facts with this snapshot")
+    args = parser.parse_args()
+    groups = all_pages(args.corpora)
+    if args.only:
+        groups = {args.only: groups[args.only]}
+    print("pages: " + ", ".join(f"{group} {len(pages)}" for group, pages in groups.items()))
+    if args.snapshot:
+        args.snapshot.write_bytes(pickle.dumps(facts_of(groups)))
+        print(f"snapshot written to {args.snapshot}")
+        return 0
+    if args.compare:
+        return 1 if compare(pickle.loads(args.compare.read_bytes()), facts_of(groups)) else 0
+    if args.profile:
+        profile(groups, args.profile)
+        return 0
+    timing(groups, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
