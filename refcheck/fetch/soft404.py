@@ -71,6 +71,10 @@ def not_found_headline(text: str) -> bool:
     digits ("Error 404 (Not Found)!!1"): any real word left means the headline is about something.
     """
     normalised = unicodedata.normalize("NFKC", text).casefold()
+    # Most headlines hold no "not found" word at all. Each part is a substring of the headline, cut at separators
+    # that hold no word character, so a part with the word means the whole headline has it (\b agrees at the cut).
+    if not _CORE_RE.search(normalised):
+        return False
     for part in _SITE_SEPARATOR.split(normalised):
         if not _CORE_RE.search(part):
             continue

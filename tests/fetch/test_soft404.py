@@ -253,3 +253,34 @@ def test_a_cited_folder_index_is_not_judged_by_a_probe_placed_inside_it():
 
 def test_settings_decided_probe_answers_are_no_fingerprint():
     assert fingerprint("https://x.fi", _result("https://x.fi/p", "", "", UrlStatus.UNSAFE, None)) is None
+
+
+def test_the_whole_headline_prefilter_never_changes_the_answer():
+    """not_found_headline first asks whether the whole headline holds a "not found" word at all; it must answer as
+    the part-by-part test alone does, including where a word touches a separator."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from refcheck.fetch import soft404
+
+    def part_by_part(text: str) -> bool:
+        normalised = soft404.unicodedata.normalize("NFKC", text).casefold()
+        for part in soft404._SITE_SEPARATOR.split(normalised):
+            if not soft404._CORE_RE.search(part):
+                continue
+            pieces = soft404._PIECE.findall(soft404._STATEMENT_RE.sub(" ", part))
+            if all(soft404._HIRAGANA.fullmatch(p) or soft404._DIGIT_PIECE.fullmatch(p) for p in pieces):
+                return True
+        return False
+
+    words = ["404", "not found", "page", "error", "ページが見つかりません", "見つかりません", "は", "news", "|", "｜",
+             " - ", "：", " / ", "・", "notfound", "Ｎｏｔ Ｆｏｕｎｄ", "４０４", "x", " "]
+
+    @settings(max_examples=400, suppress_health_check=list(HealthCheck), deadline=None)
+    @given(st.lists(st.sampled_from(words), max_size=8).map("".join))
+    def agrees(headline):
+        assert soft404.not_found_headline(headline) == part_by_part(headline)
+
+    agrees()
+    assert soft404.not_found_headline("Error 404 (Not Found)!!1")
+    assert not soft404.not_found_headline("Found footage | Example News")
