@@ -537,6 +537,7 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
         self._client_transport: httpx.AsyncBaseTransport | None = None
         self._request_base: _RequestBase | None = None
+        self._light_get: Callable | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
         self.engine: str | None = None  # the HTTP engine of this run's network fetches, once chosen (http_engine)
@@ -644,6 +645,8 @@ class Fetcher:
                                      timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
             self._client, self._client_transport = client, transport
             self._request_base = _RequestBase(client)
+            # The aiohttp engine's GET without httpx's models (engine_aiohttp.Answer); other transports get httpx's.
+            self._light_get = getattr(transport, "send_get", None)
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
         _write_stats(len(by_target), self._parsing)
@@ -687,7 +690,7 @@ class Fetcher:
         self.budget = HostRetryBudget(self.settings.host_retry_budget)
         self._host_gates = {}
         self._global_gate = None
-        self._client = self._client_transport = None
+        self._client = self._client_transport = self._light_get = None
         self._probes = {}
         self._parsing = _BackgroundParsing()
 
@@ -983,7 +986,13 @@ class Fetcher:
         extra = host_headers_for(_host_name(url), self.settings.host_headers)
         if not _host_decodes(url):  # httpx would build the Host header from url.host, which raises: give it the ASCII form
             extra = {"Host": url.netloc.decode("ascii"), **extra}
-        request = self._request_base.build(url, {**headers, **extra} if extra else headers)
+        if extra:
+            headers = {**headers, **extra}
+        if self._light_get is not None:  # the aiohttp engine: no httpx.Request or httpx.Response to build
+            build = self._request_base
+            return await self._light_get(url, build.header_pairs(url, headers), build.timeout,
+                                         functools.partial(build.build, url, headers))
+        request = self._request_base.build(url, headers)
         response = await self._client_transport.handle_async_request(request)
         response.request = request
         return response
@@ -993,7 +1002,7 @@ class Fetcher:
         status = response.status_code
         # One plain dict per answer: httpx.Headers.get scans every header per lookup, and about ten are looked up.
         # items() joins a repeated header with ", " exactly as Headers.get does.
-        headers = dict(response.headers.items())
+        headers = response.headers if isinstance(response.headers, dict) else dict(response.headers.items())
         location = headers.get("location")
         if 300 <= status < 400 and status != 304 and location:
             await _drain(response)
@@ -1095,6 +1104,7 @@ class _RequestBase:
         self.raw = client.headers.raw
         self.names = frozenset(name.lower() for name, _ in client.headers.items())
         self.timeout = client.timeout.as_dict()
+        self.pairs: list[tuple[str, str]] | None = None  # the client's headers as str pairs, made on first use
 
     def build(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Request:
         if self.client is not None:
@@ -1105,6 +1115,20 @@ class _RequestBase:
         else:
             merged = [*self.raw, *headers.items()]
         return httpx.Request("GET", url, headers=merged, extensions={"timeout": self.timeout})
+
+    def header_pairs(self, url: httpx.URL, headers: dict[str, str]) -> list[tuple[str, str]]:
+        """The header lines `build(url, headers)` would send, in its order, without building the request: the Host
+        line httpx adds first (unless `headers` names one), then the client's, then the request's. Anything unusual
+        (httpx's own merging, a repeated name, a non-ASCII value httpx refuses) goes through `build` itself.
+        tests/fetch/test_request_build.py holds the equality."""
+        if (self.client is not None or any(name.lower() in self.names or not (name + value).isascii()
+                                           for name, value in headers.items())):
+            return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self.build(url, headers).headers.raw]
+        if self.pairs is None:
+            self.pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self.raw]
+        if any(name.lower() == "host" for name in headers):
+            return [*self.pairs, *headers.items()]
+        return [("Host", url.netloc.decode("ascii")), *self.pairs, *headers.items()]
 
 
 def _read_without_text(read_page, body: bytes, content_type: str | None, url: str, **options) -> PageFacts:
