@@ -5,6 +5,7 @@ Kept apart from the guard (which needs httpcore) so that preparing a URL does no
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import unquote
 
@@ -49,6 +50,7 @@ def _ipv4_part(part: str) -> int | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # asked at every hop's guard check; pure, and its answers are immutable
 def literal_address(host: str) -> IPAddress | None:
     """The address a URL's host denotes literally (any IPv4 spelling, bracketed or bare IPv6), or None for a name."""
     text = unquote(host).strip().lower()
