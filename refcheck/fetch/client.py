@@ -1126,7 +1126,8 @@ class _RequestBase:
         tests/fetch/test_request_build.py holds the equality."""
         if (self.client is not None or any(name.lower() in self.names or not (name + value).isascii()
                                            for name, value in headers.items())):
-            return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self.build(url, headers).headers.raw]
+            built = self.build(url, headers).headers.raw
+            return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in built]
         if self.pairs is None:
             self.pairs = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in self.raw]
         if any(name.lower() == "host" for name in headers):

@@ -31,7 +31,8 @@ CLIENT_HEADERS = {"User-Agent": "refcheck/test", "Accept": "text/html,*/*;q=0.8"
 def test_header_lines_are_the_ones_the_built_request_sends(headers, url):
     base = _RequestBase(httpx.AsyncClient(headers=CLIENT_HEADERS, trust_env=False))
     target = httpx.URL(url)
-    sent = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in base.build(target, headers).headers.raw]
+    built = base.build(target, headers).headers.raw
+    sent = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in built]
     assert base.header_pairs(target, headers) == sent
 
 
@@ -93,7 +94,8 @@ def test_the_fetcher_sends_the_same_request_as_through_httpx_models(monkeypatch)
             assert [chunk async for chunk in response.aiter_raw()] == [b"hello"]
             await response.aclose()
 
-    light, modelled = asyncio.run(_heads_on_the_wire(through_fetcher)), asyncio.run(_heads_on_the_wire(through_httpx_models))
+    light = asyncio.run(_heads_on_the_wire(through_fetcher))
+    modelled = asyncio.run(_heads_on_the_wire(through_httpx_models))
     assert len(light) == 1 and b"X-Token: t\r\n" in light[0]
     assert light == modelled
 
