@@ -85,7 +85,8 @@ def check_paths(paths: Iterable[str], settings: Settings,
         urls = urls_to_fetch(extracted.documents, settings)
         if on_start:
             on_start(len(urls))
-        run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result)
+        run = _fetch(urls, settings, cache, text_urls_needed(extracted.documents, settings), on_result,
+                     _page_digest(extracted.documents))
         run = _with_accepted(run, settings)
         if _may_need_archive(run, settings):
             from refcheck.fetch.archive import rescue_dead_sources  # dead sources' archived copies (--archive)
@@ -108,7 +109,8 @@ def check_paths(paths: Iterable[str], settings: Settings,
                  if r.status == "found" and r.url in resolved.results}
         results = {**results, **{url: result for url, result in found.items() if url not in results}}
         urls = list(dict.fromkeys([*urls, *found]))
-    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index), checked)
+    documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index), checked,
+                                             run.digests)
                       for index, (report, checked) in enumerate(zip(extracted.documents, local)))
     ordered = tuple(results[url] for url in urls if url in results)
     return Report(command="check", documents=documents, urls=ordered, notices=notices, cache_basis=basis)
@@ -163,7 +165,16 @@ def local_results(documents: Iterable[DocumentReport], settings: Settings,
     return checked
 
 
-def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result):
+def _page_digest(documents: Iterable[DocumentReport]):
+    """The page rules' per-URL verdicts (title, site), to be worked out where each URL is fetched (FetchRun.digests)."""
+    from functools import partial
+
+    from refcheck.rules.page_checks import cited_pages, page_verdicts
+
+    return partial(page_verdicts, cited=cited_pages(d.extraction for d in documents))
+
+
+def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_result, digest=None):
     """Every URL's result: from the cache alone when it can answer them all, else from the fetcher.
 
     The network layer (httpx and the rest) is loaded only in the second case: a rerun whose every entry is fresh
@@ -181,7 +192,7 @@ def _fetch(urls: list[str], settings: Settings, cache, text_urls: set[str], on_r
     from refcheck.fetch import fetch_all
 
     return fetch_all(urls, settings.fetch, cache=cache, cache_settings=settings.cache, on_result=on_result,
-                     text_urls=text_urls)
+                     text_urls=text_urls, digest=digest)
 
 
 def _with_accepted(run, settings: Settings):
@@ -266,7 +277,8 @@ def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
 
 
 def _with_network_findings(report: DocumentReport, results: dict[str, FetchResult], settings: Settings,
-                           resolutions: dict | None = None, local: tuple[LocalResult, ...] = ()) -> DocumentReport:
+                           resolutions: dict | None = None, local: tuple[LocalResult, ...] = (),
+                           page_verdicts: dict | None = None) -> DocumentReport:
     from refcheck.rules.local_links import local_findings
     from refcheck.rules.page_checks import page_findings
     from refcheck.rules.support import check_claim_support
@@ -278,7 +290,7 @@ def _with_network_findings(report: DocumentReport, results: dict[str, FetchResul
         from refcheck.rules.local_links import remote_fragment_findings
 
         findings += remote_fragment_findings(extraction, results)
-    findings += page_findings(extraction, results)
+    findings += page_findings(extraction, results, page_verdicts)
     resolutions = resolutions or {}
     if resolutions:
         from refcheck.rules.resolution import resolution_findings

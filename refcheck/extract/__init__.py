@@ -16,13 +16,20 @@ def _has_words_besides_urls(text: str) -> bool:
     return bool(_WORD.search(_URL.sub(" ", text)))
 
 
+_READERS = {Format.TEXT: "text", Format.MARKDOWN: "markdown", Format.HTML: "html", Format.WIKITEXT: "wikitext",
+            Format.CHATGPT_JSON: "chatgpt_export", Format.CLAUDE_JSON: "claude_export"}  # modules of refcheck.extract
+
+
 def extract(document: Document) -> Extraction:
     """Run the document's reader, then keep as claims the sentences that are check-worthy or cite something."""
-    from refcheck.extract import chatgpt_export, claims, claude_export, html, markdown, text, wikitext
+    import importlib
 
-    readers = {Format.TEXT: text, Format.MARKDOWN: markdown, Format.HTML: html, Format.WIKITEXT: wikitext,
-               Format.CHATGPT_JSON: chatgpt_export, Format.CLAUDE_JSON: claude_export}
-    extraction = readers[document.format].extract(document)
+    from refcheck.extract import claims
+
+    # Only the document's reader is loaded: the others (HTML's, wikitext's with mwparserfromhell, the exports')
+    # cost ~45 ms of imports before a Markdown check's first request.
+    reader = importlib.import_module(f"refcheck.extract.{_READERS[document.format]}")
+    extraction = reader.extract(document)
     if document.format in (Format.MARKDOWN, Format.HTML):
         from refcheck.extract.pills import cite_pills  # ChatGPT's copied citation pills (docs/inputs.md)
 

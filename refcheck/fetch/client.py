@@ -518,6 +518,7 @@ class Fetcher:
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
         text_urls: Collection[str] | None = None,
+        digest: Callable[[FetchResult], object] | None = None,
     ):
         self.settings = settings
         self.cache = cache
@@ -526,6 +527,10 @@ class Fetcher:
         # Which document URLs' main text is needed (a claim is checked against it); None: every URL's. Only the
         # default reader can skip the text, so a reader handed in by a test always reads it.
         self.text_urls = None if text_urls is None else frozenset(text_urls)
+        # Per-URL work of a later stage (rules), done in the process that fetched the URL, during the fetch: with
+        # worker processes it runs on every core instead of in one after the fetch. Its values must pickle.
+        self.digest = digest
+        self.digests: dict[str, tuple[FetchResult, object]] = {}
         self._text_optional = read_page is None and self.read_page is not _no_page_reader
         self.guard = guard or Guard(allow_private=settings.allow_private)
         self.remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
@@ -551,6 +556,8 @@ class Fetcher:
 
         def settle(result: FetchResult) -> None:
             results[result.url] = result
+            if self.digest is not None and result.url not in self.digests:  # a worker's come with its results
+                self.digests[result.url] = (result, self.digest(result))
             report(result)
 
         unique = list(dict.fromkeys(urls))  # `urls` may be a one-shot iterator
@@ -566,7 +573,8 @@ class Fetcher:
         if by_target:
             notices = await self._fetch_targets(by_target, settle)
         order = {url: index for index, url in enumerate(unique)}
-        return FetchRun(dict(sorted(results.items(), key=lambda item: order[item[0]])), tuple(notices))
+        return FetchRun(dict(sorted(results.items(), key=lambda item: order[item[0]])), tuple(notices),
+                        digests=self.digests)
 
     def _route(self, url: str) -> tuple[FetchResult | None, str]:
         """An immediate result (excluded, invalid) or the URL to fetch."""
@@ -693,6 +701,7 @@ class Fetcher:
         self._client = self._client_transport = self._light_get = None
         self._probes = {}
         self._parsing = _BackgroundParsing()
+        self.digests = {}
 
     def _wants_text(self, doc_urls: list[str]) -> bool:
         """Whether the page's main text must be read: some claim is checked against one of these URLs' text."""
@@ -1316,9 +1325,10 @@ async def fetch_all_async(
     guard: Guard | None = None,
     sleep: Sleep = asyncio.sleep,
     text_urls: Collection[str] | None = None,
+    digest: Callable[[FetchResult], object] | None = None,
 ) -> FetchRun:
     fetcher = Fetcher(settings, cache=cache, cache_settings=cache_settings, read_page=read_page, guard=guard,
-                      sleep=sleep, text_urls=text_urls)
+                      sleep=sleep, text_urls=text_urls, digest=digest)
     return await fetcher.run(urls, on_result)
 
 
@@ -1333,17 +1343,19 @@ def fetch_all(
     guard: Guard | None = None,
     sleep: Sleep = asyncio.sleep,
     text_urls: Collection[str] | None = None,
+    digest: Callable[[FetchResult], object] | None = None,
 ) -> FetchRun:
     """Fetch every unique URL once and return each one's result, keyed by the URL as written in the document.
 
     A synchronous wrapper over the asyncio fetcher; called from inside a running event loop it runs in a thread.
     `guard` and `sleep` are test seams (fake DNS, no real waiting between retries). `text_urls`: the document URLs
     whose pages' main text is needed (claims are checked against it); the others' pages are read without it
-    (`page.text_read` is False), which is cheaper. None: every page's text is read.
+    (`page.text_read` is False), which is cheaper. None: every page's text is read. `digest`: per-URL work done
+    where each URL is fetched; its values are in the run's `digests`.
     """
     return run_to_completion(lambda: fetch_all_async(
         urls, settings, cache=cache, cache_settings=cache_settings, read_page=read_page, on_result=on_result,
-        guard=guard, sleep=sleep, text_urls=text_urls), thread_name="refcheck-fetch")
+        guard=guard, sleep=sleep, text_urls=text_urls, digest=digest), thread_name="refcheck-fetch")
 
 
 def run_to_completion(work, *, thread_name: str):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from refcheck.fetch.remap import Remapper
 from refcheck.models import CacheBasis, FetchResult, UrlStatus
@@ -26,6 +26,8 @@ class FetchRun:
     results: dict[str, FetchResult]  # keyed by the URL as written in the document
     notices: tuple[str, ...] = ()  # run-level messages, e.g. the one "no network" notice
     basis: CacheBasis | None = None  # when answered wholly from the cache: the entries it rests on
+    # URL → (its result, what the run's `digest` made of it in the process that fetched it): see Fetcher's `digest`.
+    digests: dict[str, tuple[FetchResult, object]] = field(default_factory=dict)
 
 
 class InvalidTarget(Exception):

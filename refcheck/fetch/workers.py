@@ -72,8 +72,9 @@ async def fetch_in_workers(fetcher: Fetcher, by_target: dict[str, list[str]], en
     # Fork before this process starts any request: the children get no half-open connection or pending future.
     children = [_Worker.start(fetcher, {t: by_target[t] for t in group}, entries, concurrency) for group in groups[1:]]
     own = {target: by_target[target] for target in groups[0]}
+    digests = fetcher.digests if fetcher.digest is not None else None
     shares = await asyncio.gather(fetcher.fetch_share(own, entries, settle, concurrency=concurrency),
-                                  *(child.finish(settle) for child in children))
+                                  *(child.finish(settle, digests) for child in children))
     combined = Share()
     for share in shares:
         combined.add(share)
@@ -105,8 +106,9 @@ class _Worker:
         sending.close()  # the child's end: once the child exits, reading reports the end of the stream
         return cls(process, receiving, by_target)
 
-    async def finish(self, settle: Callable[[FetchResult], None]) -> Share:
-        """Settle the worker's results as they arrive; its Share once it is done (empty if it failed)."""
+    async def finish(self, settle: Callable[[FetchResult], None], digests: dict | None = None) -> Share:
+        """Settle the worker's results as they arrive, keeping their digests (Fetcher.digest) in `digests`; its
+        Share once it is done (empty if it failed)."""
         loop = asyncio.get_running_loop()
         ended = loop.create_future()
         descriptor = self.results.fileno()
@@ -114,7 +116,7 @@ class _Worker:
         def on_readable() -> None:
             try:
                 while self.results.poll():
-                    self._receive(self.results.recv(), settle)
+                    self._receive(self.results.recv(), settle, digests)
             except (EOFError, OSError):
                 loop.remove_reader(descriptor)
                 if not ended.done():
@@ -131,11 +133,13 @@ class _Worker:
             self.failure = f"worker process ended with exit code {self.process.exitcode}"
         return self.share or Share()
 
-    def _receive(self, message: tuple, settle: Callable[[FetchResult], None]) -> None:
+    def _receive(self, message: tuple, settle: Callable[[FetchResult], None], digests: dict | None) -> None:
         kind, payload = message
         if kind == "results":
-            for result in payload:
+            for result, digest in payload:
                 self.settled.add(result.url)
+                if digests is not None:  # before settling: made here, the parent would make it again
+                    digests[result.url] = (result, digest)
                 settle(result)
         elif kind == "done":
             self.share = payload
@@ -177,7 +181,10 @@ def _work(parent: Fetcher, by_target: dict[str, list[str]], entries: dict, concu
 
 async def _fetch_and_stream(fetcher: Fetcher, by_target: dict[str, list[str]], entries: dict, concurrency: int,
                             results: Connection) -> Share:
-    batch: list[FetchResult] = []
+    batch: list[tuple[FetchResult, object]] = []  # each result with its digest, made here (Fetcher.digest)
+
+    def collect(result: FetchResult) -> None:
+        batch.append((result, fetcher.digest(result) if fetcher.digest is not None else None))
 
     def flush() -> None:
         if batch:
@@ -191,7 +198,7 @@ async def _fetch_and_stream(fetcher: Fetcher, by_target: dict[str, list[str]], e
 
     flusher = asyncio.create_task(keep_flushing())
     try:
-        share = await fetcher.fetch_share(by_target, entries, batch.append, concurrency=concurrency)
+        share = await fetcher.fetch_share(by_target, entries, collect, concurrency=concurrency)
     finally:
         flusher.cancel()
     flush()

@@ -119,12 +119,54 @@ def _pieces(value: object, level: int) -> Iterator[str]:
 
 _encode_string = json.encoder.encode_basestring  # ensure_ascii=False's string encoder (C)
 _FLOAT_SPECIALS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+_CONTAINERS = (dict, list, tuple)
+
+
+class _NotPlain(Exception):
+    """A value json's C encoder cannot write (it would call `default`): the generic path writes it instead."""
+
+
+def _not_plain(value: object) -> object:
+    raise _NotPlain
+
+
+def _flat_encoder(level: int):
+    """json's C encoder (`json.dumps` without indent uses it) with the separators of indent=2 at `level`: for a dict or
+    list of plain values (no non-empty container inside), what it writes between the brackets is exactly what
+    json.dumps(indent=2) writes there. Several times faster than building the text item by item in Python."""
+    return json.encoder.c_make_encoder(None, _not_plain, _encode_string, None, ": ", ",\n" + _INDENT * (level + 1),
+                                       False, False, True) if json.encoder.c_make_encoder else None
+
+
+_FLAT_ENCODERS: dict[int, object] = {}
+
+
+def _flat(value: dict | list | tuple, level: int) -> str | None:
+    """`_dump` of a non-empty dict or list whose values are all plain (a report's rows), by the C encoder; None when
+    some value is a non-empty container or not a JSON value (the generic path then writes it)."""
+    for item in (value.values() if type(value) is dict else value):
+        if isinstance(item, _CONTAINERS) and item:  # namedtuples and dict subclasses included
+            return None
+    encoder = _FLAT_ENCODERS.get(level)
+    if encoder is None:
+        encoder = _FLAT_ENCODERS[level] = _flat_encoder(level)
+        if encoder is None:  # no C accelerator in this Python: the generic path
+            return None
+    try:
+        text = "".join(encoder(value, 0))
+    except _NotPlain:
+        return None
+    return text[0] + "\n" + _INDENT * (level + 1) + text[1:-1] + "\n" + _INDENT * level + text[-1]
 
 
 def _dump(value: object, level: int) -> str:
     """json.dumps(value, ensure_ascii=False, indent=2) for a value nested `level` deep, without json.dumps: with
     `indent` it builds mutually recursive closures on every call, a reference cycle per call that only the cycle
     collector frees (and a big report makes that collector slow)."""
+    if type(value) in _CONTAINERS and value:
+        text = _flat(value, level)
+        if text is not None:
+            return text
     if isinstance(value, str):
         return _encode_string(value)
     if value is None:

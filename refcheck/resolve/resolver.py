@@ -93,7 +93,7 @@ def resolve_references(extractions: Iterable[Extraction], results: dict[str, Fet
     queries: dict[tuple[int, str], ResolveQuery] = {}
     resolutions: dict[tuple[int, str], Resolution] = {}
     for index, extraction in enumerate(extractions):
-        known_sites = document_sites(extraction)
+        known_sites = None  # made for the first reference that needs it: most documents have none (~2 µs a reference)
         for reference in extraction.references:
             if not needs_resolving(reference, results, resolve_dead=resolve.resolve_dead):
                 continue
@@ -106,6 +106,7 @@ def resolve_references(extractions: Iterable[Extraction], results: dict[str, Fet
                 resolutions[key] = Resolution("not-tried", reason=f"over the run's limit of {resolve.max_references} "
                                                                   "references to resolve")
             else:
+                known_sites = document_sites(extraction) if known_sites is None else known_sites
                 queries[key] = build_query(reference, extraction, known_sites)
     if not queries:
         return ResolveRun(resolutions, {})

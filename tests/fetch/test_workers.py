@@ -88,6 +88,44 @@ def test_workers_give_the_same_results_as_one_process_and_store_every_one(three_
     assert requests == 2 * len(urls)  # each URL fetched once per run, by exactly one process
 
 
+def _made_where(result):
+    """A digest that says which process made it, and of what."""
+    return (os.getpid(), result.url, result.status.value)
+
+
+def test_each_digest_is_made_by_the_process_that_fetched_its_url(three_hosts):
+    urls = all_urls(three_hosts)
+    settings = FetchSettings(allow_private=True, retries=0, workers=3, probe_soft_404=False)
+    run = fetch_all(urls, settings, digest=_made_where)
+
+    assert set(run.digests) == set(urls)
+    for url, (result, (pid, digested_url, status)) in run.digests.items():
+        assert result is run.results[url]  # the very result the run returns: a rule may use its digest as is
+        assert (digested_url, status) == (url, result.status.value)
+    pids_by_host = {}
+    for url, (_, (pid, _, _)) in run.digests.items():
+        pids_by_host.setdefault(url.split("/")[2], set()).add(pid)
+    assert all(len(pids) == 1 for pids in pids_by_host.values())  # a host's URLs: one process, as the fetch
+    assert len({pid for pids in pids_by_host.values() for pid in pids}) == 3  # three hosts, three processes
+    assert os.getpid() in {pid for pids in pids_by_host.values() for pid in pids}
+
+
+def test_a_dead_worker_leaves_its_digests_to_the_parent(three_hosts, monkeypatch):
+    """A worker that dies before sending anything: the parent fetches its targets and makes their digests."""
+    from refcheck.fetch import workers
+
+    def die(*args, **kwargs):
+        os._exit(7)
+
+    monkeypatch.setattr(workers, "_fetch_and_stream", die)
+    urls = all_urls(three_hosts)
+    run = fetch_all(urls, FetchSettings(allow_private=True, retries=0, workers=2, probe_soft_404=False),
+                    digest=_made_where)
+    assert set(run.digests) == set(urls)
+    assert {pid for _, (pid, _, _) in run.digests.values()} == {os.getpid()}
+    assert sum(r.status is UrlStatus.DEAD for r in run.results.values()) == 3
+
+
 def test_a_second_run_with_workers_answers_from_the_cache_without_forking(three_hosts, tmp_path):
     urls = all_urls(three_hosts)
     settings = FetchSettings(allow_private=True, retries=0, workers=3, probe_soft_404=False)

@@ -72,3 +72,38 @@ def test_the_cli_streams_json_to_stdout_and_to_a_file(tmp_path, monkeypatch):
     assert out.read_bytes() == expected.encode("utf-8")
     assert "missing-reference" in result.stdout  # the text report still went to stdout
     assert not list(out.parent.glob(".*.tmp"))  # written beside and renamed
+
+
+def _random_value(chooser, depth: int):
+    """A JSON-able value of the shapes a report holds (rows of plain values, lists of rows), and odd ones."""
+    from collections import OrderedDict, namedtuple
+
+    pair = namedtuple("pair", "a b")
+    plain = [None, True, False, 0, -7, 2**70, 1.5, 1e-7, float("nan"), float("inf"), -0.0, "", "é\u2028\"\\\n\x1b",
+             "日本語"]
+    kind = chooser.randrange(7 if depth < 3 else 1)
+    if kind == 0:
+        return chooser.choice(plain)
+    if kind == 1:
+        return {chooser.choice(["url", "line", "ü", 3, 1.25, True, None]): _random_value(chooser, depth + 1)
+                for _ in range(chooser.randrange(5))}
+    if kind == 2:
+        return [_random_value(chooser, depth + 1) for _ in range(chooser.randrange(5))]
+    if kind == 3:
+        return tuple(chooser.choice(plain) for _ in range(chooser.randrange(4)))
+    if kind == 4:
+        return pair(chooser.choice(plain), [chooser.choice(plain)])
+    if kind == 5:
+        return OrderedDict(k=[1, {"x": []}], j={})
+    return {"rows": [{"a": chooser.choice(plain), "b": []} for _ in range(chooser.randrange(3))]}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_dump_writes_what_json_dumps_writes(seed):
+    import random
+
+    chooser = random.Random(seed)
+    for level in (0, 1, 3):
+        value = _random_value(chooser, 0)
+        expected = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+        assert json_report._dump(value, level) == expected
