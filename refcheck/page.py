@@ -854,12 +854,15 @@ def _searched_for_markers(lowered: bytes) -> bool:
     return False
 
 
-# The same answer found from a few single bytes: a one-byte search is a memchr, about twenty times cheaper than a
-# marker's search (a sixth of a µs on an 8 KB page against 2-8 µs), and on a small page ("-" about ten times in
-# 8 KB, "_" and "j" a few times) trying each place costs less than searching for each marker. Every marker but three
-# phrases holds one of these bytes; the phrases hold only common letters and are searched for as they are.
-_KEY_BYTES = (b"-", b"_", b"j")
-_MAX_KEY_PLACES = 32  # places of one key tried before the page counts as key-dense and the marker searches answer
+# The same answer found from two single bytes: a one-byte search is a memchr, about twenty times cheaper than a
+# marker's search (a sixth of a µs on an 8 KB page against 2-8 µs), and on a small page ("-" about ten times in 8 KB,
+# "_" a few times) trying each place costs less than searching for each marker. Every marker but four phrases holds
+# one of them; the phrases hold only common letters ("j" of "javascript" stands some 30 times in an 8 KB article:
+# trying each place costs what the search does) and are searched for as they are.
+_KEY_BYTES = (b"-", b"_")
+# Places of one key tried before the page counts as key-dense and the marker searches answer (measured: 16 keeps
+# simweb's pages on the keyed path and costs the corpora's small pages, "-" ~100 times each, nothing measurable).
+_MAX_KEY_PLACES = 16
 
 
 def _keyed_markers(markers: tuple[bytes, ...], keys: tuple[bytes, ...]):
@@ -881,7 +884,7 @@ _CHALLENGE_ALONE, _CHALLENGE_GROUPS = _grouped_markers(
 
 
 def _holds_challenge_marker(lowered: bytes) -> bool:
-    """Whether any of _CHALLENGE_MARKUP is in `lowered`: the three phrases searched for, the others found from their
+    """Whether any of _CHALLENGE_MARKUP is in `lowered`: the phrases searched for, the others found from their
     key bytes (on a page with many of one key, _searched_for_markers answers instead)."""
     for marker in _PHRASE_MARKERS:
         if marker in lowered:
