@@ -839,8 +839,8 @@ def _grouped_markers(markers: tuple[bytes, ...], keys: tuple[bytes, ...]):
 
 
 def _searched_for_markers(lowered: bytes) -> bool:
-    """Whether any marker but the phrases is in `lowered`: a marker at p puts its group's key at p + its offset, and every
-    place the key stands is tried."""
+    """Whether any marker but the phrases is in `lowered`: a marker at p puts its group's key at p + its offset, and
+    every place the key stands is tried."""
     for marker in _CHALLENGE_ALONE:  # a plain loop: a generator inside any() costs more than some of the searches
         if marker in lowered:
             return True
