@@ -10,7 +10,9 @@ corpus that is absent is skipped). `--snapshot FILE` writes every page's PageFac
 combination) to FILE, a pickle that belongs outside the checkout; `--compare FILE` reads the pages again with this
 checkout's reader and lists every page whose facts differ from the snapshot's. Take the snapshot before changing
 page.py, compare after each change. `--profile OUT` runs cProfile over one round of reads and writes the top
-functions by cumulative and own time.
+functions by cumulative and own time. `--before OLD_PAGE_PY` times an earlier page.py (`git show REV:refcheck/page.py
+> /tmp/page_before.py`) against this checkout's, interleaved page by page, reading as the fetcher does (no main text,
+no anchors), with the corpus pages split by corpus.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_pages import DEFAULT_CORPORA, timing_pages  # noqa: E402
+from corpus_pages import DEFAULT_CORPORA, _load_page_module, timing_pages  # noqa: E402
 
 from refcheck.page import read_page  # noqa: E402
 
@@ -92,6 +94,44 @@ def timing(groups: dict, rounds: int) -> None:
               f"| {statistics.median(us):.0f} |")
 
 
+def _corpus_of(page: tuple[bytes, str | None, str]) -> str:
+    """Which corpus a page of timing_pages' "corpus pages" comes from (told by the URL it is given there)."""
+    _, content_type, url = page
+    if url.startswith("http://fakehost/test/"):
+        return "readability"
+    return "article-extraction-benchmark" if url == "http://example.com/" and content_type else "japanese-pages"
+
+
+def by_corpus(groups: dict) -> dict:
+    split = {group: pages for group, pages in groups.items() if group != "corpus pages"}
+    for page in groups.get("corpus pages", ()):
+        split.setdefault(f"corpus: {_corpus_of(page)}", []).append(page)
+    if "corpus pages" in groups:
+        split["corpus pages (all)"] = groups["corpus pages"]
+    return split
+
+
+def before_after(groups: dict, before_path: Path, rounds: int) -> None:
+    """CPU per page of an earlier reader and of this checkout's, read as the fetcher reads (want_text=False,
+    want_anchors=False), alternating which goes first page by page."""
+    readers = {"before": _load_page_module(before_path).read_page, "after": read_page}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    for round_number in range(rounds):
+        for group, pages in groups.items():
+            for index, page in enumerate(pages):
+                order = ("before", "after") if (index + round_number) % 2 == 0 else ("after", "before")
+                for name in order:
+                    start = time.process_time()
+                    readers[name](*page, want_text=False, want_anchors=False)
+                    seconds.setdefault((group, name), []).append(time.process_time() - start)
+    print(f"## CPU per page, before ({before_path}) and after (this checkout), µs; {rounds} round(s)")
+    print("| pages | n | before median | after median | before mean | after mean |\n|---|---|---|---|---|---|")
+    for group, pages in groups.items():
+        old, new = ([value * 1e6 for value in seconds[(group, name)]] for name in ("before", "after"))
+        print(f"| {group} | {len(pages)} | {statistics.median(old):.0f} | {statistics.median(new):.0f} "
+              f"| {statistics.mean(old):.0f} | {statistics.mean(new):.0f} |")
+
+
 def profile(groups: dict, out: Path, modes: tuple = ((False, False),)) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -116,6 +156,7 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile summary of one round (want_text=False)")
     parser.add_argument("--snapshot", type=Path, help="write every page's facts to this file (outside the checkout)")
     parser.add_argument("--compare", type=Path, help="compare every page's facts with this snapshot")
+    parser.add_argument("--before", type=Path, help="time this earlier page.py against this checkout's")
     args = parser.parse_args()
     groups = all_pages(args.corpora)
     if args.only:
@@ -129,6 +170,9 @@ def main() -> int:
         return 1 if compare(pickle.loads(args.compare.read_bytes()), facts_of(groups)) else 0
     if args.profile:
         profile(groups, args.profile)
+        return 0
+    if args.before:
+        before_after(by_corpus(groups), args.before, args.rounds)
         return 0
     timing(groups, args.rounds)
     return 0

@@ -6,6 +6,8 @@ import re
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from refcheck import page
@@ -200,7 +202,11 @@ def _naive_holds_marker(lowered: bytes) -> bool:
 
 def test_every_challenge_marker_is_looked_for_once_alone_or_under_one_key():
     grouped = [marker for _, group in page._CHALLENGE_GROUPS for marker, _ in group]
-    assert sorted([*page._CHALLENGE_ALONE, *grouped]) == sorted(page._CHALLENGE_MARKUP)
+    assert sorted([*page._PHRASE_MARKERS, *page._CHALLENGE_ALONE, *grouped]) == sorted(page._CHALLENGE_MARKUP)
+    keyed = [marker for _, _, group in page._KEYED_GROUPS for marker, _ in group]
+    assert sorted([*page._PHRASE_MARKERS, *keyed]) == sorted(page._CHALLENGE_MARKUP)
+    assert all(marker[offset:offset + 1] == key and marker[offset:] in tails
+               for key, tails, group in page._KEYED_GROUPS for marker, offset in group)
     assert all(marker[offset:].startswith(key) for key, group in page._CHALLENGE_GROUPS for marker, offset in group)
     assert all(len(group) >= 2 for _, group in page._CHALLENGE_GROUPS)  # a key for one marker would save nothing
 
@@ -209,7 +215,7 @@ def test_every_challenge_marker_is_looked_for_once_alone_or_under_one_key():
 def test_each_challenge_marker_is_found_after_decoys_of_its_key(marker):
     """The grouped search finds a marker wherever it stands: at the start, after many decoy occurrences of its key
     (and of the marker's own beginning), at the very end, in upper case, on a page of an ordinary title."""
-    decoys = b"cf cf- cf_ cfg captcha px-capt geo.captcha " * 50 + marker[:-1] + b" "
+    decoys = b"cf cf- cf_ cfg captcha px-capt geo.captcha - _ j " * 50 + marker[:-1] + b" "
     for body in (marker + b" tail", decoys + marker, decoys + marker.upper() + b"!"):
         lowered = body.lower()
         assert page._holds_challenge_marker(lowered) is True is _naive_holds_marker(lowered)
@@ -219,3 +225,19 @@ def test_each_challenge_marker_is_found_after_decoys_of_its_key(marker):
     assert page._holds_challenge_marker(lowered) is False is _naive_holds_marker(lowered)
     html = b"<html><head><title>Quarterly report</title></head><body><p>" + decoys + b"</p></body></html>"
     assert page.read_page(html, "text/html", "https://example.org/a", want_text=False).challenge is None
+
+
+# The keyed search answers as a search for each marker does, on few and on many places of each key (the fallback).
+_MARKER_PIECES = sorted({piece for marker in page._CHALLENGE_MARKUP
+                         for piece in (marker, marker[:-1], marker[1:], marker[: len(marker) // 2])})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_MARKER_PIECES), st.sampled_from([b"-", b"_", b"j", b" ", b"cf", b"x-"]),
+                          st.binary(max_size=12)), max_size=80),
+       st.integers(min_value=0, max_value=60))
+def test_keyed_challenge_search_answers_as_the_naive_search(pieces, key_padding):
+    lowered = (b"".join(pieces) + b"-_j" * key_padding).lower()
+    assert page._holds_challenge_marker(lowered) is _naive_holds_marker(lowered)
+    assert page._searched_for_markers(lowered) is any(
+        marker in lowered for marker in page._CHALLENGE_MARKUP if marker not in page._PHRASE_MARKERS)
