@@ -1132,7 +1132,7 @@ class _RequestBase:
         """The header lines `build(url, headers)` would send, in its order, without building the request: the Host
         line httpx adds first (unless `headers` names one), then the client's, then the request's. Anything unusual
         (httpx's own merging, a repeated name, a non-ASCII value httpx refuses) goes through `build` itself.
-        tests/fetch/test_request_build.py holds the equality."""
+        tests/fetch/test_light_answers.py holds the equality."""
         if (self.client is not None or any(name.lower() in self.names or not (name + value).isascii()
                                            for name, value in headers.items())):
             built = self.build(url, headers).headers.raw
