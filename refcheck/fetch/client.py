@@ -4,7 +4,8 @@ Shape of one URL's fetch: filter (include/exclude) → remap → cache → for e
 concurrency gates → GET (streamed) → retries on transient outcomes → follow redirects by hand → read the page.
 Every failure becomes data (an `Attempt`, then a `FetchResult`); httpx exceptions are mapped in `attempt_for_error`.
 The bytes go through the engine `http_engine` picks behind httpx's transport interface: httpx's own stack
-(`PerOriginTransport`) or aiohttp (`engine_aiohttp.py`, for big runs), whose failures are raised as httpx's.
+(`PerOriginTransport`), aiohttp (`engine_aiohttp.py`, for big runs) or libcurl (`engine_curl.py`), whose failures
+are raised as httpx's.
 """
 
 from __future__ import annotations
@@ -372,43 +373,60 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-HTTP_ENGINES = ("aiohttp", "httpx")
+HTTP_ENGINES = ("aiohttp", "httpx", "curl")
 # Network fetches in a run from which the aiohttp engine is used when REFCHECK_HTTP_ENGINE is not set: it saves
 # ~0.1-0.15 ms of CPU per request but importing it costs ~0.1 s once per run (docs/benchmarks.md, "HTTP engine").
 AIOHTTP_MIN_FETCHES = 1000
 
 
 def http_engine(fetches: int | None = None) -> str:
-    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (aiohttp, httpx, or auto), where auto
-    (the default) is aiohttp for a run of at least AIOHTTP_MIN_FETCHES network fetches and httpx below that.
+    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (aiohttp, httpx, curl, or auto), where
+    auto (the default) is aiohttp for a run of at least AIOHTTP_MIN_FETCHES network fetches and httpx below that.
 
-    Both sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
+    All sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
     mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS), `aiohttp`
-    is fetch/engine_aiohttp.py (HTTP/1.1)."""
+    is fetch/engine_aiohttp.py and `curl` fetch/engine_curl.py (libcurl through pycurl), both HTTP/1.1."""
     engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or "auto"
     if engine in HTTP_ENGINES:
         return engine
     if engine != "auto":
-        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be auto, {' or '.join(HTTP_ENGINES)}, not {engine!r}")
+        raise ConfigError(f"REFCHECK_HTTP_ENGINE must be auto, {', '.join(HTTP_ENGINES)}, not {engine!r}")
     return "aiohttp" if fetches is not None and fetches >= AIOHTTP_MIN_FETCHES else "httpx"
+
+
+@functools.cache
+def curl_available() -> bool:
+    """Whether pycurl (a runtime dependency) imports here; without it the curl engine's requests go to aiohttp."""
+    try:
+        import pycurl  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def http_transport(guard: Guard, *, per_origin: int, engine: str | None = None) -> httpx.AsyncBaseTransport:
     """The pinned, per-origin transport of `engine` (default: `http_engine()`)."""
-    if (engine or http_engine()) == "httpx":
+    engine = engine or http_engine()
+    if engine == "httpx":
         return PerOriginTransport(guard, per_origin=per_origin)
+    if engine == "curl" and curl_available():
+        from refcheck.fetch.engine_curl import CurlTransport
+
+        return CurlTransport(guard, per_origin=per_origin)
     from refcheck.fetch.engine_aiohttp import AiohttpTransport
 
     return AiohttpTransport(guard, per_origin=per_origin)
 
 
 def preload_http_engine(engine: str, targets: Iterable[str]) -> None:
-    """Import the aiohttp engine, and load its TLS context when some target is https, before worker processes are
-    forked: each fork then inherits them instead of paying again (importing aiohttp costs ~0.1 s of CPU)."""
-    if engine != "aiohttp":
+    """Import the aiohttp or curl engine, and prepare its TLS settings when some target is https, before worker
+    processes are forked: each fork then inherits them instead of paying again (importing aiohttp costs ~0.1 s)."""
+    if engine == "curl" and curl_available():
+        from refcheck.fetch.engine_curl import preload_tls
+    elif engine in ("aiohttp", "curl"):
+        from refcheck.fetch.engine_aiohttp import preload_tls
+    else:
         return
-    from refcheck.fetch.engine_aiohttp import preload_tls
-
     if any(target.startswith("https:") for target in targets):
         preload_tls()
 
@@ -653,7 +671,7 @@ class Fetcher:
                                      timeout=httpx.Timeout(self.settings.timeout, pool=None)) as client:
             self._client, self._client_transport = client, transport
             self._request_base = _RequestBase(client)
-            # The aiohttp engine's GET without httpx's models (engine_aiohttp.Answer); other transports get httpx's.
+            # The aiohttp and curl engines' GET without httpx's models (their Answer); httpx's transport gets httpx's.
             self._light_get = getattr(transport, "send_get", None)
             await asyncio.gather(*(one(target, doc_urls) for target, doc_urls in by_target.items()))
             self._client = None
@@ -1000,7 +1018,7 @@ class Fetcher:
             extra = {"Host": url.netloc.decode("ascii"), **extra}
         if extra:
             headers = {**headers, **extra}
-        if self._light_get is not None:  # the aiohttp engine: no httpx.Request or httpx.Response to build
+        if self._light_get is not None:  # aiohttp or curl: no httpx.Request or httpx.Response to build
             build = self._request_base
             return await self._light_get(url, build.header_pairs(url, headers), build.timeout,
                                          functools.partial(build.build, url, headers))

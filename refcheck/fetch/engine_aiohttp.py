@@ -45,6 +45,7 @@ from aiohttp.abc import AbstractResolver
 
 from refcheck.fetch import client as _client
 from refcheck.fetch.guard import Guard
+from refcheck.fetch.heads import answer_headers  # noqa: F401 (also this module's: tests import it from here)
 
 MAX_FIELD_SIZE = 64 * 1024  # one header line (a long Content-Security-Policy or Set-Cookie still fits)
 MAX_LINE_SIZE = 8190  # the status line
@@ -176,33 +177,6 @@ class _Body(httpx.AsyncByteStream):
         # A body read to its end leaves the connection for reuse; anything else closes it (aiohttp cannot reuse a
         # connection whose answer was not read through).
         self._response.release()
-
-
-def answer_headers(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
-    """An answer's headers as `dict(httpx.Headers(raw).items())` makes them: lowercase names, a repeated name's values
-    joined with ", ", all decoded as ASCII, else UTF-8, else ISO-8859-1 (httpx's fallbacks, decided for the whole
-    head). tests/fetch/test_light_answers.py holds the equality."""
-    encoding = _head_encoding(raw)
-    headers: dict[str, str] = {}
-    for name, value in raw:
-        key, text = name.lower().decode(encoding), value.decode(encoding)
-        if key in headers:
-            headers[key] += f", {text}"
-        else:
-            headers[key] = text
-    return headers
-
-
-def _head_encoding(raw: tuple[tuple[bytes, bytes], ...]) -> str:
-    for encoding in ("ascii", "utf-8"):
-        try:
-            for name, value in raw:
-                name.decode(encoding)
-                value.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "iso-8859-1"
 
 
 class Answer:

@@ -15,20 +15,20 @@ from tests.webserver import WebServer
 
 
 # The modules whose tests send real requests through the fetcher's own transport: each runs once per HTTP engine
-# (REFCHECK_HTTP_ENGINE), so neither engine rots. The other modules run once, with the default engine.
-BOTH_ENGINES = {"test_background_parsing", "test_client_cache", "test_client_http", "test_client_pdf",
+# (REFCHECK_HTTP_ENGINE), so no engine rots. The other modules run once, with the default engine.
+EVERY_ENGINE = {"test_background_parsing", "test_client_cache", "test_client_http", "test_client_pdf",
                 "test_client_soft404", "test_client_text", "test_engines", "test_guard", "test_hostile_servers",
                 "test_hostile_urls", "test_queueing", "test_run", "test_tls", "test_workers", "test_archive"}
 
 
 def pytest_generate_tests(metafunc):
-    if "http_engine" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in BOTH_ENGINES:
+    if "http_engine" in metafunc.fixturenames and metafunc.module.__name__.rsplit(".", 1)[-1] in EVERY_ENGINE:
         metafunc.parametrize("http_engine", HTTP_ENGINES, indirect=True)
 
 
 @pytest.fixture(autouse=True)
 def http_engine(request, monkeypatch) -> str:
-    """The engine this test fetches with (parametrized in BOTH_ENGINES modules; else the default, "auto")."""
+    """The engine this test fetches with (parametrized in EVERY_ENGINE modules; else the default, "auto")."""
     engine = getattr(request, "param", None)
     if engine is None:
         monkeypatch.delenv("REFCHECK_HTTP_ENGINE", raising=False)

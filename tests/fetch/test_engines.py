@@ -57,8 +57,8 @@ def _failure(url: str, **options) -> BaseException:
 def test_the_engine_is_chosen_by_the_environment(http_engine, monkeypatch):
     assert client.http_engine() == http_engine
     transport = http_transport(Guard(allow_private=True), per_origin=1)
-    assert type(transport).__name__ == {"aiohttp": "AiohttpTransport", "httpx": "PerOriginTransport"}[http_engine]
-    monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "curl")
+    assert type(transport).__name__ == {"aiohttp": "AiohttpTransport", "httpx": "PerOriginTransport", "curl": "CurlTransport"}[http_engine]
+    monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "wget")
     with pytest.raises(ConfigError, match="REFCHECK_HTTP_ENGINE"):
         client.http_engine()
 
@@ -174,4 +174,4 @@ def test_an_answer_aiohttp_cannot_parse_is_read_as_httpx_reads_it(quick, reader,
         result = fetch_all([url], quick, read_page=reader, sleep=no_wait).results[url]
     assert result.status is UrlStatus.OK, result.reason
     assert [body for body, _, _ in reader.calls] == [PAGE[:20]]
-    assert len(server.requests) == {"aiohttp": 2, "httpx": 1}[http_engine]
+    assert len(server.requests) == {"aiohttp": 2, "httpx": 1, "curl": 1}[http_engine]

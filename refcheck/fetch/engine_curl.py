@@ -1,0 +1,582 @@
+"""The fetcher's HTTP engine on libcurl (pycurl's CurlMulti driven by the asyncio loop), behind httpx's transport
+interface like engine_aiohttp: httpx builds the request headers and the fetcher reads an answer with httpx's shape,
+but the bytes go through libcurl's connection cache and its C HTTP/1.1 parser.
+
+What the fetcher relies on, kept here:
+- **Pinned addresses.** A request goes out only for a host:port the guard checked (`Guard.pinned`). Each transfer
+  carries CURLOPT_RESOLVE with the guard's addresses, so curl never asks DNS for it, and curl can open a socket only
+  through OPENSOCKETFUNCTION, which refuses any address not pinned for this request's host:port; PREREQFUNCTION
+  checks the connected address once more before every request (a reused connection too).
+- **Per-origin pooling.** curl keeps idle connections per host:port in the multi handle; CURLMOPT_MAX_HOST_CONNECTIONS
+  bounds each host like aiohttp's `limit_per_host`.
+- **Raw bodies.** HTTP_CONTENT_DECODING=0: the body arrives as sent and the fetcher's capped decoder undoes
+  Content-Encoding. Bodies are streamed: when BUFFER_LIMIT unread bytes are waiting, the write callback pauses the
+  transfer (CURL_WRITEFUNC_PAUSE) and reading resumes it, so a cap stops the download as well as the decoding.
+- **No redirects followed, no cookies, no .netrc, no proxies** (PROXY "" and NOPROXY "*": libcurl would read
+  http_proxy/https_proxy/ALL_PROXY), only http and https. refcheck follows redirects itself, checking every hop.
+- **Timeouts** as httpx's: connect (TCP and TLS handshake) by CONNECTTIMEOUT_MS; per-read by a loop timer from the
+  moment the connection is ready (PREREQFUNCTION) that fires when no byte has arrived for the read timeout (curl's
+  LOW_SPEED_TIME counts whole seconds; the tests use fractions). Time the transfer spends paused for the reader
+  does not count.
+- **TLS** verifying with the trust anchors of the process's context (`client._tls_context`, the seam tests replace):
+  pycurl takes no SSLContext, so the context's CA certificates go to CAINFO_BLOB as PEM (curl's own default bundle
+  and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
+  names are verified; HTTP/1.1 only, so ALPN offers only http/1.1. Not matched: other X509 verification flags of
+  the context (VERIFY_X509_STRICT and CRL checks), and certificates the context would load lazily from a CA path
+  (`get_ca_certs` lists only loaded ones; httpx's default context loads certifi's file, which is all loaded).
+- **httpx's reading of odd answers.** A head curl refuses or reads differently from h11 (a malformed line, a head
+  past h11's 100 KB bound, a URL curl's parser refuses) is asked once more through httpx's own transport
+  (`PerOriginTransport`, the same guard and pins), so it is read, or refused, exactly as with the httpx engine.
+  Methods other than GET and HEAD go there as well (the fetcher sends only GETs).
+- **Failures as httpx's exceptions**, chained to an OSError (CURLINFO_OS_ERRNO) or ssl.SSLError, so
+  `client.attempt_for_error` reads them (errno, TLS reason) exactly as it reads httpx's own.
+- **Retries are the fetcher's.** curl itself resends a request only when a reused keep-alive connection turns out to
+  be closed before any byte of the answer came back (the server dropped an idle connection); a fresh connection's
+  failure is never resent.
+- **Fork safety.** The CurlMulti is made on first use inside the running loop, in each process.
+
+REFCHECK_HTTP_ENGINE=auto (default: see client.http_engine), curl, aiohttp or httpx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import errno
+import os
+import re
+import socket
+import ssl
+from collections.abc import Callable
+
+import httpx
+import pycurl
+
+from refcheck.fetch import client as _client
+from refcheck.fetch.guard import Guard
+from refcheck.fetch.heads import answer_headers
+
+BUFFER_LIMIT = 256 * 1024  # unread body bytes held per transfer before it is paused
+MAX_HEAD = 100 * 1024  # h11's bound on an answer's head (httpcore's max_incomplete_event_size)
+MAX_IDLE_CONNECTIONS = 4096  # curl's connection cache (idle connections kept for reuse, over all hosts)
+_PARTIAL_BODY = "peer closed connection without sending complete message body"  # h11's words, which tests read
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # a header name, as h11 accepts it
+_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # control characters h11 refuses in a header value
+_TLS_CODES = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})  # CURLE_SSL_* and peer checks
+_ODD_CODES = frozenset({1, 3, 8, 16, 23, 100})  # protocol, URL, weird reply, HTTP/2, our abort, too large
+
+
+class _Odd(Exception):
+    """An answer curl would read differently from httpx: asked again through httpx's own transport."""
+
+
+# ── TLS: the Python context's trust, in curl's options ───────────────────────────────────────────────────────────
+
+
+def _default_tls_context() -> bool:
+    factory = _client._tls_context
+    return getattr(factory, "__wrapped__", None) is not None and hasattr(factory, "cache_info")
+
+
+_tls_cache: dict[int, tuple[ssl.SSLContext, list[tuple[int, object]]]] = {}
+
+
+def _tls_options(context: ssl.SSLContext) -> list[tuple[int, object]]:
+    """curl options carrying `context`'s trust: its CA certificates as a PEM blob, its minimum version, its TLS 1.2
+    ciphers, its verification switches. Made once per context (the CA bundle's PEM costs a few milliseconds)."""
+    cached = _tls_cache.get(id(context))
+    if cached is not None and cached[0] is context:
+        return cached[1]
+    pem = "".join(ssl.DER_cert_to_PEM_cert(der) for der in context.get_ca_certs(binary_form=True))
+    verify = context.verify_mode != ssl.CERT_NONE
+    options: list[tuple[int, object]] = [
+        (pycurl.CAINFO_BLOB, pem.encode("ascii")),
+        (pycurl.SSL_VERIFYPEER, 1 if verify else 0),
+        (pycurl.SSL_VERIFYHOST, 2 if context.check_hostname else 0),
+        (pycurl.SSLVERSION, _MIN_VERSIONS.get(context.minimum_version, pycurl.SSLVERSION_TLSv1_2)),
+    ]
+    ciphers = ":".join(cipher["name"] for cipher in context.get_ciphers() if cipher["protocol"] != "TLSv1.3")
+    if ciphers:
+        options.append((pycurl.SSL_CIPHER_LIST, ciphers))
+    if not context.verify_flags & getattr(ssl.VerifyFlags, "VERIFY_X509_PARTIAL_CHAIN", 0):
+        options.append((pycurl.SSL_OPTIONS, pycurl.SSLOPT_NO_PARTIALCHAIN))
+    _tls_cache[id(context)] = (context, options)
+    return options
+
+
+_MIN_VERSIONS = {ssl.TLSVersion.MINIMUM_SUPPORTED: pycurl.SSLVERSION_TLSv1_2, ssl.TLSVersion.TLSv1_2:
+                 pycurl.SSLVERSION_TLSv1_2, ssl.TLSVersion.TLSv1_3: pycurl.SSLVERSION_TLSv1_3}
+
+
+def preload_tls() -> None:
+    """Build the default context's curl options now (before worker processes fork); a test's own context is left."""
+    if _default_tls_context():
+        _tls_options(_client._tls_context())
+
+
+# ── failures as httpx's ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _failure(code: int, message: str, os_errno: int, *, reading: bool) -> BaseException:
+    """The httpx exception for a curl error, its cause (OSError or ssl.SSLError) attached as `__cause__`."""
+    cause: BaseException | None = OSError(os_errno, os.strerror(os_errno)) if os_errno else None
+    if code == pycurl.E_OPERATION_TIMEDOUT:  # only the connect phase has a curl timeout (reads are timed here)
+        error: BaseException = httpx.ConnectTimeout(message or "connect timeout")
+    elif code in _TLS_CODES:
+        cause = ssl.SSLError(message)
+        cause.reason = "CERTIFICATE_VERIFY_FAILED" if code == 60 else None  # Python's name for a refused certificate
+        error = httpx.ConnectError(message)
+    elif code in (pycurl.E_COULDNT_CONNECT, pycurl.E_COULDNT_RESOLVE_HOST):
+        error = httpx.ConnectError(str(cause) if cause else message)
+    elif code == pycurl.E_GOT_NOTHING:
+        error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    elif code == pycurl.E_PARTIAL_FILE:
+        error = httpx.RemoteProtocolError(_PARTIAL_BODY)
+    elif code in (pycurl.E_RECV_ERROR, pycurl.E_SEND_ERROR):
+        if os_errno in (errno.ECONNRESET, errno.EPIPE) or (os_errno and not reading):
+            error = httpx.ReadError(str(cause))
+        elif reading:
+            error = httpx.RemoteProtocolError(f"{_PARTIAL_BODY}: {message}")
+        else:
+            error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    else:
+        error = httpx.TransportError(f"curl error {code}: {message}")
+    error.__cause__ = cause
+    return error
+
+
+# ── one transfer on one reusable easy handle ─────────────────────────────────────────────────────────────────────
+
+
+class _Transfer:
+    """An easy handle and the state of the request it carries: the head as it arrives, the unread body, the outcome.
+    The handle (and this object, which its callbacks are bound to) is reused request after request."""
+
+    def __init__(self, driver: _Driver):
+        self.driver = driver
+        self.handle = handle = pycurl.Curl()
+        handle.transfer = self
+        for option, value in ((pycurl.HEADERFUNCTION, self._on_header), (pycurl.WRITEFUNCTION, self._on_body),
+                              (pycurl.OPENSOCKETFUNCTION, self._open_socket),
+                              (pycurl.PREREQFUNCTION, self._on_connected),
+                              (pycurl.PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
+                              (pycurl.REDIR_PROTOCOLS, pycurl.PROTO_HTTP | pycurl.PROTO_HTTPS),
+                              (pycurl.FOLLOWLOCATION, 0), (pycurl.PROXY, ""), (pycurl.NOPROXY, "*"),
+                              (pycurl.NETRC, pycurl.NETRC_IGNORED), (pycurl.HTTP_CONTENT_DECODING, 0),
+                              (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1), (pycurl.PATH_AS_IS, 1),
+                              (pycurl.NOSIGNAL, 1), (pycurl.SSL_SESSIONID_CACHE, 1)):
+            handle.setopt(option, value)
+        handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (CAINFO_BLOB, per https request)
+        handle.unsetopt(pycurl.CAPATH)
+        self.resolve = self.tls = self.timeout = self.socket = self.watchdog = None
+        self.allowed: frozenset[str] = frozenset()
+
+    def start(self, url: str, resolve: str | None, allowed: frozenset[str], headers: list[str],
+              timeouts: dict, tls: list | None, head_only: bool) -> None:
+        handle = self.handle
+        handle.setopt(pycurl.URL, url)
+        if resolve != self.resolve:
+            handle.setopt(pycurl.RESOLVE, [resolve] if resolve else [])
+            self.resolve = resolve
+        if tls is not None and tls is not self.tls:
+            for option, value in tls:
+                handle.setopt(option, value)
+            self.tls = tls
+        handle.setopt(pycurl.HTTPHEADER, headers)
+        handle.setopt(pycurl.NOBODY, 1) if head_only else handle.setopt(pycurl.HTTPGET, 1)
+        connect = timeouts.get("connect")
+        if connect != self.timeout:
+            handle.setopt(pycurl.CONNECTTIMEOUT_MS, max(1, int(connect * 1000)) if connect else 0)
+            self.timeout = connect
+        self.allowed = allowed
+        self.read_timeout = timeouts.get("read")
+        self.status = 0
+        self.raw: list[tuple[bytes, bytes]] = []
+        self.head_bytes = 0
+        self.head = self.driver.loop.create_future()
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.buffered = 0
+        self.waiter: asyncio.Future | None = None
+        self.paused = self.finished = self.odd = self.refused = False
+        self.error: BaseException | None = None
+        self.last = 0.0
+        self.watchdog: asyncio.TimerHandle | None = None
+        self.socket: int | None = None  # the connection's socket, once connected
+        self.driver.add(self)
+
+    # curl's callbacks (called from inside socket_action): short, and never raising
+
+    def _open_socket(self, purpose: int, address: tuple) -> socket.socket | int:
+        family, kind, protocol, where = address
+        if where[0] not in self.allowed:
+            self.refused = True
+            return pycurl.SOCKET_BAD
+        return socket.socket(family, kind, protocol)
+
+    def _on_connected(self, primary_ip: str, local_ip: str, primary_port: int, local_port: int) -> int:
+        if primary_ip not in self.allowed:
+            self.refused = True
+            return pycurl.PREREQFUNC_ABORT
+        if self.read_timeout is not None:
+            # Bytes arriving on this socket are what resets the read timer (a head trickled a byte at a time is
+            # not idle even though curl calls back only once a whole line is in).
+            self.driver.connected.append(self)  # its socket is asked for after socket_action (not allowed inside)
+            self.last = self.driver.loop.time()
+            self.watchdog = self.driver.loop.call_later(self.read_timeout, self._check_idle)
+        return pycurl.PREREQFUNC_OK
+
+    def _on_header(self, line: bytes) -> int | None:
+        if self.head.done():
+            return None  # trailers after a chunked body: not part of the head
+        self.head_bytes += len(line)
+        if self.head_bytes > MAX_HEAD:
+            return self._refuse()
+        if line[:5] == b"HTTP/":
+            parts = line.split(None, 2)
+            if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
+                return self._refuse()
+            self.status, self.raw = int(parts[1]), []
+        elif line == b"\r\n" or line == b"\n":
+            if self.status >= 200:
+                self.head.set_result(None)
+            return None
+        elif line[:1] in (b" ", b"\t"):  # obs-fold: h11 joins the continuation to the previous value with a space
+            if not self.raw:
+                return self._refuse()
+            name, value = self.raw[-1]
+            self.raw[-1] = (name, (value + b" " + line.strip(b" \t\r\n")).strip(b" \t"))
+        else:
+            name, colon, value = line.partition(b":")
+            value = value.strip(b" \t\r\n")
+            if not colon or not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+                return self._refuse()
+            self.raw.append((name, value))
+        return None
+
+    def _refuse(self) -> int:
+        self.odd = True
+        return -1  # curl aborts the transfer (CURLE_WRITE_ERROR); the request is asked again through httpx
+
+    def _on_body(self, chunk: bytes) -> int | None:
+        if self.buffered >= BUFFER_LIMIT:
+            self.paused = True
+            return pycurl.WRITEFUNC_PAUSE  # curl keeps this chunk and gives it again once resumed
+        self.chunks.append(chunk)
+        self.buffered += len(chunk)
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        return None
+
+    # the loop's side
+
+    def _check_idle(self) -> None:
+        self.watchdog = None
+        if self.finished:
+            return
+        now = self.driver.loop.time()
+        if self.paused:  # waiting for the reader, not for the network
+            self.watchdog = self.driver.loop.call_later(self.read_timeout, self._check_idle)
+            return
+        idle = now - self.last
+        if idle < self.read_timeout:
+            self.watchdog = self.driver.loop.call_later(self.read_timeout - idle, self._check_idle)
+            return
+        self.driver.remove(self)
+        self.finish(httpx.ReadTimeout("read timeout"))
+
+    def failed(self, code: int, message: str) -> None:
+        """curl ended the transfer with `code`: the answer's failure as httpx's, or the odd answer to ask again."""
+        if self.odd or (code in _ODD_CODES and not self.head.done()):
+            self.finish(_Odd(message))
+        elif self.refused:
+            self.finish(httpx.ConnectError(f"refcheck: {message}: the address was not checked by the guard"))
+        else:
+            os_errno = self.handle.getinfo(pycurl.OS_ERRNO)
+            self.finish(_failure(code, message, os_errno, reading=self.head.done()))
+
+    def finish(self, error: BaseException | None = None) -> None:
+        self.finished = True
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        if error is None and not self.head.done():
+            error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        if not self.head.done():
+            self.head.set_exception(error)
+            self.head.exception()  # retrieved here: the one who awaits it reads it again
+        else:
+            self.error = error
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def chunks_as_read(self):
+        """The body's bytes as they arrive; a paused transfer resumes once the reader has taken half its buffer."""
+        chunks = self.chunks
+        while True:
+            if chunks:
+                chunk = chunks.popleft()
+                self.buffered -= len(chunk)
+                if self.paused and self.buffered <= BUFFER_LIMIT // 2 and not self.finished:
+                    self.paused = False
+                    self.last = self.driver.loop.time()
+                    self.handle.pause(pycurl.PAUSE_CONT)
+                yield chunk
+            elif self.finished:
+                if self.error is not None:
+                    error, self.error = self.error, None
+                    raise error
+                return
+            else:
+                self.waiter = self.driver.loop.create_future()
+                await self.waiter
+                self.waiter = None
+
+    def release(self) -> None:
+        """The answer is done with (read to its end or not): an unfinished transfer is stopped (curl closes its
+        connection), and the handle goes back for the next request."""
+        if not self.finished:
+            self.driver.remove(self)
+            self.finish(httpx.StreamClosed())
+        self.chunks.clear()
+        self.error = None
+        self.driver.idle.append(self)
+
+
+# ── the multi handle on the asyncio loop ─────────────────────────────────────────────────────────────────────────
+
+
+class _Driver:
+    """One CurlMulti driven by the running asyncio loop through curl's socket and timer callbacks."""
+
+    def __init__(self, per_origin: int):
+        self.loop = asyncio.get_running_loop()
+        self.multi = multi = pycurl.CurlMulti()
+        multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
+        multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
+        multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, per_origin)
+        multi.setopt(pycurl.M_MAXCONNECTS, MAX_IDLE_CONNECTIONS)
+        self.timer: asyncio.TimerHandle | None = None
+        self.watched: dict[int, int] = {}
+        self.idle: list[_Transfer] = []
+        self.active: set[_Transfer] = set()
+        self.reading: dict[int, _Transfer] = {}  # socket -> the transfer on it whose read timer it resets
+        self.connected: list[_Transfer] = []  # transfers whose connection became ready in this socket_action
+
+    def transfer(self) -> _Transfer:
+        return self.idle.pop() if self.idle else _Transfer(self)
+
+    def add(self, transfer: _Transfer) -> None:
+        self.active.add(transfer)
+        self.multi.add_handle(transfer.handle)
+
+    def remove(self, transfer: _Transfer) -> None:
+        if transfer.socket is not None and self.reading.get(transfer.socket) is transfer:
+            del self.reading[transfer.socket]
+        if transfer in self.active:
+            self.active.discard(transfer)
+            self.multi.remove_handle(transfer.handle)
+
+    def _on_socket(self, what: int, fd: int, multi, data) -> None:
+        loop = self.loop
+        before = self.watched.pop(fd, 0)
+        if before & pycurl.POLL_IN:
+            loop.remove_reader(fd)
+        if before & pycurl.POLL_OUT:
+            loop.remove_writer(fd)
+        if what == pycurl.POLL_REMOVE:
+            return
+        if what & pycurl.POLL_IN:
+            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+        if what & pycurl.POLL_OUT:
+            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+        self.watched[fd] = what
+
+    def _on_timer(self, milliseconds: int) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if milliseconds >= 0:
+            self.timer = self.loop.call_later(milliseconds / 1000, self._act, pycurl.SOCKET_TIMEOUT, 0)
+
+    def _act(self, fd: int, event: int) -> None:
+        if event == pycurl.CSELECT_IN:
+            reader = self.reading.get(fd)
+            if reader is not None:
+                reader.last = self.loop.time()
+        multi = self.multi
+        multi.socket_action(fd, event)
+        if self.connected:
+            self._watch_sockets()
+        while True:
+            queued, done, failed = multi.info_read()
+            for handle in done:
+                self.remove(handle.transfer)
+                handle.transfer.finish()
+            for handle, code, message in failed:
+                self.remove(handle.transfer)
+                handle.transfer.failed(code, message)
+            if not queued:
+                return
+
+    def _watch_sockets(self) -> None:
+        for transfer in self.connected:
+            if not transfer.finished:
+                transfer.socket = transfer.handle.getinfo(pycurl.ACTIVESOCKET)
+                self.reading[transfer.socket] = transfer
+        self.connected.clear()
+
+    def close(self) -> None:
+        for transfer in list(self.active):
+            self.remove(transfer)
+            transfer.finish(httpx.StreamClosed())
+        for transfer in self.idle:
+            transfer.handle.close()
+        self.idle.clear()
+        self.multi.close()
+        for fd, what in self.watched.items():
+            if what & pycurl.POLL_IN:
+                self.loop.remove_reader(fd)
+            if what & pycurl.POLL_OUT:
+                self.loop.remove_writer(fd)
+        self.watched.clear()
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+# ── the answer, with and without httpx's models ──────────────────────────────────────────────────────────────────
+
+
+class _Body(httpx.AsyncByteStream):
+    """A transfer's body as httpx's raw stream."""
+
+    def __init__(self, transfer: _Transfer):
+        self._transfer = transfer
+        self._released = False
+
+    async def __aiter__(self):
+        async for chunk in self._transfer.chunks_as_read():
+            yield chunk
+
+    async def aclose(self) -> None:
+        if not self._released:
+            self._released = True
+            self._transfer.release()
+
+
+class Answer:
+    """An answer as the fetcher reads it without httpx's models (as engine_aiohttp.Answer): the status, `headers` as
+    a plain dict of lowercase names (`answer_headers`), and the raw body through `aiter_raw`, read once."""
+
+    is_stream_consumed = False
+
+    def __init__(self, transfer: _Transfer):
+        self.status_code = transfer.status
+        self.headers = answer_headers(transfer.raw)
+        self._body = _Body(transfer)
+        self._closed = False
+
+    async def aiter_raw(self):
+        if self._closed:
+            raise httpx.StreamClosed()
+        async for chunk in self._body:
+            yield chunk
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            await self._body.aclose()
+
+
+def _header_lines(headers: list[tuple[str, str]]) -> list[str]:
+    """The request's header lines for curl: "Name: value" (curl's "Name;" for an empty value, since "Name:" would
+    remove the header), and "Accept:" when no Accept is given, so curl adds no "Accept: */*" of its own."""
+    lines, accept = [], False
+    for name, value in headers:
+        if any(character in name or character in value for character in "\r\n\0"):
+            raise httpx.LocalProtocolError(f"invalid header {name!r}")
+        accept = accept or name.lower() == "accept"
+        lines.append(f"{name}: {value}" if value else f"{name};")
+    if not accept:
+        lines.append("Accept:")
+    return lines
+
+
+class CurlTransport(httpx.AsyncBaseTransport):
+    """httpx.AsyncBaseTransport on one CurlMulti: per-host pools of `per_origin` connections each."""
+
+    def __init__(self, guard: Guard, *, per_origin: int):
+        self._guard = guard
+        self._per_origin = per_origin
+        self._driver: _Driver | None = None
+        self._fallback: httpx.AsyncBaseTransport | None = None
+        self.fallbacks = 0  # requests asked again through httpx because curl would read the answer differently
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method not in ("GET", "HEAD"):
+            return await self._ask_httpx(request)
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw]
+        answer = await self._request(request.url, headers, request.extensions.get("timeout"), lambda: request,
+                                     head_only=request.method == "HEAD")
+        if isinstance(answer, httpx.Response):
+            return answer
+        return httpx.Response(answer.status, headers=answer.raw, stream=_Body(answer), request=request)
+
+    async def send_get(self, url: httpx.URL, headers: list[tuple[str, str]], timeouts: dict | None,
+                       request: Callable[[], httpx.Request]) -> Answer | httpx.Response:
+        """The fetcher's GET without httpx's models (as AiohttpTransport.send_get)."""
+        answer = await self._request(url, headers, timeouts, request)
+        return answer if isinstance(answer, httpx.Response) else Answer(answer)
+
+    async def _request(self, url: httpx.URL, headers: list[tuple[str, str]], timeouts: dict | None,
+                       request: Callable[[], httpx.Request], head_only: bool = False) -> _Transfer | httpx.Response:
+        """The transfer once its head has arrived (its body still to read), or httpx's answer for an odd one."""
+        scheme = url.scheme
+        if scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"refcheck fetches only http and https, not {scheme!r}")
+        host = url.raw_host.decode("ascii")
+        port = url.port or (443 if scheme == "https" else 80)
+        pinned = self._guard.pinned(host, port)
+        if not pinned:
+            raise httpx.ConnectError(f"refcheck: {host}:{port} was not checked by the guard; refusing to connect")
+        driver = self._driver or self._open()
+        resolve = None if ":" in host else \
+            f"{host}:{port}:{','.join(f'[{a}]' if ':' in a else a for a in pinned)}"
+        tls = _tls_options(_client._tls_context()) if scheme == "https" else None
+        target = f"{scheme}://{url.netloc.decode('ascii')}{url.raw_path.decode('ascii')}"
+        transfer = driver.transfer()
+        try:
+            transfer.start(target, resolve, frozenset(pinned), _header_lines(headers), timeouts or {}, tls, head_only)
+        except BaseException:
+            driver.idle.append(transfer)
+            raise
+        try:
+            await transfer.head
+        except _Odd:
+            transfer.release()
+            return await self._ask_httpx(request())
+        except BaseException:
+            transfer.release()
+            raise
+        return transfer
+
+    def _open(self) -> _Driver:
+        # Made on first use, inside the running loop (a forked worker process makes its own).
+        self._driver = _Driver(self._per_origin)
+        return self._driver
+
+    async def _ask_httpx(self, request: httpx.Request) -> httpx.Response:
+        if self._fallback is None:
+            self._fallback = _client.PerOriginTransport(self._guard, per_origin=self._per_origin)
+        self.fallbacks += 1
+        return await self._fallback.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._driver is not None:
+            driver, self._driver = self._driver, None
+            driver.close()
+        if self._fallback is not None:
+            fallback, self._fallback = self._fallback, None
+            await fallback.aclose()
