@@ -10,6 +10,7 @@ on a shared machine hits all of them alike):
            aiohttp engine (REFCHECK_HTTP_ENGINE=aiohttp, fetch/engine_aiohttp.py) + everything refcheck does around a request (redirects,
            deadline; the soft-404 probe is off);
   fetcher-httpx  the same with REFCHECK_HTTP_ENGINE=httpx (httpx's own stack, PerOriginTransport);
+  fetcher-curl   the same with REFCHECK_HTTP_ENGINE=curl (libcurl's CurlMulti on the loop, fetch/engine_curl.py);
   httpx    httpx.AsyncClient building each request, sent straight to refcheck's PerOriginTransport (its pinned
            asyncio network backend, fetch/network.py), the body read with aiter_raw — the fetcher's own calls, alone;
   httpx-aiohttp  the same calls, sent to refcheck's AiohttpTransport (the aiohttp engine behind httpx's interface);
@@ -25,7 +26,7 @@ plan (a stack that gets one wrong is reported as such).
 
 Reported per stack (after one untimed warm-up of 50 URLs each): CPU ms per URL (time.process_time of this process around the fetch: the simulated web runs in
 its own process), wall seconds, and the median over rounds. Optional stacks that are not installed are skipped
-(`pip install pycurl`, in the `bench` extra; aiohttp is a runtime dependency).
+(aiohttp and pycurl are runtime dependencies).
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ async def run_fetcher(urls: list[str], concurrency: int, per_host: int, engine: 
 
 async def run_fetcher_httpx(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
     return await run_fetcher(urls, concurrency, per_host, engine="httpx")
+
+
+async def run_fetcher_curl(urls: list[str], concurrency: int, per_host: int) -> dict[str, tuple[int, int]]:
+    return await run_fetcher(urls, concurrency, per_host, engine="curl")
 
 
 async def run_httpx(urls: list[str], concurrency: int, per_host: int, engine: str = "httpx",
@@ -338,9 +343,9 @@ async def run_pycurl(urls: list[str], concurrency: int, per_host: int) -> dict[s
     return out
 
 
-STACKS = {"fetcher": run_fetcher, "fetcher-httpx": run_fetcher_httpx, "httpx": run_httpx,
+STACKS = {"fetcher": run_fetcher, "fetcher-httpx": run_fetcher_httpx, "fetcher-curl": run_fetcher_curl, "httpx": run_httpx,
           "httpx-aiohttp": run_httpx_aiohttp, "httpcore": run_httpcore, "aiohttp": run_aiohttp, "pycurl": run_pycurl}
-OPTIONAL = {"pycurl": "pycurl"}
+OPTIONAL = {"pycurl": "pycurl", "fetcher-curl": "pycurl"}
 
 
 def available(name: str) -> bool:

@@ -1,0 +1,183 @@
+"""What is the libcurl engine's own (fetch/engine_curl.py): connections only to the guard's pinned addresses even when
+curl's resolution says otherwise, no proxy or .netrc from the environment, and a body's unread bytes bounded by
+pausing the transfer. The behaviour it shares with the other engines is tested in the engine-parametrised modules
+(tests/fetch/conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+
+import httpx
+import pytest
+
+pytest.importorskip("pycurl")
+
+from refcheck.fetch import engine_curl  # noqa: E402
+from refcheck.fetch.engine_curl import BUFFER_LIMIT, CurlTransport  # noqa: E402
+from refcheck.fetch.client import PerOriginTransport  # noqa: E402
+from refcheck.fetch.guard import Guard  # noqa: E402
+from tests.webserver import Reply, WebServer  # noqa: E402
+
+
+async def _open(url: str, guard: Guard | None = None, timeout: float = 5.0):
+    """(transport, response) for a GET of `url` through the curl engine, after the guard's check; the caller closes."""
+    guard = guard or Guard(allow_private=True)
+    target = httpx.URL(url)
+    await guard.check(target.raw_host.decode("ascii"), target.port)
+    transport = CurlTransport(guard, per_origin=2)
+    request = httpx.Request("GET", target, extensions={"timeout": httpx.Timeout(timeout).as_dict()})
+    return transport, await transport.handle_async_request(request)
+
+
+async def _get(url: str, guard: Guard | None = None) -> tuple[int, bytes]:
+    transport, response = await _open(url, guard)
+    try:
+        return response.status_code, b"".join([chunk async for chunk in response.aiter_raw()])
+    finally:
+        await response.aclose()
+        await transport.aclose()
+
+
+def test_no_socket_opens_to_an_address_the_guard_did_not_pin(server, monkeypatch):
+    # curl is told (CURLOPT_RESOLVE) that the host is at 127.0.0.1, where the server listens, but the guard's pins
+    # for this request say 127.0.0.9: as if curl's resolution (a stale cache entry, a lookup of its own) disagreed
+    # with the guard. The socket callback refuses to open it, so the server sees no connection at all.
+    start = engine_curl._Transfer.start
+
+    def start_with_other_pins(self, url, resolve, allowed, *rest):
+        return start(self, url, resolve, frozenset({"127.0.0.9"}), *rest)
+
+    monkeypatch.setattr(engine_curl._Transfer, "start", start_with_other_pins)
+    with pytest.raises(httpx.ConnectError, match="not checked by the guard"):
+        asyncio.run(_get(server.url("/_/status/200")))
+    assert server.connections == 0
+
+
+def test_proxy_variables_and_netrc_in_the_environment_are_ignored(server, tmp_path, monkeypatch):
+    with WebServer() as proxy:
+        for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+            monkeypatch.setenv(name, proxy.base_url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        (tmp_path / ".netrc").write_text(f"machine 127.0.0.1 login user password secret\n")
+        monkeypatch.setenv("HOME", str(tmp_path))
+        server.route("/direct", Reply(200, "<title>direct</title>"))
+        status, body = asyncio.run(_get(server.url("/direct")))
+        assert proxy.connections == 0
+    assert (status, body) == (200, b"<title>direct</title>")
+    assert "authorization" not in server.requests_to("/direct")[0].headers
+
+
+def _numbered_chunks(count: int, produced: list[int], stop: threading.Event):
+    """`count` 64 KB chunks of a known pattern; `produced` counts what the server has handed to its socket."""
+    for number in range(count):
+        if stop.is_set():
+            return
+        chunk = hashlib.sha256(str(number).encode()).digest() * 2048
+        produced[0] += len(chunk)
+        yield chunk
+
+
+def test_a_slow_reader_pauses_the_transfer_and_unread_bytes_stay_bounded(server):
+    produced, stop = [0], threading.Event()
+    server.route("/big", Reply(200, _numbered_chunks(1024, produced, stop), content_type="application/octet-stream"))
+
+    async def read_slowly() -> tuple[int, int, bool, int]:
+        transport, response = await _open(server.url("/big"))
+        transfer = response.stream._transfer
+        most_buffered, was_paused, received = 0, False, 0
+        try:
+            chunks = response.aiter_raw()
+            received += len(await anext(chunks))
+            for _ in range(20):  # the reader is busy elsewhere; the server could send all 64 MB meanwhile
+                await asyncio.sleep(0.02)
+                most_buffered = max(most_buffered, transfer.buffered)
+                was_paused = was_paused or transfer.paused
+            async for chunk in chunks:  # then reads on: the transfer resumes and the body arrives whole
+                received += len(chunk)
+                most_buffered = max(most_buffered, transfer.buffered)
+                if received >= 8 * 1024 * 1024:
+                    break
+            return most_buffered, received, was_paused, produced[0]
+        finally:
+            stop.set()
+            await response.aclose()
+            await transport.aclose()
+
+    most_buffered, received, was_paused, produced_then = asyncio.run(read_slowly())
+    assert was_paused
+    assert most_buffered <= BUFFER_LIMIT + 256 * 1024  # one more delivery of curl's may land before the pause
+    assert received >= 8 * 1024 * 1024
+    assert produced_then < 40 * 1024 * 1024  # the server was held back (socket buffers aside), not read to the end
+
+
+def test_a_paused_and_resumed_body_arrives_whole_and_in_order(server):
+    produced, stop = [0], threading.Event()
+    server.route("/whole", Reply(200, _numbered_chunks(96, produced, stop), content_type="application/octet-stream"))
+
+    async def read_with_pauses() -> bytes:
+        transport, response = await _open(server.url("/whole"))
+        parts = []
+        try:
+            async for chunk in response.aiter_raw():
+                parts.append(chunk)
+                if len(parts) % 50 == 0:
+                    await asyncio.sleep(0.01)  # long enough for the buffer to fill and the transfer to pause
+            return b"".join(parts)
+        finally:
+            await response.aclose()
+            await transport.aclose()
+
+    body = asyncio.run(read_with_pauses())
+    expected = b"".join(hashlib.sha256(str(number).encode()).digest() * 2048 for number in range(96))
+    assert body == expected
+
+
+def test_one_transfer_per_request_and_the_handles_are_reused(server):
+    server.route("/k", Reply(200, "<title>kept</title>"))
+
+    async def three() -> tuple[int, int]:
+        guard = Guard(allow_private=True)
+        await guard.check("127.0.0.1", server.port)
+        transport = CurlTransport(guard, per_origin=1)
+        try:
+            for _ in range(3):
+                request = httpx.Request("GET", server.url("/k"), extensions={"timeout": httpx.Timeout(5).as_dict()})
+                response = await transport.handle_async_request(request)
+                assert [chunk async for chunk in response.aiter_raw()] == [b"<title>kept</title>"]
+                await response.aclose()
+            driver = transport._driver
+            return len(driver.idle), len(driver.active)
+        finally:
+            await transport.aclose()
+
+    assert asyncio.run(three()) == (1, 0)
+    assert server.hits("/k") == 3 and server.connections == 1
+
+
+def test_a_head_past_h11s_bound_is_read_by_httpx(server):
+    # curl takes heads up to 300 KB; h11 bounds an incomplete head at 100 KB. The engine hands a head past that bound
+    # to httpx's own transport (one more request), so it is read, or refused, as the httpx engine reads it.
+    server.route("/huge", Reply(200, "x", headers={f"X-Filler-{number}": "v" * 1000 for number in range(120)}))
+
+    async def ask(transport_class) -> tuple[str, int]:
+        guard = Guard(allow_private=True)
+        await guard.check("127.0.0.1", server.port)
+        transport = transport_class(guard, per_origin=1)
+        try:
+            request = httpx.Request("GET", server.url("/huge"), extensions={"timeout": httpx.Timeout(5).as_dict()})
+            try:
+                response = await transport.handle_async_request(request)
+            except httpx.HTTPError as error:
+                return type(error).__name__, getattr(transport, "fallbacks", 0)
+            await response.aread()
+            await response.aclose()
+            return f"{response.status_code} {len(response.headers)}", getattr(transport, "fallbacks", 0)
+        finally:
+            await transport.aclose()
+
+    by_httpx, _ = asyncio.run(ask(PerOriginTransport))
+    assert asyncio.run(ask(CurlTransport)) == (by_httpx, 1)
+    assert server.hits("/huge") == 3  # httpx's own, then curl's (refused at the bound) and httpx's again
