@@ -19,8 +19,8 @@ What the fetcher relies on, kept here:
   LOW_SPEED_TIME counts whole seconds; the tests use fractions). Time the transfer spends paused for the reader
   does not count.
 - **TLS** verifying with the trust anchors of the process's context (`client._tls_context`, the seam tests replace):
-  pycurl takes no SSLContext, so the context's CA certificates go to CAINFO_BLOB as PEM (curl's own default bundle
-  and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
+  pycurl takes no SSLContext, so the context's CA certificates go to curl as a private PEM file (`_ca_file`; curl's
+  own default bundle and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
   names are verified; HTTP/1.1 only, so ALPN offers only http/1.1. Not matched: other X509 verification flags of
   the context (VERIFY_X509_STRICT and CRL checks), and certificates the context would load lazily from a CA path
   (`get_ca_certs` lists only loaded ones; httpx's default context loads certifi's file, which is all loaded).
@@ -41,12 +41,14 @@ REFCHECK_HTTP_ENGINE=auto (default: see client.http_engine), curl, aiohttp or ht
 from __future__ import annotations
 
 import asyncio
+import atexit
 import collections
 import errno
 import os
 import re
 import socket
 import ssl
+import tempfile
 from collections.abc import Callable
 
 import httpx
@@ -82,15 +84,14 @@ _tls_cache: dict[int, tuple[ssl.SSLContext, list[tuple[int, object]]]] = {}
 
 
 def _tls_options(context: ssl.SSLContext) -> list[tuple[int, object]]:
-    """curl options carrying `context`'s trust: its CA certificates as a PEM blob, its minimum version, its TLS 1.2
-    ciphers, its verification switches. Made once per context (the CA bundle's PEM costs a few milliseconds)."""
+    """curl options carrying `context`'s trust: its CA certificates, its minimum version, its TLS 1.2 ciphers, its
+    verification switches. Made once per context (the CA bundle's PEM costs a few milliseconds)."""
     cached = _tls_cache.get(id(context))
     if cached is not None and cached[0] is context:
         return cached[1]
-    pem = "".join(ssl.DER_cert_to_PEM_cert(der) for der in context.get_ca_certs(binary_form=True))
     verify = context.verify_mode != ssl.CERT_NONE
     options: list[tuple[int, object]] = [
-        (pycurl.CAINFO_BLOB, pem.encode("ascii")),
+        (pycurl.CAINFO, _ca_file(context)),
         (pycurl.SSL_VERIFYPEER, 1 if verify else 0),
         (pycurl.SSL_VERIFYHOST, 2 if context.check_hostname else 0),
         (pycurl.SSLVERSION, _MIN_VERSIONS.get(context.minimum_version, pycurl.SSLVERSION_TLSv1_2)),
@@ -102,6 +103,21 @@ def _tls_options(context: ssl.SSLContext) -> list[tuple[int, object]]:
         options.append((pycurl.SSL_OPTIONS, pycurl.SSLOPT_NO_PARTIALCHAIN))
     _tls_cache[id(context)] = (context, options)
     return options
+
+
+def _ca_file(context: ssl.SSLContext) -> str:
+    """A private file holding the context's CA certificates as PEM, removed when the process that made it exits.
+
+    A file rather than CAINFO_BLOB: curl keeps the certificate store it parsed from a file for the multi handle's
+    later connections (CA_CACHE_TIMEOUT), but parses a blob again for every new TLS connection (~4 ms for certifi's
+    ~150 certificates, measured)."""
+    pem = "".join(ssl.DER_cert_to_PEM_cert(der) for der in context.get_ca_certs(binary_form=True))
+    descriptor, path = tempfile.mkstemp(prefix="refcheck-ca-", suffix=".pem")
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(pem)
+    owner = os.getpid()
+    atexit.register(lambda: os.getpid() == owner and os.path.exists(path) and os.unlink(path))
+    return path
 
 
 _MIN_VERSIONS = {ssl.TLSVersion.MINIMUM_SUPPORTED: pycurl.SSLVERSION_TLSv1_2, ssl.TLSVersion.TLSv1_2:
@@ -166,7 +182,7 @@ class _Transfer:
                               (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1), (pycurl.PATH_AS_IS, 1),
                               (pycurl.NOSIGNAL, 1), (pycurl.SSL_SESSIONID_CACHE, 1)):
             handle.setopt(option, value)
-        handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (CAINFO_BLOB, per https request)
+        handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (_ca_file, per https request)
         handle.unsetopt(pycurl.CAPATH)
         self.resolve = self.tls = self.timeout = self.socket = self.watchdog = None
         self.allowed: frozenset[str] = frozenset()
