@@ -19,8 +19,8 @@ What the fetcher relies on, kept here:
   LOW_SPEED_TIME counts whole seconds; the tests use fractions). Time the transfer spends paused for the reader
   does not count.
 - **TLS** verifying with the trust anchors of the process's context (`client._tls_context`, the seam tests replace):
-  pycurl takes no SSLContext, so the context's CA certificates go to curl as a private PEM file (`_ca_file`; curl's
-  own default bundle and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
+  pycurl takes no SSLContext, so the context's CA certificates go to curl as PEM (`_ca_option`; curl's own default
+  bundle and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
   names are verified; HTTP/1.1 only, so ALPN offers only http/1.1. Not matched: other X509 verification flags of
   the context (VERIFY_X509_STRICT and CRL checks), and certificates the context would load lazily from a CA path
   (`get_ca_certs` lists only loaded ones; httpx's default context loads certifi's file, which is all loaded).
@@ -41,7 +41,6 @@ REFCHECK_HTTP_ENGINE=auto (default: see client.http_engine), curl, aiohttp or ht
 from __future__ import annotations
 
 import asyncio
-import atexit
 import collections
 import errno
 import os
@@ -91,7 +90,7 @@ def _tls_options(context: ssl.SSLContext) -> list[tuple[int, object]]:
         return cached[1]
     verify = context.verify_mode != ssl.CERT_NONE
     options: list[tuple[int, object]] = [
-        (pycurl.CAINFO, _ca_file(context)),
+        _ca_option(context),
         (pycurl.SSL_VERIFYPEER, 1 if verify else 0),
         (pycurl.SSL_VERIFYHOST, 2 if context.check_hostname else 0),
         (pycurl.SSLVERSION, _MIN_VERSIONS.get(context.minimum_version, pycurl.SSLVERSION_TLSv1_2)),
@@ -105,19 +104,25 @@ def _tls_options(context: ssl.SSLContext) -> list[tuple[int, object]]:
     return options
 
 
-def _ca_file(context: ssl.SSLContext) -> str:
-    """A private file holding the context's CA certificates as PEM, removed when the process that made it exits.
+def _ca_option(context: ssl.SSLContext) -> tuple[int, object]:
+    """The curl option giving the context's CA certificates: on Linux a file that has no name (created, unlinked,
+    kept open, and read by curl as /proc/self/fd/N, which forked workers inherit), else CAINFO_BLOB.
 
-    A file rather than CAINFO_BLOB: curl keeps the certificate store it parsed from a file for the multi handle's
-    later connections (CA_CACHE_TIMEOUT), but parses a blob again for every new TLS connection (~4 ms for certifi's
-    ~150 certificates, measured)."""
-    pem = "".join(ssl.DER_cert_to_PEM_cert(der) for der in context.get_ca_certs(binary_form=True))
+    A file rather than a blob where possible: curl keeps the certificate store it parsed from a file for the multi
+    handle's later connections (CA_CACHE_TIMEOUT), but parses a blob again for every new TLS connection (2.3 vs 6.9 ms
+    of CPU per new connection with certifi's ~150 certificates, measured). The file has no name, so nothing is left
+    behind however the process ends (the CLI leaves with os._exit)."""
+    pem = "".join(ssl.DER_cert_to_PEM_cert(der) for der in context.get_ca_certs(binary_form=True)).encode("ascii")
+    if not os.path.isdir("/proc/self/fd"):
+        return pycurl.CAINFO_BLOB, pem
     descriptor, path = tempfile.mkstemp(prefix="refcheck-ca-", suffix=".pem")
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(pem)
-    owner = os.getpid()
-    atexit.register(lambda: os.getpid() == owner and os.path.exists(path) and os.unlink(path))
-    return path
+    os.unlink(path)
+    os.write(descriptor, pem)
+    _ca_descriptors.append(descriptor)  # never closed: curl opens it again for each new certificate store
+    return pycurl.CAINFO, f"/proc/self/fd/{descriptor}"
+
+
+_ca_descriptors: list[int] = []
 
 
 _MIN_VERSIONS = {ssl.TLSVersion.MINIMUM_SUPPORTED: pycurl.SSLVERSION_TLSv1_2, ssl.TLSVersion.TLSv1_2:
@@ -182,7 +187,7 @@ class _Transfer:
                               (pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1), (pycurl.PATH_AS_IS, 1),
                               (pycurl.NOSIGNAL, 1), (pycurl.SSL_SESSIONID_CACHE, 1)):
             handle.setopt(option, value)
-        handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (_ca_file, per https request)
+        handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (_ca_option, per https request)
         handle.unsetopt(pycurl.CAPATH)
         self.resolve = self.tls = self.timeout = self.socket = self.watchdog = None
         self.allowed: frozenset[str] = frozenset()
