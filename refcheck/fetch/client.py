@@ -374,24 +374,29 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
 
 
 HTTP_ENGINES = ("aiohttp", "httpx", "curl")
-# Network fetches in a run from which the aiohttp engine is used when REFCHECK_HTTP_ENGINE is not set: it saves
-# ~0.1-0.15 ms of CPU per request but importing it costs ~0.1 s once per run (docs/benchmarks.md, "HTTP engine").
-AIOHTTP_MIN_FETCHES = 1000
+# Network fetches in a run from which a big run's engine (curl, else aiohttp) is used when REFCHECK_HTTP_ENGINE is
+# not set: each saves CPU per request over httpx's own stack, and importing one costs once per run (aiohttp ~0.16 s,
+# the curl engine ~0.02 s; docs/benchmarks.md, "HTTP engine" and "The libcurl engine").
+BIG_RUN_MIN_FETCHES = 1000
 
 
 def http_engine(fetches: int | None = None) -> str:
-    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (aiohttp, httpx, curl, or auto), where
-    auto (the default) is aiohttp for a run of at least AIOHTTP_MIN_FETCHES network fetches and httpx below that.
+    """The engine the fetcher sends its requests with: REFCHECK_HTTP_ENGINE (curl, aiohttp, httpx, or auto), where
+    auto (the default) is curl (aiohttp when pycurl does not import) for a run of at least BIG_RUN_MIN_FETCHES
+    network fetches and httpx below that.
 
     All sit behind httpx's transport interface, so everything above the transport (requests, responses, the error
     mapping, retries) is the same; `httpx` is httpx's own stack (PerOriginTransport, HTTP/2 over TLS), `aiohttp`
-    is fetch/engine_aiohttp.py and `curl` fetch/engine_curl.py (libcurl through pycurl), both HTTP/1.1."""
+    is fetch/engine_aiohttp.py and `curl` fetch/engine_curl.py (libcurl through pycurl), both HTTP/1.1. curl costs
+    the least CPU per request (docs/benchmarks.md, "The libcurl engine")."""
     engine = os.environ.get("REFCHECK_HTTP_ENGINE", "").strip().lower() or "auto"
     if engine in HTTP_ENGINES:
         return engine
     if engine != "auto":
         raise ConfigError(f"REFCHECK_HTTP_ENGINE must be auto, {', '.join(HTTP_ENGINES)}, not {engine!r}")
-    return "aiohttp" if fetches is not None and fetches >= AIOHTTP_MIN_FETCHES else "httpx"
+    if fetches is None or fetches < BIG_RUN_MIN_FETCHES:
+        return "httpx"
+    return "curl" if curl_available() else "aiohttp"
 
 
 @functools.cache

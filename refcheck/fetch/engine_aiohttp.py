@@ -25,8 +25,9 @@ What the fetcher relies on, kept here:
 - **Failures as httpx's exceptions**, chained to the OSError or ssl.SSLError that caused them, so
   `client.attempt_for_error` reads them (errno, TLS reason) exactly as it reads httpx's own.
 
-REFCHECK_HTTP_ENGINE=auto (default: this engine from client.AIOHTTP_MIN_FETCHES network fetches, httpx's own stack
-below), aiohttp or httpx; see client.http_engine.
+REFCHECK_HTTP_ENGINE=aiohttp, or auto (the default) when pycurl does not import: this engine from
+client.BIG_RUN_MIN_FETCHES network fetches, httpx's own stack below; see client.http_engine. engine_curl.py is the
+big runs' default engine (less CPU per request).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The fetcher's HTTP engines (REFCHECK_HTTP_ENGINE: aiohttp, the default, and httpx) behind one transport interface:
-each test runs once per engine (tests/fetch/conftest.py) against a real loopback server, and the answers and failures
-must mean the same thing to the fetcher whichever engine carried them."""
+"""The fetcher's HTTP engines (REFCHECK_HTTP_ENGINE: curl, the big runs' default, aiohttp and httpx) behind one
+transport interface: each test runs once per engine (tests/fetch/conftest.py) against a real loopback server, and the
+answers and failures must mean the same thing to the fetcher whichever engine carried them."""
 
 from __future__ import annotations
 
@@ -57,25 +57,37 @@ def _failure(url: str, **options) -> BaseException:
 def test_the_engine_is_chosen_by_the_environment(http_engine, monkeypatch):
     assert client.http_engine() == http_engine
     transport = http_transport(Guard(allow_private=True), per_origin=1)
-    assert type(transport).__name__ == {"aiohttp": "AiohttpTransport", "httpx": "PerOriginTransport", "curl": "CurlTransport"}[http_engine]
+    expected = {"aiohttp": "AiohttpTransport", "httpx": "PerOriginTransport", "curl": "CurlTransport"}[http_engine]
+    assert type(transport).__name__ == expected
     monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "wget")
     with pytest.raises(ConfigError, match="REFCHECK_HTTP_ENGINE"):
         client.http_engine()
 
 
-def test_auto_uses_aiohttp_only_for_runs_large_enough_to_repay_its_import(server, quick, no_wait, monkeypatch):
+def test_auto_uses_curl_only_for_runs_large_enough_to_repay_its_import(server, quick, no_wait, monkeypatch):
     monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "auto")
-    assert client.http_engine(client.AIOHTTP_MIN_FETCHES - 1) == "httpx"
-    assert client.http_engine(client.AIOHTTP_MIN_FETCHES) == "aiohttp"
+    assert client.http_engine(client.BIG_RUN_MIN_FETCHES - 1) == "httpx"
+    assert client.http_engine(client.BIG_RUN_MIN_FETCHES) == "curl"
     assert client.http_engine() == "httpx"  # nothing known about the run: the one without an import to repay
     urls = [server.url(f"/_/status/200?n={number}") for number in range(3)]
     small = client.Fetcher(replace(quick, workers=1), sleep=no_wait)
     assert all(r.status is UrlStatus.OK for r in asyncio.run(small.run(urls)).results.values())
     assert small.engine == "httpx"
-    monkeypatch.setattr(client, "AIOHTTP_MIN_FETCHES", 3)
+    monkeypatch.setattr(client, "BIG_RUN_MIN_FETCHES", 3)
     large = client.Fetcher(replace(quick, workers=1), sleep=no_wait)
     assert all(r.status is UrlStatus.OK for r in asyncio.run(large.run(urls)).results.values())
-    assert large.engine == "aiohttp"
+    assert large.engine == "curl"
+
+
+def test_without_pycurl_big_runs_and_the_curl_engine_use_aiohttp(server, quick, no_wait, monkeypatch):
+    monkeypatch.setattr(client, "curl_available", lambda: False)
+    monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "auto")
+    assert client.http_engine(client.BIG_RUN_MIN_FETCHES) == "aiohttp"
+    monkeypatch.setenv("REFCHECK_HTTP_ENGINE", "curl")
+    assert type(http_transport(Guard(allow_private=True), per_origin=1)).__name__ == "AiohttpTransport"
+    url = server.url("/_/status/200")
+    fetcher = client.Fetcher(replace(quick, workers=1), sleep=no_wait)
+    assert asyncio.run(fetcher.run([url])).results[url].status is UrlStatus.OK
 
 
 def test_a_refused_connection_means_dead_with_either_engine(quick):
@@ -167,7 +179,8 @@ def test_aiohttp_own_retry_switch_still_exists(http_engine):
 def test_an_answer_aiohttp_cannot_parse_is_read_as_httpx_reads_it(quick, reader, no_wait, http_engine):
     # /short's body runs 80 bytes past its Content-Length in the same packet: h11 reads the 20 bytes it announced;
     # aiohttp's parser takes the rest for a second answer and refuses the whole read. The aiohttp engine then asks
-    # once more through httpx's transport, so the page is read as with the httpx engine.
+    # once more through httpx's transport, so the page is read as with the httpx engine. curl reads the 20 bytes and
+    # closes the connection, as h11 does.
     script = by_path({"/short": response(length=20)})
     with HostileServer(script) as server:
         url = server.url("/short")
