@@ -533,6 +533,7 @@ class CurlTransport(httpx.AsyncBaseTransport):
         self._per_origin = per_origin
         self._driver: _Driver | None = None
         self._fallback: httpx.AsyncBaseTransport | None = None
+        self._pins: dict[tuple[str, int], tuple[tuple[str, ...], str | None, frozenset[str]]] = {}
         self.fallbacks = 0  # requests asked again through httpx because curl would read the answer differently
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -563,13 +564,12 @@ class CurlTransport(httpx.AsyncBaseTransport):
         if not pinned:
             raise httpx.ConnectError(f"refcheck: {host}:{port} was not checked by the guard; refusing to connect")
         driver = self._driver or self._open()
-        resolve = None if ":" in host else \
-            f"{host}:{port}:{','.join(f'[{a}]' if ':' in a else a for a in pinned)}"
+        resolve, allowed = self._pins_for(host, port, pinned)
         tls = _tls_options(_client._tls_context()) if scheme == "https" else None
         target = f"{scheme}://{url.netloc.decode('ascii')}{url.raw_path.decode('ascii')}"
         transfer = driver.transfer()
         try:
-            transfer.start(target, resolve, frozenset(pinned), _header_lines(headers), timeouts or {}, tls, head_only)
+            transfer.start(target, resolve, allowed, _header_lines(headers), timeouts or {}, tls, head_only)
         except BaseException:
             driver.idle.append(transfer)
             raise
@@ -582,6 +582,18 @@ class CurlTransport(httpx.AsyncBaseTransport):
             transfer.release()
             raise
         return transfer
+
+    def _pins_for(self, host: str, port: int, pinned: tuple[str, ...]) -> tuple[str | None, frozenset[str]]:
+        """CURLOPT_RESOLVE's entry for the guard's addresses (none for an IPv6 literal, which curl does not resolve)
+        and the set the socket callbacks allow; kept while the guard's pins for host:port stay the same tuple."""
+        known = self._pins.get((host, port))
+        if known is not None and known[0] is pinned:
+            return known[1], known[2]
+        spelled = ",".join(f"[{address}]" if ":" in address else address for address in pinned)
+        resolve = None if ":" in host else f"{host}:{port}:{spelled}"
+        allowed = frozenset(pinned)
+        self._pins[(host, port)] = (pinned, resolve, allowed)
+        return resolve, allowed
 
     def _open(self) -> _Driver:
         # Made on first use, inside the running loop (a forked worker process makes its own).
