@@ -566,7 +566,9 @@ class CurlTransport(httpx.AsyncBaseTransport):
         driver = self._driver or self._open()
         resolve, allowed = self._pins_for(host, port, pinned)
         tls = _tls_options(_client._tls_context()) if scheme == "https" else None
-        target = f"{scheme}://{url.netloc.decode('ascii')}{url.raw_path.decode('ascii')}"
+        target = f"{scheme}://{url.netloc.decode('latin-1')}{url.raw_path.decode('latin-1')}"
+        if not target.isascii():  # httpx percent-encodes; anything else is httpx's to send (or refuse)
+            return await self._ask_httpx(request())
         transfer = driver.transfer()
         try:
             transfer.start(target, resolve, allowed, _header_lines(headers), timeouts or {}, tls, head_only)
