@@ -30,9 +30,9 @@ What the fetcher relies on, kept here:
   Methods other than GET and HEAD go there as well (the fetcher sends only GETs).
 - **Failures as httpx's exceptions**, chained to an OSError (CURLINFO_OS_ERRNO) or ssl.SSLError, so
   `client.attempt_for_error` reads them (errno, TLS reason) exactly as it reads httpx's own.
-- **Retries are the fetcher's.** curl itself resends a request only when a reused keep-alive connection turns out to
-  be closed before any byte of the answer came back (the server dropped an idle connection); a fresh connection's
-  failure is never resent.
+- **Retries are the fetcher's.** curl resends a request by itself when a reused keep-alive connection closes before
+  any byte of the answer: PREREQFUNCTION stops that second request before it is sent (the new connection is opened
+  and closed unused), and the failure is httpx's "Server disconnected without sending a response.".
 - **Fork safety.** The CurlMulti is made on first use inside the running loop, in each process.
 
 REFCHECK_HTTP_ENGINE=auto (default: see client.http_engine), curl, aiohttp or httpx.
@@ -218,7 +218,7 @@ class _Transfer:
         self.chunks: collections.deque[bytes] = collections.deque()
         self.buffered = 0
         self.waiter: asyncio.Future | None = None
-        self.paused = self.finished = self.odd = self.refused = False
+        self.paused = self.finished = self.odd = self.refused = self.sent = self.resent = False
         self.error: BaseException | None = None
         self.last = 0.0
         self.watchdog: asyncio.TimerHandle | None = None
@@ -238,6 +238,12 @@ class _Transfer:
         if primary_ip not in self.allowed:
             self.refused = True
             return pycurl.PREREQFUNC_ABORT
+        if self.sent:
+            # curl resends a request by itself when a reused connection closed with no byte of the answer: stopped
+            # before it goes out, so one request of the fetcher is one on the wire (retries are the fetcher's).
+            self.resent = True
+            return pycurl.PREREQFUNC_ABORT
+        self.sent = True
         if self.read_timeout is not None:
             # Bytes arriving on this socket are what resets the read timer (a head trickled a byte at a time is
             # not idle even though curl calls back only once a whole line is in).
@@ -308,7 +314,9 @@ class _Transfer:
 
     def failed(self, code: int, message: str) -> None:
         """curl ended the transfer with `code`: the answer's failure as httpx's, or the odd answer to ask again."""
-        if self.odd or (code in _ODD_CODES and not self.head.done()):
+        if self.resent:  # what httpx says of a kept-alive connection closed without an answer
+            self.finish(httpx.RemoteProtocolError("Server disconnected without sending a response."))
+        elif self.odd or (code in _ODD_CODES and not self.head.done()):
             self.finish(_Odd(message))
         elif self.refused:
             self.finish(httpx.ConnectError(f"refcheck: {message}: the address was not checked by the guard"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import threading
 import time
 from dataclasses import replace
 
@@ -19,7 +20,7 @@ from refcheck.fetch.guard import Guard
 from refcheck.models import UrlStatus
 from refcheck.fetch import fetch_all
 from tests.fetch.test_network import free_port
-from tests.hostile import PAGE, HostileServer, by_path, response
+from tests.hostile import PAGE, HostileServer, _read_head, by_path, response
 from tests.webserver import Reply
 
 
@@ -188,3 +189,43 @@ def test_an_answer_aiohttp_cannot_parse_is_read_as_httpx_reads_it(quick, reader,
     assert result.status is UrlStatus.OK, result.reason
     assert [body for body, _, _ in reader.calls] == [PAGE[:20]]
     assert len(server.requests) == {"aiohttp": 2, "httpx": 1, "curl": 1}[http_engine]
+
+
+def test_a_kept_alive_connection_closed_without_an_answer_is_one_request_on_the_wire():
+    # The server answers the first request and keeps the connection, then reads the second and closes without a word.
+    # httpx reports that; curl would resend on a fresh connection by itself (the engine stops it): retries are the
+    # fetcher's, so every engine sends the second request once.
+    def answer_then_drop(peer):
+        peer.send(response())
+        second = _read_head(peer.sock)
+        with lock:
+            heads.append(second)
+
+    heads, lock = [], threading.Lock()
+    with HostileServer(answer_then_drop) as server:
+        outcomes = asyncio.run(_outcomes(server.url("/x"), times=2))
+        time.sleep(0.1)  # any further connection's request head has arrived by now
+        sent = [head for head in [*server.requests, *heads] if head]
+    assert outcomes == [200, "RemoteProtocolError"]
+    assert len(sent) == 2
+
+
+async def _outcomes(url: str, times: int) -> list:
+    """Each GET's status, or the name of the httpx exception it raised (the same transport, one after another)."""
+    guard = Guard(allow_private=True)
+    await guard.check("127.0.0.1", httpx.URL(url).port)
+    transport = http_transport(guard, per_origin=1)
+    outcomes: list = []
+    try:
+        for _ in range(times):
+            request = httpx.Request("GET", url, extensions={"timeout": httpx.Timeout(2).as_dict()})
+            try:
+                response_ = await transport.handle_async_request(request)
+                await response_.aread()
+                await response_.aclose()
+                outcomes.append(response_.status_code)
+            except httpx.HTTPError as error:
+                outcomes.append(type(error).__name__)
+    finally:
+        await transport.aclose()
+    return outcomes
