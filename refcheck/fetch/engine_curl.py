@@ -204,7 +204,10 @@ class _Transfer:
                 handle.setopt(option, value)
             self.tls = tls
         handle.setopt(pycurl.HTTPHEADER, headers)
-        handle.setopt(pycurl.NOBODY, 1) if head_only else handle.setopt(pycurl.HTTPGET, 1)
+        if head_only:
+            handle.setopt(pycurl.NOBODY, 1)
+        else:
+            handle.setopt(pycurl.HTTPGET, 1)
         connect = timeouts.get("connect")
         if connect != self.timeout:
             handle.setopt(pycurl.CONNECTTIMEOUT_MS, max(1, int(connect * 1000)) if connect else 0)
