@@ -135,6 +135,29 @@ def test_a_paused_and_resumed_body_arrives_whole_and_in_order(server):
     assert body == expected
 
 
+def test_time_paused_for_the_reader_is_not_a_read_timeout(server):
+    # The read timeout is 0.2 s; the reader stops for 0.6 s with the transfer paused (its buffer full). That wait is
+    # the reader's, not the network's: the body then arrives whole.
+    produced, stop = [0], threading.Event()
+    server.route("/paused", Reply(200, _numbered_chunks(64, produced, stop), content_type="application/octet-stream"))
+
+    async def pause_then_read() -> tuple[bool, int]:
+        transport, response = await _open(server.url("/paused"), timeout=0.2)
+        try:
+            chunks = response.aiter_raw()
+            received = len(await anext(chunks))
+            await asyncio.sleep(0.6)
+            was_paused = response.stream._transfer.paused
+            async for chunk in chunks:
+                received += len(chunk)
+            return was_paused, received
+        finally:
+            await response.aclose()
+            await transport.aclose()
+
+    assert asyncio.run(pause_then_read()) == (True, 64 * 64 * 1024)
+
+
 def test_one_transfer_per_request_and_the_handles_are_reused(server):
     server.route("/k", Reply(200, "<title>kept</title>"))
 
