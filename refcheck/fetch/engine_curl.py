@@ -15,9 +15,9 @@ What the fetcher relies on, kept here:
 - **No redirects followed, no cookies, no .netrc, no proxies** (PROXY "" and NOPROXY "*": libcurl would read
   http_proxy/https_proxy/ALL_PROXY), only http and https. refcheck follows redirects itself, checking every hop.
 - **Timeouts** as httpx's: connect (TCP and TLS handshake) by CONNECTTIMEOUT_MS; per-read by a loop timer from the
-  moment the connection is ready (PREREQFUNCTION) that fires when no byte has arrived for the read timeout (curl's
-  LOW_SPEED_TIME counts whole seconds; the tests use fractions). Time the transfer spends paused for the reader
-  does not count.
+  moment the connection is ready (PREREQFUNCTION), reset whenever the transfer's socket turns readable, that fires
+  after the read timeout without a byte (curl's LOW_SPEED_TIME counts whole seconds, and curl calls back only once a
+  whole head line is in). Time the transfer spends paused for the reader does not count.
 - **TLS** verifying with the trust anchors of the process's context (`client._tls_context`, the seam tests replace):
   pycurl takes no SSLContext, so the context's CA certificates go to curl as PEM (`_ca_option`; curl's own default
   bundle and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
@@ -35,7 +35,8 @@ What the fetcher relies on, kept here:
   and closed unused), and the failure is httpx's "Server disconnected without sending a response.".
 - **Fork safety.** The CurlMulti is made on first use inside the running loop, in each process.
 
-REFCHECK_HTTP_ENGINE=auto (default: see client.http_engine), curl, aiohttp or httpx.
+REFCHECK_HTTP_ENGINE=curl, or auto (the default) for a run of at least client.BIG_RUN_MIN_FETCHES network fetches
+when pycurl imports (else engine_aiohttp); see client.http_engine and docs/benchmarks.md, "The libcurl engine".
 """
 
 from __future__ import annotations
