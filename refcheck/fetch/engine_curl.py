@@ -354,7 +354,7 @@ class _Transfer:
                 if self.paused and self.buffered <= BUFFER_LIMIT // 2 and not self.finished:
                     self.paused = False
                     self.last = self.driver.loop.time()
-                    self.handle.pause(pycurl.PAUSE_CONT)
+                    self._resume()
                 yield chunk
             elif self.finished:
                 if self.error is not None:
@@ -365,6 +365,13 @@ class _Transfer:
                 self.waiter = self.driver.loop.create_future()
                 await self.waiter
                 self.waiter = None
+
+    def _resume(self) -> None:
+        try:
+            self.handle.pause(pycurl.PAUSE_CONT)  # may hand over the held chunk at once (_on_body)
+        except pycurl.error as error:  # the connection failed while paused
+            self.driver.remove(self)
+            self.finish(httpx.ReadError(f"curl could not resume the transfer: {error}"))
 
     def release(self) -> None:
         """The answer is done with (read to its end or not): an unfinished transfer is stopped (curl closes its
@@ -523,17 +530,18 @@ class Answer:
             await self._body.aclose()
 
 
-def _header_lines(headers: list[tuple[str, str]]) -> list[str]:
-    """The request's header lines for curl: "Name: value" (curl's "Name;" for an empty value, since "Name:" would
-    remove the header), and "Accept:" when no Accept is given, so curl adds no "Accept: */*" of its own."""
+def _header_lines(headers: list[tuple[str, str]]) -> list[bytes]:
+    """The request's header lines for curl, as the bytes httpx would send (latin-1, as the pairs were decoded):
+    "Name: value" (curl's "Name;" for an empty value, since "Name:" would remove the header), and "Accept:" when no
+    Accept is given, so curl adds no "Accept: */*" of its own."""
     lines, accept = [], False
     for name, value in headers:
         if any(character in name or character in value for character in "\r\n\0"):
             raise httpx.LocalProtocolError(f"invalid header {name!r}")
         accept = accept or name.lower() == "accept"
-        lines.append(f"{name}: {value}" if value else f"{name};")
+        lines.append((f"{name}: {value}" if value else f"{name};").encode("latin-1"))
     if not accept:
-        lines.append("Accept:")
+        lines.append(b"Accept:")
     return lines
 
 
