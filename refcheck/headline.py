@@ -35,6 +35,7 @@ _SEPARATOR = re.compile(
 )
 _STRONG = re.compile(r"\s*[|｜¦]\s*|\s+(?:[-‐‑‒–—―－]{1,2}|[«»]|::)\s+")
 _EDGE_JUNK = re.compile(r"^[\s|｜¦:：/／\-–—―·•»«]+|[\s|｜¦:：/／\-–—―·•»«]+$")
+_EDGE_JUNK_MARKS = "|｜¦:：/／-–—―·•»«"  # _EDGE_JUNK's characters besides white space (str.isspace() is \s)
 _TRAILING_PAREN = re.compile(r"\s*[(（]([^()（）]{1,40})[)）]\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。.!?！？]$")
@@ -245,7 +246,7 @@ def _site_like_tail(segments: list[str], separators: list[str]) -> tuple[list[st
 
 def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bool]] = ()) -> str:
     """The title without the site's name (and sections beside it), wherever it stands; else the title as it is."""
-    text = _EDGE_JUNK.sub("", " ".join(title.split()))
+    text = _without_edge_junk(" ".join(title.split()))
     if not text:
         return title.strip()
     segments, separators = _pieces(text)
@@ -268,15 +269,35 @@ def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bo
             segments, separators = found
             changed = True
     result = _join(segments, separators)
-    if not changed:
+    if not changed and not result.isascii():  # _LATIN_TAIL's look-behind needs a CJK character
         latin = _LATIN_TAIL.search(result)  # "…DOMを扱う MOONGIFT": a Japanese title with a site name after a space
         if latin and names.is_site(latin.group(1)):
             result = result[: latin.start()].rstrip()
     return _drop_site_paren(result, names)
 
 
+# The regexes below end in "$" with a branch that the engine tries at every position of a title: where the title's
+# ends show that they cannot match (nearly always), they are not run.
+
+
+def _without_edge_junk(text: str) -> str:
+    """_EDGE_JUNK.sub("", text): a match starts at the first character or ends at the last one, both junk."""
+    if text and not _is_edge_junk(text[0]) and not _is_edge_junk(text[-1]):
+        return text  # ("$" also matches before a final "\n", which is white space: such a text goes to the regex)
+    return _EDGE_JUNK.sub("", text)
+
+
+def _is_edge_junk(character: str) -> bool:
+    return character.isspace() or character in _EDGE_JUNK_MARKS
+
+
+def _trailing_paren(text: str) -> re.Match | None:
+    """_TRAILING_PAREN.search(text): a match ends in a closing parenthesis and white space only."""
+    return _TRAILING_PAREN.search(text) if text.rstrip().endswith((")", "）")) else None
+
+
 def _drop_site_paren(text: str, names: SiteNames) -> str:
-    paren = _TRAILING_PAREN.search(text)
+    paren = _trailing_paren(text)
     if paren and paren.start() > 0 and any(names.names_exactly(part) for part in re.split(r"[/|／｜]", paren.group(1))):
         return text[: paren.start()].rstrip()
     return text

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from refcheck import page
+from refcheck import headline, page
 
 
 # --- white space ----------------------------------------------------------------------------------------------------
@@ -241,3 +242,89 @@ def test_keyed_challenge_search_answers_as_the_naive_search(pieces, key_padding)
     assert page._holds_challenge_marker(lowered) is _naive_holds_marker(lowered)
     assert page._searched_for_markers(lowered) is any(
         marker in lowered for marker in page._CHALLENGE_MARKUP if marker not in page._PHRASE_MARKERS)
+
+
+# --- "not found" hint words found from a rare byte's places ------------------------------------------------------------
+
+
+def _every_place(lowered: bytes) -> list[int]:
+    """Each hint word's places found by its own search, words in turn (the previous _anchor_positions)."""
+    positions = []
+    for word in page._LATIN_HINT_BYTES:
+        at = lowered.find(word)
+        while at != -1:
+            positions.append(at)
+            at = lowered.find(word, at + 1)
+    return positions
+
+
+def test_hint_words_with_a_rare_byte_are_planned_with_its_offset():
+    planned = {word: (rare, offset) for word, rare, offset in page._HINT_SEARCHES}
+    assert list(planned) == list(page._LATIN_HINT_BYTES)
+    assert {word for word, (rare, _) in planned.items() if rare} == {b"requested", b"exist", b"404"}
+    assert all(word[offset:offset + 1] == rare for word, (rare, offset) in planned.items() if rare)
+
+
+_HINT_PIECES = sorted({piece for word in page._LATIN_HINT_BYTES for piece in (word, word[:-1], word[1:])}
+                      | {b"q", b"x", b"4", b"44", b"0", b" ", b"40404", b"exexist", b"requrequested"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_HINT_PIECES), st.binary(max_size=8)), max_size=60),
+       st.sampled_from([b"", b"q", b"x", b"4", b"x4q"]), st.integers(min_value=0, max_value=300))
+def test_hint_word_places_are_every_place_of_every_word(pieces, padding, repeat):
+    """Few places of a rare byte (tried one by one) and many (past the cap the word's own search takes over, also
+    in the middle of the text: the padding is put first or last)."""
+    text = b"".join(pieces).lower()
+    for lowered in (text, padding * repeat + text, text + padding * repeat, text * 3 + padding * repeat + text):
+        assert page._anchor_positions(lowered) == _every_place(lowered)
+
+
+# --- headings and titles: regexes not run where they cannot match -----------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ¶§#🔗\n\t\u3000x")), max_size=20))
+def test_heading_text_drops_permalink_marks_as_the_regex_does(words):
+    tree = LexborHTMLParser(f"<h1>{html_escape(words)}</h1>")
+    node = tree.tags("h1")[0]
+    expected = page._PERMALINK_MARKS.sub("", page._clean_inline(node.text(deep=True, separator=" ")))
+    assert page._heading_text(node) == expected
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(alphabet=st.sampled_from(list("ab 日本語ページ")), max_size=10))
+def test_title_words_skip_the_cjk_search_only_for_ascii_text(title, cjk):
+    for text in (title, cjk, title + cjk):
+        normal = unicodedata.normalize("NFKC", text).casefold()
+        expected = set(page._TITLE_WORD.findall(normal)) | set(page._CJK_CHAR.findall(normal))
+        assert page._title_words(text) == expected
+
+
+def test_edge_junk_marks_and_white_space_are_the_regex_class():
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        in_class = headline._EDGE_JUNK.fullmatch(character) is not None
+        assert headline._is_edge_junk(character) is in_class, hex(code)
+
+
+_TITLE_CHARACTERS = list("ab Z9 -–|｜:：/／»«·()（）\n\t日本語ページ") + ["\u3000", "\u00a0"]
+
+
+_TITLE_PIECES = ["(site)", "（サイト）", "(a/b)", ")", " ", "\n", " - ", "«", "x" * 41]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(_TITLE_CHARACTERS), max_size=6),
+                          st.sampled_from(_TITLE_PIECES)), max_size=6).map("".join))
+def test_title_end_regexes_are_skipped_only_where_they_cannot_match(text):
+    assert headline._without_edge_junk(text) == headline._EDGE_JUNK.sub("", text)
+    expected = headline._TRAILING_PAREN.search(text)
+    found = headline._trailing_paren(text)
+    assert (found and found.span()) == (expected and expected.span())
+    if text.isascii():  # strip_site_name runs _LATIN_TAIL only on a title with a non-ASCII character
+        assert headline._LATIN_TAIL.search(text) is None
