@@ -33,6 +33,8 @@ _SEPARATOR = re.compile(
     r"|\s*-{2,}\s*|\s*[—―]{2,}\s*"  # "--", "――"
     r"|\s+[·•_]\s+)"
 )
+# Every branch of _SEPARATOR holds one of these (white space alone separates nothing): a title without any is one piece.
+_SEPARATOR_MARK = re.compile(r"[|｜¦\-‐‑‒–—―－:«»›>：／/·•_]")
 _STRONG = re.compile(r"\s*[|｜¦]\s*|\s+(?:[-‐‑‒–—―－]{1,2}|[«»]|::)\s+")
 _EDGE_JUNK = re.compile(r"^[\s|｜¦:：/／\-–—―·•»«]+|[\s|｜¦:：/／\-–—―·•»«]+$")
 _EDGE_JUNK_MARKS = "|｜¦:：/／-–—―·•»«"  # _EDGE_JUNK's characters besides white space (str.isspace() is \s)
@@ -139,6 +141,8 @@ def _known_keys(declared: tuple[str, ...], host: str) -> tuple[frozenset[str], f
 
 
 def _pieces(title: str) -> tuple[list[str], list[str]]:
+    if _SEPARATOR_MARK.search(title) is None:  # a scan of one character class, not the split's eleven branches
+        return [title], []
     parts = _SEPARATOR.split(title)
     return parts[0::2], parts[1::2]
 
@@ -376,8 +380,17 @@ def _headline_sized(text: str) -> bool:
 
 def _plausible_names(site_names: Iterable[str | None], candidates: Sequence[str]) -> list[str]:
     """The declared site names, without one that is the article's own title (a JSON-LD WebSite named after it)."""
-    titles = {_norm(c) for c in candidates}
-    return [name for name in site_names if name and not (len(name.split()) > 4 and _norm(name) in titles)]
+    titles = None  # the candidates' keys, made only for a name of five words or more (few are)
+    names = []
+    for name in site_names:
+        if not name:
+            continue
+        if len(name.split()) > 4:
+            titles = {_norm(c) for c in candidates} if titles is None else titles
+            if _norm(name) in titles:
+                continue
+        names.append(name)
+    return names
 
 
 def _corroborated_heading(headings: Sequence[str], candidates: Sequence[str], html_title: str | None, clean,

@@ -328,3 +328,24 @@ def test_title_end_regexes_are_skipped_only_where_they_cannot_match(text):
     assert (found and found.span()) == (expected and expected.span())
     if text.isascii():  # strip_site_name runs _LATIN_TAIL only on a title with a non-ASCII character
         assert headline._LATIN_TAIL.search(text) is None
+
+
+def test_every_separator_branch_needs_a_separator_mark():
+    """_pieces takes a title without any _SEPARATOR_MARK for one piece: no branch of _SEPARATOR matches white space
+    alone (or anything else without a mark), whatever the spaces are."""
+    spaces = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+    for sample in (spaces, "a" + spaces + "b", "10:30", "x" + "\u3000" * 3 + "y"):
+        if headline._SEPARATOR_MARK.search(sample) is None:
+            assert headline._SEPARATOR.split(sample) == [sample]
+    marks = [chr(code) for code in range(sys.maxunicode + 1) if headline._SEPARATOR_MARK.fullmatch(chr(code))]
+    lone = [chr(code) for code in range(sys.maxunicode + 1)
+            if any(headline._SEPARATOR.search(f"{pad}{chr(code)}{pad}") for pad in ("", " ", "  "))]
+    assert set(lone) <= set(marks), set(lone) - set(marks)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(_TITLE_CHARACTERS + list("›>¦—―·•_1:")), max_size=6),
+                          st.sampled_from(_TITLE_PIECES)), max_size=6).map("".join))
+def test_title_pieces_are_the_separator_split(title):
+    parts = headline._SEPARATOR.split(title)
+    assert headline._pieces(title) == (parts[0::2], parts[1::2])
