@@ -349,3 +349,37 @@ def test_every_separator_branch_needs_a_separator_mark():
 def test_title_pieces_are_the_separator_split(title):
     parts = headline._SEPARATOR.split(title)
     assert headline._pieces(title) == (parts[0::2], parts[1::2])
+
+
+# --- soft-404 signals: one look for a hint in all the places ------------------------------------------------------------
+
+
+def _soft_404_signals_place_by_place(candidates, h1, main_text):
+    """The previous _soft_404_signals: each place looked at on its own."""
+    signals = []
+    places = [("title", title) for title in candidates[:3]] + [("h1", h1 or ""), ("body", main_text[:600])]
+    for place, text in places:
+        lowered = text.lower()
+        if page._NOT_FOUND_HINTS.found_in(lowered):
+            signals.extend(f"{place}: {match.group(0)}" for match in page._NOT_FOUND_PHRASES.finditer(lowered))
+        if place != "body" and page._TITLE_404_HINTS.found_in(lowered):
+            signals.extend(f"{place}: {match.group(0)}" for match in page._TITLE_404.finditer(lowered))
+    return tuple(dict.fromkeys(signals))
+
+
+_SOFT_404_PIECES = ["Page Not Found", "404", "Error", "エラー", "ページが見つかりません", "no longer available", "not",
+                    " found", "fou", "nd", "ΣΑΣ", "İ", "\n", " ", "page you’re looking for", "x" * 300, "1404"]
+_soft_404_texts = st.lists(st.one_of(st.sampled_from(_SOFT_404_PIECES), st.text(max_size=4)), max_size=5).map("".join)
+
+
+def test_soft_404_hints_are_both_lists():
+    assert set(page._SOFT_404_HINTS.words) == set(page._NOT_FOUND_HINTS.words) | set(page._TITLE_404_HINTS.words)
+    assert page._SOFT_404_HINTS.bounded is page._NOT_FOUND_HINTS.bounded is page._TITLE_404_HINTS.bounded is None
+    assert not any("\n" in word for word in page._SOFT_404_HINTS.words)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_soft_404_texts, max_size=4), st.one_of(st.none(), _soft_404_texts), _soft_404_texts)
+def test_soft_404_signals_are_found_as_place_by_place(candidates, h1, main_text):
+    expected = _soft_404_signals_place_by_place(tuple(candidates), h1, main_text)
+    assert page._soft_404_signals(tuple(candidates), h1, main_text) == expected
