@@ -45,10 +45,11 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I
 _META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9_:.\-]+)", re.I)
 _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B(]")
-_KANA_OR_CJK_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]")
+# Counted by runs (each character of a run counts): a findall of single characters makes one string per character,
+# tens of thousands on a Japanese page.
+_KANA_OR_CJK_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]+")
 # Signs of a wrong decode: half-width katakana (EUC-JP read as Shift_JIS), private-use, C1 controls, U+FFFD.
-_UNLIKELY_CHARS = re.compile(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_UNLIKELY_CHARS = re.compile(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]+")
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
@@ -111,15 +112,24 @@ def _decode_family(body: bytes, codec: str) -> tuple[str, str] | None:
 
 
 def _looks_plausible(text: str) -> bool:
-    non_ascii = len(_NON_ASCII.findall(text))
+    non_ascii = _non_ascii_count(text)
     if non_ascii < 10:
         return True
-    return len(_UNLIKELY_CHARS.findall(text)) / non_ascii < 0.1
+    return _count(_UNLIKELY_CHARS, text) / non_ascii < 0.1
 
 
 def _japanese_score(text: str) -> float:
-    non_ascii = len(_NON_ASCII.findall(text)) or 1
-    return (len(_KANA_OR_CJK_PUNCT.findall(text)) - 3 * len(_UNLIKELY_CHARS.findall(text))) / non_ascii
+    non_ascii = _non_ascii_count(text) or 1
+    return (_count(_KANA_OR_CJK_PUNCT, text) - 3 * _count(_UNLIKELY_CHARS, text)) / non_ascii
+
+
+def _non_ascii_count(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))  # the encoder drops exactly the characters above U+007F
+
+
+def _count(runs: re.Pattern, text: str) -> int:
+    """How many characters of `text` the character class that `runs` repeats matches."""
+    return sum(map(len, runs.findall(text)))
 
 
 def _guess_encoding(body: bytes) -> tuple[str, str]:

@@ -383,3 +383,17 @@ def test_soft_404_hints_are_both_lists():
 def test_soft_404_signals_are_found_as_place_by_place(candidates, h1, main_text):
     expected = _soft_404_signals_place_by_place(tuple(candidates), h1, main_text)
     assert page._soft_404_signals(tuple(candidates), h1, main_text) == expected
+
+
+# --- decoding: characters counted by runs -------------------------------------------------------------------------------
+
+_DECODE_CHARACTERS = list("aZ \x7f\x80\x9f\xa0é") + ["\u3000", "\u30ff", "\u3041", "\uff01", "\uff5e", "\uff61", "\uff9f",
+                                                      "\ue000", "\uf8ff", "\ufffd", "\ud800", "漢", "😀"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_DECODE_CHARACTERS), max_size=60))
+def test_character_counts_are_the_single_character_findalls(text):
+    assert page._non_ascii_count(text) == len(re.findall(r"[^\x00-\x7f]", text))
+    assert page._count(page._UNLIKELY_CHARS, text) == len(re.findall(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]", text))
+    assert page._count(page._KANA_OR_CJK_PUNCT, text) == len(re.findall(r"[\u3000-\u30ff\uff01-\uff5e]", text))
