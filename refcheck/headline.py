@@ -65,6 +65,7 @@ class SiteNames:
         self.declared, self.contained, self.exact = _known_keys(tuple(n for n in declared if n), url_host(url or ""))
         self._on_page = on_page
         self._page_keys: set[str] | None = None
+        self._site_wide: dict[str, bool] = {}  # is_site_wide's answers: a title is asked about two or three times
 
     def page_keys(self) -> set[str]:
         """Names written on the page (home links), read only when a title needs them."""
@@ -105,9 +106,12 @@ class SiteNames:
 
     def is_site_wide(self, text: str) -> bool:
         """Nothing but a site's name or a generic word ("Home"): names no article."""
-        key = name_key(text)
-        return (not key or key in GENERIC_WORDS or self.names_exactly(text)
-                or looks_like_domain(text.strip()) is not None)
+        answer = self._site_wide.get(text)
+        if answer is None:
+            key = name_key(text)
+            answer = self._site_wide[text] = (not key or key in GENERIC_WORDS or self.names_exactly(text)
+                                              or looks_like_domain(text.strip()) is not None)
+        return answer
 
 
 # Lower-case words that a site's name may hold ("the Guardian", "Bank of England", "Ars Technica en español").

@@ -397,3 +397,16 @@ def test_character_counts_are_the_single_character_findalls(text):
     assert page._non_ascii_count(text) == len(re.findall(r"[^\x00-\x7f]", text))
     assert page._count(page._UNLIKELY_CHARS, text) == len(re.findall(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]", text))
     assert page._count(page._KANA_OR_CJK_PUNCT, text) == len(re.findall(r"[\u3000-\u30ff\uff01-\uff5e]", text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Home", "Example Daily", "example.com", "Example Daily 2", "News", "", "  ",
+                                 "A headline of five words", "トップページ", "IT Leaders", "impress.co.jp", "Daily"]),
+                min_size=1, max_size=8))
+def test_site_wide_answers_remembered_are_the_answers_worked_out(texts):
+    def names() -> headline.SiteNames:
+        return headline.SiteNames(["Example Daily"], "https://www.example.com/a", on_page=lambda: ["Daily", "Home"])
+
+    remembering = names()
+    assert [remembering.is_site_wide(text) for text in texts] == [names().is_site_wide(text) for text in texts]
+    assert {True, False} >= {remembering.is_site_wide(text) for text in texts}
