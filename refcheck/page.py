@@ -238,7 +238,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     # and the body's soft-404 signals (a "not found" phrase somewhere in the page's text).
     anchors = _anchors(tree) if want_anchors else None  # before the main text: that removes boilerplate (and its ids) from the tree
     if want_text or has_password or _body_may_say_not_found(tree):
-        main_text = extract_main_text(tree, text)  # last: it removes boilerplate from the tree
+        main_text = extract_main_text(tree, text, pristine=True)  # last: it removes boilerplate from the tree
     else:
         main_text = ""
     return PageFacts(
@@ -1041,15 +1041,18 @@ _SCORED_PARAGRAPHS = "p, pre, td, blockquote"
 _DIV_LIKE = "div, section, article, main, font, center, dd, span"
 
 
-def extract_main_text(tree: LexborHTMLParser, source: str | None = None) -> str:
+def extract_main_text(tree: LexborHTMLParser, source: str | None = None, *, pristine: bool = False) -> str:
     """The article body as text, paragraphs separated by "\\n". Mutates the tree (boilerplate is removed).
 
     Like Readability, a pass that finds almost nothing is retried on a fresh parse of `source` without the
     class/id-based removal: a wrapper named "page-ad-margins" or "header-style-2" can hold the whole article.
+    `pristine`: the tree is `source` as parsed, unchanged. Then a first pass whose class/id-based removal removed
+    nothing worked on the very tree the retry would, and the retry (a parse and a pass) is not made: it would find the
+    same text (a small page, a "not found" page, has few classes and ids, often none that this removal takes).
     """
-    text = _main_text_pass(tree, strip_unlikely=True)
-    if len(text) < _RETRY_BELOW and source is not None:
-        retry = _main_text_pass(LexborHTMLParser(source), strip_unlikely=False)
+    text, removed_unlikely = _main_text_pass(tree, strip_unlikely=True)
+    if len(text) < _RETRY_BELOW and source is not None and (removed_unlikely or not pristine):
+        retry, _ = _main_text_pass(LexborHTMLParser(source), strip_unlikely=False)
         if len(retry) > len(text):
             text = retry
     return text
@@ -1058,18 +1061,21 @@ def extract_main_text(tree: LexborHTMLParser, source: str | None = None) -> str:
 _RETRY_BELOW = 500  # characters; Readability's charThreshold
 
 
-def _main_text_pass(tree: LexborHTMLParser, strip_unlikely: bool) -> str:
+def _main_text_pass(tree: LexborHTMLParser, strip_unlikely: bool) -> tuple[str, bool]:
+    """The main text, and whether the class/id-based removal (`strip_unlikely`) removed any node."""
     body = tree.body
     if body is None:
-        return ""
-    _remove_boilerplate(tree, strip_unlikely)
+        return "", False
+    removed_unlikely = _remove_boilerplate(tree, strip_unlikely)
     blocks: list[str] = []
     for root in _content_roots(tree, body):
         _emit_blocks(root, blocks, depth=0)
-    return _tidy_lines("".join(blocks))[:MAX_MAIN_TEXT]
+    return _tidy_lines("".join(blocks))[:MAX_MAIN_TEXT], removed_unlikely
 
 
-def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
+def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> bool:
+    """Remove what is never article text; with `strip_unlikely` also what class, id or role says is not. Returns
+    whether that last step removed any node."""
     tree.strip_tags(list(_ALWAYS_REMOVED))
     for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden]"):
         if node.tag in ("html", "body"):
@@ -1080,7 +1086,8 @@ def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
                 continue
         node.remove()  # unlink, not destroy: later nodes of the same list may sit inside it
     if not strip_unlikely:
-        return
+        return False
+    removed = False
     for node in tree.css("[class], [id], [role]"):
         if node.tag in ("html", "body", "article", "main", "a", "p") or node.parent is None:
             continue
@@ -1088,9 +1095,12 @@ def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
         role = (attrs.get("role") or "").lower()
         if role in ("navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "menubar", "alert"):
             node.remove()
+            removed = True
             continue
         if _is_unlikely_hint(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
             node.remove()
+            removed = True
+    return removed
 
 
 # Both caches are keyed on the attribute text: class names repeat many times within a page and across a site's pages.

@@ -410,3 +410,32 @@ def test_site_wide_answers_remembered_are_the_answers_worked_out(texts):
     remembering = names()
     assert [remembering.is_site_wide(text) for text in texts] == [names().is_site_wide(text) for text in texts]
     assert {True, False} >= {remembering.is_site_wide(text) for text in texts}
+
+
+# --- main text: the retry on a fresh parse is skipped when it would work on the same tree ------------------------------
+
+_PAGE_PIECES = ['<div class="sidebar">', '<div id="comment-1">', '<div role="navigation">', '<div class="content">',
+                '<div class="page-ad-margins">', '<nav>', "<aside>", '<p class="byline">', "<p>", "<section>",
+                '<span hidden>', '<div style="display:none">', '<div aria-hidden="true">', "</div>", "</p>",
+                "</section>", "<h1>Not found</h1>", "<br>", '<a href="/">home</a>', "<li>", "<ul>", "</ul>",
+                "Short text.", "A sentence of the article, with a comma, and words enough to score. " * 3,
+                "ページが見つかりません。", "x" * 120, "<table><tr><td>cell text, with a comma</td></tr></table>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PAGE_PIECES), max_size=14).map("".join), st.booleans())
+def test_main_text_without_the_needless_retry_is_the_main_text(body, with_head):
+    source = ("<html><head><title>t</title></head><body>" if with_head else "") + body
+    always_retried = page.extract_main_text(LexborHTMLParser(source), source)
+    assert page.extract_main_text(LexborHTMLParser(source), source, pristine=True) == always_retried
+    assert page.extract_main_text(LexborHTMLParser(source.encode()), source, pristine=True) == always_retried
+
+
+def test_the_pages_above_take_both_ways_and_the_retry_can_win():
+    """The retry is skipped for a page whose class/id removal took nothing, made (and kept) for one where it took the
+    article's wrapper."""
+    taken = '<div class="page-ad-margins"><p>' + "Words of the article, " * 5 + "</p></div>"
+    assert page._main_text_pass(LexborHTMLParser(taken), strip_unlikely=True) == ("", True)
+    assert page.extract_main_text(LexborHTMLParser(taken), taken, pristine=True).startswith("Words of the article")
+    plain = "<p>Page not found.</p>"
+    assert page._main_text_pass(LexborHTMLParser(plain), strip_unlikely=True) == ("Page not found.", False)
