@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import html
@@ -806,15 +807,45 @@ def _body_may_say_not_found(tree: LexborHTMLParser) -> bool:
     if not text.isascii() and _holds_japanese_phrase(lowered):
         return True
     anchors = _anchor_positions(lowered)
-    # Windows around many anchors (a long page says "find" and "available" often) cover more bytes than the text:
-    # one search of the whole text then answers "no" (the usual answer) at less cost. A match inside a window is a
-    # match in the text (the pattern has no anchors or lookarounds), so no match in the text means none in a window.
-    if len(anchors) * 2 * _NEAR > len(lowered) and _NOT_FOUND_SPACED.search(lowered) is None:
+    if not anchors:
         return False
+    # The question is whether the window around some anchor holds a match. Windows overlap (a long page says "find"
+    # and "available" often): each stretch of overlapping windows is searched once, as one span. A match inside a
+    # window is a match inside its span (the pattern has no anchors or lookarounds), so no match in any span is "no"
+    # (the usual answer). A match found in a span that lies inside one window is "yes"; one that does not (a phrase
+    # whose spaces run longer than a window) leaves the windows to be searched one by one.
+    anchors.sort()
+    for start, end in _spans_of_windows(anchors, len(lowered)):
+        match = _NOT_FOUND_SPACED.search(lowered, start, end)
+        if match is not None:
+            break
+    else:
+        return False
+    if _inside_a_window(match.start(), match.end(), anchors):
+        return True
     for at in anchors:
         if _NOT_FOUND_SPACED.search(lowered, max(0, at - _NEAR), at + _NEAR):
             return True
     return False
+
+
+def _spans_of_windows(anchors: list[int], length: int) -> list[tuple[int, int]]:
+    """The windows [at - _NEAR, at + _NEAR) around the sorted `anchors`, overlapping ones merged, within the text."""
+    spans: list[tuple[int, int]] = []
+    start, end = max(0, anchors[0] - _NEAR), anchors[0] + _NEAR
+    for at in anchors[1:]:
+        if at - _NEAR > end:
+            spans.append((start, min(end, length)))
+            start = at - _NEAR
+        end = at + _NEAR
+    spans.append((start, min(end, length)))
+    return spans
+
+
+def _inside_a_window(start: int, end: int, anchors: list[int]) -> bool:
+    """Whether [start, end) lies inside the window of one of the sorted `anchors`."""
+    first = bisect.bisect_left(anchors, end - _NEAR)  # the earliest anchor whose window reaches `end`
+    return first < len(anchors) and anchors[first] - _NEAR <= start
 
 
 def _anchor_positions(lowered: bytes) -> list[int]:

@@ -159,6 +159,49 @@ def test_body_not_found_check_agrees_with_the_previous_implementation(body):
     assert page._body_may_say_not_found(tree) == _old_body_may_say_not_found(tree)
 
 
+_NOT_FOUND_PIECES = ["page", "not", "found", "page not found", "no longer available", "find", "available",
+                     "looking", "exist", "we can't find", "404", "error 404", " ", "  ", "\n", "&nbsp;", " " * 290,
+                     "x" * 250, "word ", "お探しのページ", "ページ"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NOT_FOUND_PIECES), max_size=40).map("".join))
+def test_body_not_found_check_agrees_with_the_previous_implementation_on_made_up_bodies(body):
+    """Anchors alone and in crowds (spans of merged windows), phrases inside one window and phrases whose spaces run
+    past a window (a match in a span that no single window holds)."""
+    tree = LexborHTMLParser(f"<body><p>{body}</p></body>")
+    assert page._body_may_say_not_found(tree) == _old_body_may_say_not_found(tree)
+
+
+def test_a_match_in_a_span_that_no_window_holds_is_not_taken_for_one():
+    """Two anchors whose windows meet make one span; a phrase that starts in the first window and ends in the second
+    (its anchor, "found", too far from its start) matches in the span only."""
+    body = "find" + " " * 100 + "page" + " " * 350 + "not found"
+    tree = LexborHTMLParser(f"<body><p>{body}</p></body>")
+    lowered = tree.body.text(deep=True).encode().lower()
+    anchors = sorted(page._anchor_positions(lowered))
+    spans = page._spans_of_windows(anchors, len(lowered))
+    match = page._NOT_FOUND_SPACED.search(lowered, *spans[0])
+    assert len(spans) == 1 and match is not None
+    assert not page._inside_a_window(match.start(), match.end(), anchors)
+    assert page._body_may_say_not_found(tree) is _old_body_may_say_not_found(tree) is False
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=3000), min_size=1, max_size=12),
+       st.integers(min_value=0, max_value=3000), st.integers(min_value=0, max_value=900), st.integers(min_value=1, max_value=4000))
+def test_spans_and_windows_are_the_windows_around_each_anchor(anchors, start, length, text_length):
+    anchors = sorted(anchors)
+    end = start + length
+    windows = [(max(0, at - page._NEAR), at + page._NEAR) for at in anchors]
+    inside = any(low <= start and end <= high for low, high in windows)
+    assert page._inside_a_window(start, end, anchors) is inside
+    spans = page._spans_of_windows(anchors, text_length)
+    covered = {byte for low, high in spans for byte in range(low, high)}
+    assert covered == {byte for low, high in windows for byte in range(low, min(high, text_length))}
+    assert all(first[1] < second[0] for first, second in zip(spans, spans[1:]))  # apart, in order
+
+
 def test_the_bodies_above_cover_both_answers():
     answers = {_old_body_may_say_not_found(LexborHTMLParser(f"<body><p>{body}</p></body>")) for body in _BODIES}
     assert answers == {True, False}
