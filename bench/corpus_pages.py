@@ -300,8 +300,8 @@ def timing_pages(root: Path) -> dict[str, list[tuple[bytes, str | None, str]]]:
     return {"corpus pages": corpora, "simweb pages": simweb}
 
 
-def _load_page_module(path: Path):
-    spec = importlib.util.spec_from_file_location("page_before", path)
+def _load_page_module(path: Path, name: str = "page_before"):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

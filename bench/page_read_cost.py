@@ -12,7 +12,9 @@ checkout's reader and lists every page whose facts differ from the snapshot's. T
 page.py, compare after each change. `--profile OUT` runs cProfile over one round of reads and writes the top
 functions by cumulative and own time. `--before OLD_PAGE_PY` times an earlier page.py (`git show REV:refcheck/page.py
 > /tmp/page_before.py`) against this checkout's, interleaved page by page, reading as the fetcher does (no main text,
-no anchors), with the corpus pages split by corpus.
+no anchors), with the corpus pages split by corpus. `--before DIR` (an earlier checkout's files: `git archive REV
+refcheck | tar -x -C DIR`) takes DIR/refcheck's page.py and headline.py (the title the reader picks), for a change to
+either.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def by_corpus(groups: dict) -> dict:
 def before_after(groups: dict, before_path: Path, rounds: int) -> None:
     """CPU per page of an earlier reader and of this checkout's, read as the fetcher reads (want_text=False,
     want_anchors=False), alternating which goes first page by page."""
-    readers = {"before": _load_page_module(before_path).read_page, "after": read_page}
+    readers = {"before": _earlier_reader(before_path), "after": read_page}
     seconds: dict[tuple[str, str], list[float]] = {}
     for round_number in range(rounds):
         for group, pages in groups.items():
@@ -130,6 +132,15 @@ def before_after(groups: dict, before_path: Path, rounds: int) -> None:
         old, new = ([value * 1e6 for value in seconds[(group, name)]] for name in ("before", "after"))
         print(f"| {group} | {len(pages)} | {statistics.median(old):.0f} | {statistics.median(new):.0f} "
               f"| {statistics.mean(old):.0f} | {statistics.mean(new):.0f} |")
+
+
+def _earlier_reader(before: Path):
+    """read_page of an earlier page.py, or of an earlier checkout's page.py with that checkout's headline.py."""
+    if not before.is_dir():
+        return _load_page_module(before).read_page
+    page = _load_page_module(before / "refcheck" / "page.py")
+    page.reader_title = _load_page_module(before / "refcheck" / "headline.py", "headline_before").reader_title
+    return page.read_page
 
 
 def profile(groups: dict, out: Path, modes: tuple = ((False, False),)) -> None:
@@ -156,7 +167,8 @@ def main() -> int:
     parser.add_argument("--profile", type=Path, help="write a cProfile summary of one round (want_text=False)")
     parser.add_argument("--snapshot", type=Path, help="write every page's facts to this file (outside the checkout)")
     parser.add_argument("--compare", type=Path, help="compare every page's facts with this snapshot")
-    parser.add_argument("--before", type=Path, help="time this earlier page.py against this checkout's")
+    parser.add_argument("--before", type=Path,
+                        help="time this earlier page.py (or checkout's page.py and headline.py) against this checkout's")
     args = parser.parse_args()
     groups = all_pages(args.corpora)
     if args.only:

@@ -33,8 +33,11 @@ _SEPARATOR = re.compile(
     r"|\s*-{2,}\s*|\s*[—―]{2,}\s*"  # "--", "――"
     r"|\s+[·•_]\s+)"
 )
+# Every branch of _SEPARATOR holds one of these (white space alone separates nothing): a title without any is one piece.
+_SEPARATOR_MARK = re.compile(r"[|｜¦\-‐‑‒–—―－:«»›>：／/·•_]")
 _STRONG = re.compile(r"\s*[|｜¦]\s*|\s+(?:[-‐‑‒–—―－]{1,2}|[«»]|::)\s+")
 _EDGE_JUNK = re.compile(r"^[\s|｜¦:：/／\-–—―·•»«]+|[\s|｜¦:：/／\-–—―·•»«]+$")
+_EDGE_JUNK_MARKS = "|｜¦:：/／-–—―·•»«"  # _EDGE_JUNK's characters besides white space (str.isspace() is \s)
 _TRAILING_PAREN = re.compile(r"\s*[(（]([^()（）]{1,40})[)）]\s*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[。.!?！？]$")
@@ -62,6 +65,7 @@ class SiteNames:
         self.declared, self.contained, self.exact = _known_keys(tuple(n for n in declared if n), url_host(url or ""))
         self._on_page = on_page
         self._page_keys: set[str] | None = None
+        self._site_wide: dict[str, bool] = {}  # is_site_wide's answers: a title is asked about two or three times
 
     def page_keys(self) -> set[str]:
         """Names written on the page (home links), read only when a title needs them."""
@@ -102,9 +106,12 @@ class SiteNames:
 
     def is_site_wide(self, text: str) -> bool:
         """Nothing but a site's name or a generic word ("Home"): names no article."""
-        key = name_key(text)
-        return (not key or key in GENERIC_WORDS or self.names_exactly(text)
-                or looks_like_domain(text.strip()) is not None)
+        answer = self._site_wide.get(text)
+        if answer is None:
+            key = name_key(text)
+            answer = self._site_wide[text] = (not key or key in GENERIC_WORDS or self.names_exactly(text)
+                                              or looks_like_domain(text.strip()) is not None)
+        return answer
 
 
 # Lower-case words that a site's name may hold ("the Guardian", "Bank of England", "Ars Technica en español").
@@ -138,6 +145,8 @@ def _known_keys(declared: tuple[str, ...], host: str) -> tuple[frozenset[str], f
 
 
 def _pieces(title: str) -> tuple[list[str], list[str]]:
+    if _SEPARATOR_MARK.search(title) is None:  # a scan of one character class, not the split's eleven branches
+        return [title], []
     parts = _SEPARATOR.split(title)
     return parts[0::2], parts[1::2]
 
@@ -245,7 +254,7 @@ def _site_like_tail(segments: list[str], separators: list[str]) -> tuple[list[st
 
 def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bool]] = ()) -> str:
     """The title without the site's name (and sections beside it), wherever it stands; else the title as it is."""
-    text = _EDGE_JUNK.sub("", " ".join(title.split()))
+    text = _without_edge_junk(" ".join(title.split()))
     if not text:
         return title.strip()
     segments, separators = _pieces(text)
@@ -268,15 +277,35 @@ def strip_site_name(title: str, names: SiteNames, others: Sequence[tuple[str, bo
             segments, separators = found
             changed = True
     result = _join(segments, separators)
-    if not changed:
+    if not changed and not result.isascii():  # _LATIN_TAIL's look-behind needs a CJK character
         latin = _LATIN_TAIL.search(result)  # "…DOMを扱う MOONGIFT": a Japanese title with a site name after a space
         if latin and names.is_site(latin.group(1)):
             result = result[: latin.start()].rstrip()
     return _drop_site_paren(result, names)
 
 
+# The regexes below end in "$" with a branch that the engine tries at every position of a title: where the title's
+# ends show that they cannot match (nearly always), they are not run.
+
+
+def _without_edge_junk(text: str) -> str:
+    """_EDGE_JUNK.sub("", text): a match starts at the first character or ends at the last one, both junk."""
+    if text and not _is_edge_junk(text[0]) and not _is_edge_junk(text[-1]):
+        return text  # ("$" also matches before a final "\n", which is white space: such a text goes to the regex)
+    return _EDGE_JUNK.sub("", text)
+
+
+def _is_edge_junk(character: str) -> bool:
+    return character.isspace() or character in _EDGE_JUNK_MARKS
+
+
+def _trailing_paren(text: str) -> re.Match | None:
+    """_TRAILING_PAREN.search(text): a match ends in a closing parenthesis and white space only."""
+    return _TRAILING_PAREN.search(text) if text.rstrip().endswith((")", "）")) else None
+
+
 def _drop_site_paren(text: str, names: SiteNames) -> str:
-    paren = _TRAILING_PAREN.search(text)
+    paren = _trailing_paren(text)
     if paren and paren.start() > 0 and any(names.names_exactly(part) for part in re.split(r"[/|／｜]", paren.group(1))):
         return text[: paren.start()].rstrip()
     return text
@@ -355,8 +384,17 @@ def _headline_sized(text: str) -> bool:
 
 def _plausible_names(site_names: Iterable[str | None], candidates: Sequence[str]) -> list[str]:
     """The declared site names, without one that is the article's own title (a JSON-LD WebSite named after it)."""
-    titles = {_norm(c) for c in candidates}
-    return [name for name in site_names if name and not (len(name.split()) > 4 and _norm(name) in titles)]
+    titles = None  # the candidates' keys, made only for a name of five words or more (few are)
+    names = []
+    for name in site_names:
+        if not name:
+            continue
+        if len(name.split()) > 4:
+            titles = {_norm(c) for c in candidates} if titles is None else titles
+            if _norm(name) in titles:
+                continue
+        names.append(name)
+    return names
 
 
 def _corroborated_heading(headings: Sequence[str], candidates: Sequence[str], html_title: str | None, clean,

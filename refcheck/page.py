@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import functools
 import html
@@ -45,10 +46,11 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I
 _META_CHARSET = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.I)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9_:.\-]+)", re.I)
 _ISO2022_ESCAPE = re.compile(rb"\x1b\$[@B(]")
-_KANA_OR_CJK_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]")
+# Counted by runs (each character of a run counts): a findall of single characters makes one string per character,
+# tens of thousands on a Japanese page.
+_KANA_OR_CJK_PUNCT = re.compile(r"[\u3000-\u30ff\uff01-\uff5e]+")
 # Signs of a wrong decode: half-width katakana (EUC-JP read as Shift_JIS), private-use, C1 controls, U+FFFD.
-_UNLIKELY_CHARS = re.compile(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_UNLIKELY_CHARS = re.compile(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]+")
 
 
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
@@ -111,15 +113,24 @@ def _decode_family(body: bytes, codec: str) -> tuple[str, str] | None:
 
 
 def _looks_plausible(text: str) -> bool:
-    non_ascii = len(_NON_ASCII.findall(text))
+    non_ascii = _non_ascii_count(text)
     if non_ascii < 10:
         return True
-    return len(_UNLIKELY_CHARS.findall(text)) / non_ascii < 0.1
+    return _count(_UNLIKELY_CHARS, text) / non_ascii < 0.1
 
 
 def _japanese_score(text: str) -> float:
-    non_ascii = len(_NON_ASCII.findall(text)) or 1
-    return (len(_KANA_OR_CJK_PUNCT.findall(text)) - 3 * len(_UNLIKELY_CHARS.findall(text))) / non_ascii
+    non_ascii = _non_ascii_count(text) or 1
+    return (_count(_KANA_OR_CJK_PUNCT, text) - 3 * _count(_UNLIKELY_CHARS, text)) / non_ascii
+
+
+def _non_ascii_count(text: str) -> int:
+    return len(text) - len(text.encode("ascii", "ignore"))  # the encoder drops exactly the characters above U+007F
+
+
+def _count(runs: re.Pattern, text: str) -> int:
+    """How many characters of `text` the character class that `runs` repeats matches."""
+    return sum(map(len, runs.findall(text)))
 
 
 def _guess_encoding(body: bytes) -> tuple[str, str]:
@@ -228,7 +239,7 @@ def _read_html(body: bytes, content_type: str | None, url: str, media_type: str,
     # and the body's soft-404 signals (a "not found" phrase somewhere in the page's text).
     anchors = _anchors(tree) if want_anchors else None  # before the main text: that removes boilerplate (and its ids) from the tree
     if want_text or has_password or _body_may_say_not_found(tree):
-        main_text = extract_main_text(tree, text)  # last: it removes boilerplate from the tree
+        main_text = extract_main_text(tree, text, pristine=True)  # last: it removes boilerplate from the tree
     else:
         main_text = ""
     return PageFacts(
@@ -527,7 +538,10 @@ _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 def _title_words(title: str) -> set[str]:
     """Latin words, and single characters for Japanese/Chinese/Korean (which have no spaces between words)."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    return set(_TITLE_WORD.findall(text)) | set(_CJK_CHAR.findall(text))
+    words = set(_TITLE_WORD.findall(text))
+    if not text.isascii():  # an ASCII title has no CJK character to look for
+        words.update(_CJK_CHAR.findall(text))
+    return words
 
 
 def _overlap(shorter_or_any: set[str], other: set[str]) -> float:
@@ -558,20 +572,28 @@ MAX_HEADINGS = 5  # <h1>s read: a site's logo, the article's headline, a few wid
 
 def _h1_texts(tree: LexborHTMLParser) -> list[str]:
     """The page's first <h1>s' texts, in document order (white space collapsed)."""
-    texts = []
-    for node in tree.tags("h1")[:MAX_HEADINGS]:
-        texts.append(_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" "))))
-    return texts
+    return [_heading_text(node) for node in tree.tags("h1")[:MAX_HEADINGS]]
 
 
 def _h2_texts(tree: LexborHTMLParser) -> list[str]:
     """The page's first <h2>s' texts (read only when no title names the article)."""
-    return [_PERMALINK_MARKS.sub("", _clean_inline(node.text(deep=True, separator=" ")))
-            for node in tree.tags("h2")[:MAX_HEADINGS]]
+    return [_heading_text(node) for node in tree.tags("h2")[:MAX_HEADINGS]]
 
 
 # A heading's permalink anchor (Sphinx's "¶", "#", "§", a link emoji) is no part of its text.
-_PERMALINK_MARKS = re.compile(r"^(?:[¶§#🔗]\s*)+|(?:\s*[¶§#🔗])+$")
+_PERMALINK_CHARACTERS = "¶§#🔗"
+_PERMALINK_MARKS = re.compile(f"^(?:[{_PERMALINK_CHARACTERS}]\\s*)+|(?:\\s*[{_PERMALINK_CHARACTERS}])+$")
+
+
+def _heading_text(node: LexborNode) -> str:
+    """A heading's text, white space collapsed, without permalink marks at its ends."""
+    text = _clean_inline(node.text(deep=True, separator=" "))
+    # Every match holds a mark: a heading without one (almost all) is not run through the regex, which tries its
+    # second branch at every position (a few µs on a headline).
+    for mark in _PERMALINK_CHARACTERS:
+        if mark in text:
+            return _PERMALINK_MARKS.sub("", text)
+    return text
 
 
 _HOME_PATHS = frozenset(("", "/", "/index.html", "/index.htm", "/index.php", "/index.shtml", "/default.aspx"))
@@ -658,16 +680,22 @@ _COMPACT_DATE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:T|\d{2}|$)")
 
 def _published(elements: _Landmarks, meta: dict[str, str], json_ld: dict[str, str]) -> str | None:
     """The article's publication date as YYYY-MM-DD (date precision is what references cite)."""
-    raw_values = [meta.get(key) for key in _DATE_META_KEYS[:3]]
-    raw_values.append(json_ld.get("published"))
-    raw_values.extend(meta.get(key) for key in _DATE_META_KEYS[3:])
-    for node in elements.times[:3]:
-        raw_values.append(node.attributes.get("datetime"))
-    for raw in raw_values:
+    for raw in _date_values(elements, meta, json_ld):
         date = normalise_date(raw)
         if date:
             return date
     return None
+
+
+def _date_values(elements: _Landmarks, meta: dict[str, str], json_ld: dict[str, str]):
+    """The places a date may be given, best first; read one by one (the first is usually the date)."""
+    for key in _DATE_META_KEYS[:3]:
+        yield meta.get(key)
+    yield json_ld.get("published")
+    for key in _DATE_META_KEYS[3:]:
+        yield meta.get(key)
+    for node in elements.times[:3]:
+        yield node.attributes.get("datetime")
 
 
 def normalise_date(raw: str | None) -> str | None:
@@ -706,12 +734,17 @@ _LATIN_HINTS = "found|exist|available|looking|requested|find|404"
 _NOT_FOUND_HINTS = _Words(f"ページ|削除|見つかりません|{_LATIN_HINTS}")
 _TITLE_404 = re.compile(r"(?<![\d.,/])404(?![\d.,/])|\bnot found\b|\berror\b|エラー")
 _TITLE_404_HINTS = _Words("404|not found|error|エラー")  # each branch of _TITLE_404 holds one: no hint, no match
+_SOFT_404_HINTS = _Words("|".join(dict.fromkeys(_NOT_FOUND_HINTS.words + _TITLE_404_HINTS.words)))  # either list's
 
 
 def _soft_404_signals(candidates: tuple[str, ...], h1: str | None, main_text: str) -> tuple[str, ...]:
     """Phrases that say "not found" in the title, the h1 or the start of the text. Signals only: rules decide."""
-    signals: list[str] = []
     places = [("title", title) for title in candidates[:3]] + [("h1", h1 or ""), ("body", main_text[:600])]
+    # One look at all the places at once finds no hint on almost every page: a hint in a place is a hint in the
+    # places joined by a line break, which no hint holds (so none is made where two places meet).
+    if not _SOFT_404_HINTS.found_in("\n".join(text for _, text in places).lower()):
+        return ()
+    signals: list[str] = []
     for place, text in places:
         lowered = text.lower()
         if _NOT_FOUND_HINTS.found_in(lowered):
@@ -774,26 +807,84 @@ def _body_may_say_not_found(tree: LexborHTMLParser) -> bool:
     if not text.isascii() and _holds_japanese_phrase(lowered):
         return True
     anchors = _anchor_positions(lowered)
-    # Windows around many anchors (a long page says "find" and "available" often) cover more bytes than the text:
-    # one search of the whole text then answers "no" (the usual answer) at less cost. A match inside a window is a
-    # match in the text (the pattern has no anchors or lookarounds), so no match in the text means none in a window.
-    if len(anchors) * 2 * _NEAR > len(lowered) and _NOT_FOUND_SPACED.search(lowered) is None:
+    if not anchors:
         return False
+    # The question is whether the window around some anchor holds a match. Windows overlap (a long page says "find"
+    # and "available" often): each stretch of overlapping windows is searched once, as one span. A match inside a
+    # window is a match inside its span (the pattern has no anchors or lookarounds), so no match in any span is "no"
+    # (the usual answer). A match found in a span that lies inside one window is "yes"; one that does not (a phrase
+    # whose spaces run longer than a window) leaves the windows to be searched one by one.
+    anchors.sort()
+    for start, end in _spans_of_windows(anchors, len(lowered)):
+        match = _NOT_FOUND_SPACED.search(lowered, start, end)
+        if match is not None:
+            break
+    else:
+        return False
+    if _inside_a_window(match.start(), match.end(), anchors):
+        return True
     for at in anchors:
         if _NOT_FOUND_SPACED.search(lowered, max(0, at - _NEAR), at + _NEAR):
             return True
     return False
 
 
+def _spans_of_windows(anchors: list[int], length: int) -> list[tuple[int, int]]:
+    """The windows [at - _NEAR, at + _NEAR) around the sorted `anchors`, overlapping ones merged, within the text."""
+    spans: list[tuple[int, int]] = []
+    start, end = max(0, anchors[0] - _NEAR), anchors[0] + _NEAR
+    for at in anchors[1:]:
+        if at - _NEAR > end:
+            spans.append((start, min(end, length)))
+            start = at - _NEAR
+        end = at + _NEAR
+    spans.append((start, min(end, length)))
+    return spans
+
+
+def _inside_a_window(start: int, end: int, anchors: list[int]) -> bool:
+    """Whether [start, end) lies inside the window of one of the sorted `anchors`."""
+    first = bisect.bisect_left(anchors, end - _NEAR)  # the earliest anchor whose window reaches `end`
+    return first < len(anchors) and anchors[first] - _NEAR <= start
+
+
 def _anchor_positions(lowered: bytes) -> list[int]:
-    """Where each "not found" hint word occurs in the lower-cased text."""
-    positions = []
-    for anchor in _LATIN_HINT_BYTES:
-        at = lowered.find(anchor)
+    """Where each "not found" hint word occurs in the lower-cased text (each word's places in order, words in turn)."""
+    positions: list[int] = []
+    for word, rare, offset in _HINT_SEARCHES:
+        start = 0 if rare is None else _places_by_rare_byte(lowered, word, rare, offset, positions)
+        at = lowered.find(word, start) if start != -1 else -1
         while at != -1:
             positions.append(at)
-            at = lowered.find(anchor, at + 1)
+            at = lowered.find(word, at + 1)
     return positions
+
+
+# Bytes that prose seldom holds ("q" of "requested", "x" of "exist", "4" of "404"). A one-byte search is a memchr,
+# several times cheaper than a word's search (whose skip table the common letters of a word defeat): where such a
+# byte is rare in the text, the word is looked for only where the byte stands.
+_RARE_TEXT_BYTES = (b"q", b"4", b"x")
+_HINT_SEARCHES = tuple(
+    next(((word, rare, word.index(rare)) for rare in _RARE_TEXT_BYTES if rare in word), (word, None, 0))
+    for word in _LATIN_HINT_BYTES
+)
+
+
+def _places_by_rare_byte(lowered: bytes, word: bytes, rare: bytes, offset: int, positions: list[int]) -> int:
+    """Append where `word` (holding `rare` at `offset`) starts, trying each place of `rare`; -1 when all are found,
+    else (where the byte turns out common) the place from which the word's own search must take over."""
+    at = lowered.find(rare, offset)  # a byte before `offset` cannot be the word's
+    places = 0
+    while at != -1:
+        places += 1
+        # A place costs ~0.2 µs, the word's search ~0.6 ns a byte: past a few places, more than one per 512 bytes
+        # read so far is a text where the search is cheaper.
+        if places > 8 + (at >> 9):
+            return at - offset  # every start before this one was tried (a start is a place of `rare` minus offset)
+        if lowered.startswith(word, at - offset):
+            positions.append(at - offset)
+        at = lowered.find(rare, at + 1)
+    return -1
 
 
 def _holds_japanese_phrase(lowered: bytes) -> bool:
@@ -979,15 +1070,18 @@ _SCORED_PARAGRAPHS = "p, pre, td, blockquote"
 _DIV_LIKE = "div, section, article, main, font, center, dd, span"
 
 
-def extract_main_text(tree: LexborHTMLParser, source: str | None = None) -> str:
+def extract_main_text(tree: LexborHTMLParser, source: str | None = None, *, pristine: bool = False) -> str:
     """The article body as text, paragraphs separated by "\\n". Mutates the tree (boilerplate is removed).
 
     Like Readability, a pass that finds almost nothing is retried on a fresh parse of `source` without the
     class/id-based removal: a wrapper named "page-ad-margins" or "header-style-2" can hold the whole article.
+    `pristine`: the tree is `source` as parsed, unchanged. Then a first pass whose class/id-based removal removed
+    nothing worked on the very tree the retry would, and the retry (a parse and a pass) is not made: it would find the
+    same text (a small page, a "not found" page, has few classes and ids, often none that this removal takes).
     """
-    text = _main_text_pass(tree, strip_unlikely=True)
-    if len(text) < _RETRY_BELOW and source is not None:
-        retry = _main_text_pass(LexborHTMLParser(source), strip_unlikely=False)
+    text, removed_unlikely = _main_text_pass(tree, strip_unlikely=True)
+    if len(text) < _RETRY_BELOW and source is not None and (removed_unlikely or not pristine):
+        retry, _ = _main_text_pass(LexborHTMLParser(source), strip_unlikely=False)
         if len(retry) > len(text):
             text = retry
     return text
@@ -996,18 +1090,21 @@ def extract_main_text(tree: LexborHTMLParser, source: str | None = None) -> str:
 _RETRY_BELOW = 500  # characters; Readability's charThreshold
 
 
-def _main_text_pass(tree: LexborHTMLParser, strip_unlikely: bool) -> str:
+def _main_text_pass(tree: LexborHTMLParser, strip_unlikely: bool) -> tuple[str, bool]:
+    """The main text, and whether the class/id-based removal (`strip_unlikely`) removed any node."""
     body = tree.body
     if body is None:
-        return ""
-    _remove_boilerplate(tree, strip_unlikely)
+        return "", False
+    removed_unlikely = _remove_boilerplate(tree, strip_unlikely)
     blocks: list[str] = []
     for root in _content_roots(tree, body):
         _emit_blocks(root, blocks, depth=0)
-    return _tidy_lines("".join(blocks))[:MAX_MAIN_TEXT]
+    return _tidy_lines("".join(blocks))[:MAX_MAIN_TEXT], removed_unlikely
 
 
-def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
+def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> bool:
+    """Remove what is never article text; with `strip_unlikely` also what class, id or role says is not. Returns
+    whether that last step removed any node."""
     tree.strip_tags(list(_ALWAYS_REMOVED))
     for node in tree.css("[hidden], [aria-hidden=true], [style*=none], [style*=hidden]"):
         if node.tag in ("html", "body"):
@@ -1018,7 +1115,8 @@ def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
                 continue
         node.remove()  # unlink, not destroy: later nodes of the same list may sit inside it
     if not strip_unlikely:
-        return
+        return False
+    removed = False
     for node in tree.css("[class], [id], [role]"):
         if node.tag in ("html", "body", "article", "main", "a", "p") or node.parent is None:
             continue
@@ -1026,9 +1124,12 @@ def _remove_boilerplate(tree: LexborHTMLParser, strip_unlikely: bool) -> None:
         role = (attrs.get("role") or "").lower()
         if role in ("navigation", "complementary", "contentinfo", "banner", "dialog", "menu", "menubar", "alert"):
             node.remove()
+            removed = True
             continue
         if _is_unlikely_hint(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
             node.remove()
+            removed = True
+    return removed
 
 
 # Both caches are keyed on the attribute text: class names repeat many times within a page and across a site's pages.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from refcheck import page
+from refcheck import headline, page
 
 
 # --- white space ----------------------------------------------------------------------------------------------------
@@ -158,6 +159,49 @@ def test_body_not_found_check_agrees_with_the_previous_implementation(body):
     assert page._body_may_say_not_found(tree) == _old_body_may_say_not_found(tree)
 
 
+_NOT_FOUND_PIECES = ["page", "not", "found", "page not found", "no longer available", "find", "available",
+                     "looking", "exist", "we can't find", "404", "error 404", " ", "  ", "\n", "&nbsp;", " " * 290,
+                     "x" * 250, "word ", "お探しのページ", "ページ"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NOT_FOUND_PIECES), max_size=40).map("".join))
+def test_body_not_found_check_agrees_with_the_previous_implementation_on_made_up_bodies(body):
+    """Anchors alone and in crowds (spans of merged windows), phrases inside one window and phrases whose spaces run
+    past a window (a match in a span that no single window holds)."""
+    tree = LexborHTMLParser(f"<body><p>{body}</p></body>")
+    assert page._body_may_say_not_found(tree) == _old_body_may_say_not_found(tree)
+
+
+def test_a_match_in_a_span_that_no_window_holds_is_not_taken_for_one():
+    """Two anchors whose windows meet make one span; a phrase that starts in the first window and ends in the second
+    (its anchor, "found", too far from its start) matches in the span only."""
+    body = "find" + " " * 100 + "page" + " " * 350 + "not found"
+    tree = LexborHTMLParser(f"<body><p>{body}</p></body>")
+    lowered = tree.body.text(deep=True).encode().lower()
+    anchors = sorted(page._anchor_positions(lowered))
+    spans = page._spans_of_windows(anchors, len(lowered))
+    match = page._NOT_FOUND_SPACED.search(lowered, *spans[0])
+    assert len(spans) == 1 and match is not None
+    assert not page._inside_a_window(match.start(), match.end(), anchors)
+    assert page._body_may_say_not_found(tree) is _old_body_may_say_not_found(tree) is False
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=3000), min_size=1, max_size=12),
+       st.integers(min_value=0, max_value=3000), st.integers(min_value=0, max_value=900), st.integers(min_value=1, max_value=4000))
+def test_spans_and_windows_are_the_windows_around_each_anchor(anchors, start, length, text_length):
+    anchors = sorted(anchors)
+    end = start + length
+    windows = [(max(0, at - page._NEAR), at + page._NEAR) for at in anchors]
+    inside = any(low <= start and end <= high for low, high in windows)
+    assert page._inside_a_window(start, end, anchors) is inside
+    spans = page._spans_of_windows(anchors, text_length)
+    covered = {byte for low, high in spans for byte in range(low, high)}
+    assert covered == {byte for low, high in windows for byte in range(low, min(high, text_length))}
+    assert all(first[1] < second[0] for first, second in zip(spans, spans[1:]))  # apart, in order
+
+
 def test_the_bodies_above_cover_both_answers():
     answers = {_old_body_may_say_not_found(LexborHTMLParser(f"<body><p>{body}</p></body>")) for body in _BODIES}
     assert answers == {True, False}
@@ -241,3 +285,212 @@ def test_keyed_challenge_search_answers_as_the_naive_search(pieces, key_padding)
     assert page._holds_challenge_marker(lowered) is _naive_holds_marker(lowered)
     assert page._searched_for_markers(lowered) is any(
         marker in lowered for marker in page._CHALLENGE_MARKUP if marker not in page._PHRASE_MARKERS)
+
+
+# --- "not found" hint words found from a rare byte's places ------------------------------------------------------------
+
+
+def _every_place(lowered: bytes) -> list[int]:
+    """Each hint word's places found by its own search, words in turn (the previous _anchor_positions)."""
+    positions = []
+    for word in page._LATIN_HINT_BYTES:
+        at = lowered.find(word)
+        while at != -1:
+            positions.append(at)
+            at = lowered.find(word, at + 1)
+    return positions
+
+
+def test_hint_words_with_a_rare_byte_are_planned_with_its_offset():
+    planned = {word: (rare, offset) for word, rare, offset in page._HINT_SEARCHES}
+    assert list(planned) == list(page._LATIN_HINT_BYTES)
+    assert {word for word, (rare, _) in planned.items() if rare} == {b"requested", b"exist", b"404"}
+    assert all(word[offset:offset + 1] == rare for word, (rare, offset) in planned.items() if rare)
+
+
+_HINT_PIECES = sorted({piece for word in page._LATIN_HINT_BYTES for piece in (word, word[:-1], word[1:])}
+                      | {b"q", b"x", b"4", b"44", b"0", b" ", b"40404", b"exexist", b"requrequested"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_HINT_PIECES), st.binary(max_size=8)), max_size=60),
+       st.sampled_from([b"", b"q", b"x", b"4", b"x4q"]), st.integers(min_value=0, max_value=300))
+def test_hint_word_places_are_every_place_of_every_word(pieces, padding, repeat):
+    """Few places of a rare byte (tried one by one) and many (past the cap the word's own search takes over, also
+    in the middle of the text: the padding is put first or last)."""
+    text = b"".join(pieces).lower()
+    for lowered in (text, padding * repeat + text, text + padding * repeat, text * 3 + padding * repeat + text):
+        assert page._anchor_positions(lowered) == _every_place(lowered)
+
+
+# --- headings and titles: regexes not run where they cannot match -----------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab ¶§#🔗\n\t\u3000x")), max_size=20))
+def test_heading_text_drops_permalink_marks_as_the_regex_does(words):
+    tree = LexborHTMLParser(f"<h1>{html_escape(words)}</h1>")
+    node = tree.tags("h1")[0]
+    expected = page._PERMALINK_MARKS.sub("", page._clean_inline(node.text(deep=True, separator=" ")))
+    assert page._heading_text(node) == expected
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(alphabet=st.sampled_from(list("ab 日本語ページ")), max_size=10))
+def test_title_words_skip_the_cjk_search_only_for_ascii_text(title, cjk):
+    for text in (title, cjk, title + cjk):
+        normal = unicodedata.normalize("NFKC", text).casefold()
+        expected = set(page._TITLE_WORD.findall(normal)) | set(page._CJK_CHAR.findall(normal))
+        assert page._title_words(text) == expected
+
+
+def test_edge_junk_marks_and_white_space_are_the_regex_class():
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        in_class = headline._EDGE_JUNK.fullmatch(character) is not None
+        assert headline._is_edge_junk(character) is in_class, hex(code)
+
+
+_TITLE_CHARACTERS = list("ab Z9 -–|｜:：/／»«·()（）\n\t日本語ページ") + ["\u3000", "\u00a0"]
+
+
+_TITLE_PIECES = ["(site)", "（サイト）", "(a/b)", ")", " ", "\n", " - ", "«", "x" * 41]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(_TITLE_CHARACTERS), max_size=6),
+                          st.sampled_from(_TITLE_PIECES)), max_size=6).map("".join))
+def test_title_end_regexes_are_skipped_only_where_they_cannot_match(text):
+    assert headline._without_edge_junk(text) == headline._EDGE_JUNK.sub("", text)
+    expected = headline._TRAILING_PAREN.search(text)
+    found = headline._trailing_paren(text)
+    assert (found and found.span()) == (expected and expected.span())
+    if text.isascii():  # strip_site_name runs _LATIN_TAIL only on a title with a non-ASCII character
+        assert headline._LATIN_TAIL.search(text) is None
+
+
+def test_every_separator_branch_needs_a_separator_mark():
+    """_pieces takes a title without any _SEPARATOR_MARK for one piece: no branch of _SEPARATOR matches white space
+    alone (or anything else without a mark), whatever the spaces are."""
+    spaces = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+    for sample in (spaces, "a" + spaces + "b", "10:30", "x" + "\u3000" * 3 + "y"):
+        if headline._SEPARATOR_MARK.search(sample) is None:
+            assert headline._SEPARATOR.split(sample) == [sample]
+    marks = [chr(code) for code in range(sys.maxunicode + 1) if headline._SEPARATOR_MARK.fullmatch(chr(code))]
+    lone = [chr(code) for code in range(sys.maxunicode + 1)
+            if any(headline._SEPARATOR.search(f"{pad}{chr(code)}{pad}") for pad in ("", " ", "  "))]
+    assert set(lone) <= set(marks), set(lone) - set(marks)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet=st.sampled_from(_TITLE_CHARACTERS + list("›>¦—―·•_1:")), max_size=6),
+                          st.sampled_from(_TITLE_PIECES)), max_size=6).map("".join))
+def test_title_pieces_are_the_separator_split(title):
+    parts = headline._SEPARATOR.split(title)
+    assert headline._pieces(title) == (parts[0::2], parts[1::2])
+
+
+# --- soft-404 signals: one look for a hint in all the places ------------------------------------------------------------
+
+
+def _soft_404_signals_place_by_place(candidates, h1, main_text):
+    """The previous _soft_404_signals: each place looked at on its own."""
+    signals = []
+    places = [("title", title) for title in candidates[:3]] + [("h1", h1 or ""), ("body", main_text[:600])]
+    for place, text in places:
+        lowered = text.lower()
+        if page._NOT_FOUND_HINTS.found_in(lowered):
+            signals.extend(f"{place}: {match.group(0)}" for match in page._NOT_FOUND_PHRASES.finditer(lowered))
+        if place != "body" and page._TITLE_404_HINTS.found_in(lowered):
+            signals.extend(f"{place}: {match.group(0)}" for match in page._TITLE_404.finditer(lowered))
+    return tuple(dict.fromkeys(signals))
+
+
+_SOFT_404_PIECES = ["Page Not Found", "404", "Error", "エラー", "ページが見つかりません", "no longer available", "not",
+                    " found", "fou", "nd", "ΣΑΣ", "İ", "\n", " ", "page you’re looking for", "x" * 300, "1404"]
+_soft_404_texts = st.lists(st.one_of(st.sampled_from(_SOFT_404_PIECES), st.text(max_size=4)), max_size=5).map("".join)
+
+
+def test_soft_404_hints_are_both_lists():
+    assert set(page._SOFT_404_HINTS.words) == set(page._NOT_FOUND_HINTS.words) | set(page._TITLE_404_HINTS.words)
+    assert page._SOFT_404_HINTS.bounded is page._NOT_FOUND_HINTS.bounded is page._TITLE_404_HINTS.bounded is None
+    assert not any("\n" in word for word in page._SOFT_404_HINTS.words)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_soft_404_texts, max_size=4), st.one_of(st.none(), _soft_404_texts), _soft_404_texts)
+def test_soft_404_signals_are_found_as_place_by_place(candidates, h1, main_text):
+    expected = _soft_404_signals_place_by_place(tuple(candidates), h1, main_text)
+    assert page._soft_404_signals(tuple(candidates), h1, main_text) == expected
+
+
+# --- decoding: characters counted by runs -------------------------------------------------------------------------------
+
+_DECODE_CHARACTERS = list("aZ \x7f\x80\x9f\xa0é") + ["\u3000", "\u30ff", "\u3041", "\uff01", "\uff5e", "\uff61", "\uff9f",
+                                                      "\ue000", "\uf8ff", "\ufffd", "\ud800", "漢", "😀"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_DECODE_CHARACTERS), max_size=60))
+def test_character_counts_are_the_single_character_findalls(text):
+    assert page._non_ascii_count(text) == len(re.findall(r"[^\x00-\x7f]", text))
+    assert page._count(page._UNLIKELY_CHARS, text) == len(re.findall(r"[\uff61-\uff9f\ue000-\uf8ff\x80-\x9f\ufffd]", text))
+    assert page._count(page._KANA_OR_CJK_PUNCT, text) == len(re.findall(r"[\u3000-\u30ff\uff01-\uff5e]", text))
+
+
+# Pairs that share their start (and their key's start) with different answers: a memo keyed on too little would mix
+# them up.
+_SITE_WIDE_SAMPLES = ["Home", "Home prices rise again this spring", "Example Daily", "Example Daily 2",
+                      "Example Daily wins the award for its reporting", "example.com", "example of a headline",
+                      "News", "News of the week in five lines", "", "  ", "トップページ", "トップ記事の見出しです",
+                      "Daily", "Daily life in the old town, a photo essay"]
+
+
+def _site_names() -> headline.SiteNames:
+    return headline.SiteNames(["Example Daily"], "https://www.example.com/a", on_page=lambda: ["Daily", "Home"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_SITE_WIDE_SAMPLES), min_size=1, max_size=8))
+def test_site_wide_answers_remembered_are_the_answers_worked_out(texts):
+    remembering = _site_names()
+    assert [remembering.is_site_wide(text) for text in texts] == [_site_names().is_site_wide(text) for text in texts]
+
+
+def test_the_site_wide_samples_take_both_answers_after_a_shared_start():
+    answers = {text: _site_names().is_site_wide(text) for text in _SITE_WIDE_SAMPLES}
+    assert answers["Home"] and not answers["Home prices rise again this spring"]
+    assert answers["Example Daily"] and not answers["Example Daily wins the award for its reporting"]
+
+
+# --- main text: the retry on a fresh parse is skipped when it would work on the same tree ------------------------------
+
+_PAGE_PIECES = ['<div class="sidebar">', '<div id="comment-1">', '<div role="navigation">', '<div class="content">',
+                '<div class="page-ad-margins">', '<nav>', "<aside>", '<p class="byline">', "<p>", "<section>",
+                '<span hidden>', '<div style="display:none">', '<div aria-hidden="true">', "</div>", "</p>",
+                "</section>", "<h1>Not found</h1>", "<br>", '<a href="/">home</a>', "<li>", "<ul>", "</ul>",
+                "Short text.", "A sentence of the article, with a comma, and words enough to score. " * 3,
+                "ページが見つかりません。", "x" * 120, "<table><tr><td>cell text, with a comma</td></tr></table>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PAGE_PIECES), max_size=14).map("".join), st.booleans())
+def test_main_text_without_the_needless_retry_is_the_main_text(body, with_head):
+    source = ("<html><head><title>t</title></head><body>" if with_head else "") + body
+    always_retried = page.extract_main_text(LexborHTMLParser(source), source)
+    assert page.extract_main_text(LexborHTMLParser(source), source, pristine=True) == always_retried
+    assert page.extract_main_text(LexborHTMLParser(source.encode()), source, pristine=True) == always_retried
+
+
+def test_the_pages_above_take_both_ways_and_the_retry_can_win():
+    """The retry is skipped for a page whose class/id removal took nothing, made (and kept) for one where it took the
+    article's wrapper."""
+    taken = '<div class="page-ad-margins"><p>' + "Words of the article, " * 5 + "</p></div>"
+    assert page._main_text_pass(LexborHTMLParser(taken), strip_unlikely=True) == ("", True)
+    assert page.extract_main_text(LexborHTMLParser(taken), taken, pristine=True).startswith("Words of the article")
+    plain = "<p>Page not found.</p>"
+    assert page._main_text_pass(LexborHTMLParser(plain), strip_unlikely=True) == ("Page not found.", False)
