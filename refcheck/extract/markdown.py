@@ -101,11 +101,68 @@ def _parse_link_destination(string: str, pos: int, maximum: int):
     return md_helpers.parseLinkDestination(string, pos, maximum)
 
 
-def _parser() -> MarkdownIt:
+# Text in which no inline rule of the parser can match anywhere: none of the characters that start one (`\` escape,
+# `` ` `` code, `*` `_` emphasis, `~` strikethrough, `[` `]` links and footnotes, `!` only before `[`, `<` autolinks
+# and HTML, `&` entities, `^` inline footnotes) and no line break. markdown-it makes one text token of it.
+_PLAIN_TEXT = r"[^\n\\`*_~\[\]<&^]"
+# An inline run that is one inline link or autolink, then plain text: `[title](https://…)`, `<https://…>` — nearly
+# every line of a list of links. The destination is a plain one (as in _parse_link_destination) with no title.
+_LINK_LINE = re.compile(rf"\[({_PLAIN_TEXT}+)\]\(([^\x00-\x20\x7f()\\<][^\x00-\x20\x7f()\\]*)\)({_PLAIN_TEXT}*)")
+_AUTOLINK_LINE = re.compile(rf"<([a-zA-Z][a-zA-Z0-9+.\-]{{1,31}}:[^<>\x00-\x20]*)>({_PLAIN_TEXT}*)")
+_TEXT_LINE = re.compile(f"{_PLAIN_TEXT}+")
+
+
+def _inline_children(md: MarkdownIt, content: str) -> list[Token] | None:
+    """The tokens markdown-it's inline parser makes of `content` when it is a link line or plain text (the same
+    tokens, spans included: tests/extract/test_markdown_lean.py holds them equal); None for anything else."""
+    match = _LINK_LINE.fullmatch(content)
+    if match is not None:
+        href = md.normalizeLink(unescapeAll(match.group(2)))
+        if not md.validateLink(href):
+            return None
+        tokens = _link_tokens(href, match.group(1), match.end(2) + 1, autolink=False)
+        return tokens + [Token("text", "", 0, content=match.group(3))] if match.group(3) else tokens
+    match = _AUTOLINK_LINE.fullmatch(content) if content[:1] == "<" else None
+    if match is not None:
+        href = md.normalizeLink(match.group(1))
+        if not md.validateLink(href):
+            return None
+        tokens = _link_tokens(href, md.normalizeLinkText(match.group(1)), match.end(1) + 1, autolink=True)
+        return tokens + [Token("text", "", 0, content=match.group(2))] if match.group(2) else tokens
+    if _TEXT_LINE.fullmatch(content):
+        return [Token("text", "", 0, content=content)]
+    return None
+
+
+def _link_tokens(href: str, text: str, end: int, autolink: bool) -> list[Token]:
+    """link_open, its text, link_close: as markdown-it's link and autolink rules push them (wrapped by _with_span)."""
+    markup, info = ("autolink", "auto") if autolink else ("", "")
+    return [Token("link_open", "a", 1, attrs={"href": href}, markup=markup, info=info, meta={"span": (0, end)}),
+            Token("text", "", 0, content=text, level=1),
+            Token("link_close", "a", -1, markup=markup, info=info)]
+
+
+def _inline_rule(state) -> None:
+    """markdown-it's core `inline` rule, with the inline parser skipped where `_inline_children` knows its answer."""
+    md = state.md
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            children = None if token.children else _inline_children(md, token.content)
+            if children is None:
+                md.inline.parse(token.content, md, state.env, token.children)
+            else:
+                token.children.extend(children)
+
+
+def _parser(shortcuts: bool = True) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
+    if shortcuts:
+        parser.core.ruler.at("inline", _inline_rule)
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
     parser.validateLink = _validate_link(parser.validateLink)
     parser.helpers = SimpleNamespace(parseLinkLabel=md_helpers.parseLinkLabel, parseLinkTitle=md_helpers.parseLinkTitle,
