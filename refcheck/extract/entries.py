@@ -35,6 +35,7 @@ _RETRIEVED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _RETRIEVED_AFTER = re.compile(_DATE + r"[ \t]*(?:に)?(?:閲覧|アクセス|取得|参照)")
+_YEAR = re.compile(r"\d{4}")  # what every alternative of _DATE holds
 
 # `1. `, `- `, `[1] `, then MediaWiki's `↑`/`^` back-arrow and its `a b c` backlink letters.
 _ENTRY_PREFIX = re.compile(
@@ -168,6 +169,8 @@ def _quoted_title(body: str) -> tuple[str | None, int]:
 
 
 def _retrieved_date(rest: str) -> tuple[str | None, int]:
+    if not _YEAR.search(rest):
+        return None, len(rest)  # every date form has a four-digit year: two case-blind searches spared (most entries)
     for pattern in (_RETRIEVED_BEFORE, _RETRIEVED_AFTER):
         match = pattern.search(rest)
         if match:
