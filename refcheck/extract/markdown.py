@@ -156,12 +156,57 @@ def _inline_rule(state) -> None:
                 token.children.extend(children)
 
 
+# A bullet list item of one line whose text starts no block inside the item: not a fence, quote, rule, list, heading,
+# indented code, HTML block (`<scheme:` is an autolink, never one), reference definition or footnote (`[label]` not
+# followed by `:`), and with no white space around it (markdown-it trims it).
+_SIMPLE_ITEM = re.compile(r"([-*+]) (?=[^\s`~>*\-_+#<\[0-9]|<[A-Za-z][A-Za-z0-9+.\-]*:|\[[^\[\]\\^\s][^\[\]\\]*\](?!:))"
+                          r"(?:.*\S)?")
+
+
+def _simple_list(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """A block rule before markdown-it's `list`: a tight top-level bullet list of simple one-line items (a list of
+    links), its tokens pushed as markdown-it's list and paragraph rules push them, without running the block rules on
+    every item (tests/extract/test_markdown_lean.py holds the tokens equal). Anything else is left to `list`: another
+    line in the list or after it without a blank line (an item or a lazy continuation), or after the blank lines a
+    line that could continue the list or the last item."""
+    if silent or state.level or state.blkIndent or state.listIndent != -1 or state.parentType != "root":
+        return False
+    src, starts, ends = state.src, state.bMarks, state.eMarks
+    marker = src[starts[start_line]]
+    line = start_line
+    while line < end_line and src[starts[line]] == marker and _SIMPLE_ITEM.fullmatch(src, starts[line], ends[line]):
+        line += 1
+    if line == start_line:
+        return False
+    end = line
+    if end < end_line:
+        if not state.isEmpty(end):
+            return False
+        end = state.skipEmptyLines(end)
+        if end < end_line and (state.sCount[end] >= 2 or src[starts[end] + state.tShift[end]] in "-*+"):
+            return False
+    tokens = state.tokens
+    tokens.append(Token("bullet_list_open", "ul", 1, map=[start_line, end], markup=marker, block=True))
+    for item in range(start_line, line):
+        tokens += (Token("list_item_open", "li", 1, map=[item, end if item == line - 1 else item + 1], level=1,
+                         markup=marker, block=True),
+                   Token("paragraph_open", "p", 1, map=[item, item + 1], level=2, block=True, hidden=True),
+                   Token("inline", "", 0, map=[item, item + 1], level=3, content=src[starts[item] + 2: ends[item]],
+                         children=[], block=True),
+                   Token("paragraph_close", "p", -1, level=2, block=True, hidden=True),
+                   Token("list_item_close", "li", -1, level=1, markup=marker, block=True))
+    tokens.append(Token("bullet_list_close", "ul", -1, markup=marker, block=True))
+    state.line = end
+    return True
+
+
 def _parser(shortcuts: bool = True) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
     if shortcuts:
+        parser.block.ruler.before("list", "simple_list", _simple_list)
         parser.core.ruler.at("inline", _inline_rule)
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
     parser.validateLink = _validate_link(parser.validateLink)

@@ -60,7 +60,7 @@ def _texts() -> list[tuple[str, str]]:
     alphabet = ["[", "]", "(", ")", "<", ">", "\\", "`", "*", "_", "!", "^", ":", "|", "#", "&", "~", "-", " ", "\n",
                 "\n\n", "https://x.example/a", "text", "1.", "\t", "\"", "'", "é"]
     texts += [(f"random {n}", "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 80)))) for n in range(600)]
-    texts += [(f"random link list {n}", _link_list(rng)) for n in range(300)]
+    texts += [(f"random link list {n}", _link_list(rng)) for n in range(600)]
     return texts
 
 
@@ -75,17 +75,26 @@ def _link_list(rng: random.Random) -> str:
             "#anchor", "mailto:a@x.example", "javascript:alert(1)", "file:///tmp/a", "https://x.example/%41"]
     bad = ["", " ", "<", "(", "\\)", "https://x.example/a b", "https://x.example/\x7f", "\"t\""]
     lines = []
+    simple = rng.random() < 0.4  # mostly simple items, some other line among them or after them
     for _ in range(rng.randrange(1, 12)):
         url = rng.choice(bad if rng.random() < 0.1 else urls)
-        form = rng.randrange(4)
+        form = 7 if simple and rng.random() < 0.85 else rng.randrange(8)
         if form == 0:
             line = f"- [{piece(words, marks)}]({url}){piece(words, marks)}"
         elif form == 1:
             line = f"- <{url}>{piece(words, marks)}"
         elif form == 2:
             line = f"{rng.choice(['', '* ', '1. ', '> ', '    ', '# '])}[{piece(words, marks)}]({url})"
-        else:
+        elif form == 3:
             line = piece(words, marks)
+        elif form == 4:  # another marker, or an item whose text starts something (a rule, a list, code, …)
+            line = f"{rng.choice('-*+')}{rng.choice([' ', '  ', chr(9), ''])}{piece(words, marks + ['- ', '1. ', '#'])}"
+        elif form == 5:
+            line = rng.choice(["", "", "   ", "---", "- - -", "***", "===", "<div>", "```", "[x]: https://x.example/d"])
+        elif form == 6:  # a continuation: indented, or lazy
+            line = rng.choice(["  ", " ", "      ", ""]) + piece(words, marks)
+        else:
+            line = f"- [{piece(words, words)}](https://x.example/{piece(['a', 'b-c'], ['d'])})"
         lines.append(line)
     return rng.choice(["", "# Sources\n\n", "[a]: https://x.example/ref\n\n"]) + "\n".join(lines) + "\n"
 
@@ -103,8 +112,8 @@ def _tokens(parser: MarkdownIt, text: str) -> tuple[list[dict], dict]:
 
 def test_the_shortcuts_give_the_full_parsers_tokens(monkeypatch):
     texts = _texts()
-    # snippets + 900 random strings + this repository's own Markdown (docs/, README, tests/); more beside ../shared
-    assert len(texts) > len(_SNIPPETS) + 900 + 20
+    # snippets + 1,200 random strings + this repository's own Markdown (docs/, README, tests/); more beside ../shared
+    assert len(texts) > len(_SNIPPETS) + 1200 + 20
     switched_off = 0
     shortcut = []
     inline_children = markdown._inline_children
@@ -119,6 +128,17 @@ def test_the_shortcuts_give_the_full_parsers_tokens(monkeypatch):
     # the inline shortcut answered for links, autolinks and plain text, and left other runs to the parser
     assert min(kinds.count("link_open"), kinds.count("link_openautolink"), kinds.count("text")) > 100
     assert shortcut.count(None) > 500
+
+
+def test_the_simple_list_rule_answers_often_and_as_the_list_rule(monkeypatch):
+    answered = []
+    simple_list = markdown._simple_list
+    monkeypatch.setattr(markdown, "_simple_list", lambda *args: answered.append(simple_list(*args)) or answered[-1])
+    parser = markdown._parser()  # every rule on, the counting block rule in it
+    texts = [text for name, text in _texts() if name.startswith("random link list")]
+    for text in texts:
+        assert _tokens(parser, text) == _tokens(REFERENCE, text), text
+    assert answered.count(True) > 50 and answered.count(False) > 1000  # ~90 lists it answered for
 
 
 def test_the_extraction_is_the_full_parsers(monkeypatch):
