@@ -69,6 +69,18 @@ def _normalize_link(normalize):
     return normalized
 
 
+def _normalize_link_text(normalize):
+    """markdown-it's public `normalizeLinkText` hook (an autolink's text), answering at once for a plain http(s) URL
+    without punycode (`xn--` labels it would decode): it gives those back unchanged (tests/extract/
+    test_normalize_link.py). Its URL parse and format cost as much as the rest of a `<url>` line's reading."""
+    def normalized(url: str) -> str:
+        if len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url) and "xn--" not in url.lower():
+            return url
+        return normalize(url)
+
+    return normalized
+
+
 def _with_span(rule, token_type: str):
     def spanned(state, silent: bool) -> bool:
         start, first = state.pos, len(state.tokens)
@@ -209,6 +221,7 @@ def _parser(shortcuts: bool = True) -> MarkdownIt:
         parser.block.ruler.before("list", "simple_list", _simple_list)
         parser.core.ruler.at("inline", _inline_rule)
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
+    parser.normalizeLinkText = _normalize_link_text(parser.normalizeLinkText)
     parser.validateLink = _validate_link(parser.validateLink)
     parser.helpers = SimpleNamespace(parseLinkLabel=md_helpers.parseLinkLabel, parseLinkTitle=md_helpers.parseLinkTitle,
                                      parseLinkDestination=_parse_link_destination)
