@@ -149,9 +149,10 @@ def _inline_children(md: MarkdownIt, content: str) -> list[Token] | None:
 def _link_tokens(href: str, text: str, end: int, autolink: bool) -> list[Token]:
     """link_open, its text, link_close: as markdown-it's link and autolink rules push them (wrapped by _with_span)."""
     markup, info = ("autolink", "auto") if autolink else ("", "")
-    return [Token("link_open", "a", 1, attrs={"href": href}, markup=markup, info=info, meta={"span": (0, end)}),
-            Token("text", "", 0, content=text, level=1),
-            Token("link_close", "a", -1, markup=markup, info=info)]
+    # Token's fields in order, as in _simple_list
+    return [Token("link_open", "a", 1, {"href": href}, None, 0, None, "", markup, info, {"span": (0, end)}),
+            Token("text", "", 0, {}, None, 1, None, text),
+            Token("link_close", "a", -1, {}, None, 0, None, "", markup, info)]
 
 
 def _inline_rule(state) -> None:
@@ -197,17 +198,20 @@ def _simple_list(state, start_line: int, end_line: int, silent: bool) -> bool:
         end = state.skipEmptyLines(end)
         if end < end_line and (state.sCount[end] >= 2 or src[starts[end] + state.tShift[end]] in "-*+"):
             return False
+    # Token's fields in order (positional arguments cost a third less than keywords, for 5 tokens an item): type, tag,
+    # nesting, attrs, map, level, children, content, markup, info, meta, block, hidden.
     tokens = state.tokens
-    tokens.append(Token("bullet_list_open", "ul", 1, map=[start_line, end], markup=marker, block=True))
+    tokens.append(Token("bullet_list_open", "ul", 1, {}, [start_line, end], 0, None, "", marker, "", {}, True, False))
+    last = line - 1
     for item in range(start_line, line):
-        tokens += (Token("list_item_open", "li", 1, map=[item, end if item == line - 1 else item + 1], level=1,
-                         markup=marker, block=True),
-                   Token("paragraph_open", "p", 1, map=[item, item + 1], level=2, block=True, hidden=True),
-                   Token("inline", "", 0, map=[item, item + 1], level=3, content=src[starts[item] + 2: ends[item]],
-                         children=[], block=True),
-                   Token("paragraph_close", "p", -1, level=2, block=True, hidden=True),
-                   Token("list_item_close", "li", -1, level=1, markup=marker, block=True))
-    tokens.append(Token("bullet_list_close", "ul", -1, markup=marker, block=True))
+        tokens += (Token("list_item_open", "li", 1, {}, [item, end if item == last else item + 1], 1, None, "", marker,
+                         "", {}, True, False),
+                   Token("paragraph_open", "p", 1, {}, [item, item + 1], 2, None, "", "", "", {}, True, True),
+                   Token("inline", "", 0, {}, [item, item + 1], 3, [], src[starts[item] + 2: ends[item]], "", "", {},
+                         True, False),
+                   Token("paragraph_close", "p", -1, {}, None, 2, None, "", "", "", {}, True, True),
+                   Token("list_item_close", "li", -1, {}, None, 1, None, "", marker, "", {}, True, False))
+    tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", marker, "", {}, True, False))
     state.line = end
     return True
 
@@ -564,9 +568,11 @@ class _Reader:
         def current_line() -> int:
             return prose.line + prose.newlines
 
+        # On one source line no offset is past a newline the prose lacks: `sync` has nothing to add.
+        multiline = bool(source.breaks)
         for child in token.children or ():
             kind, span = child.type, (child.meta or {}).get("span")
-            if span:
+            if span and multiline:
                 sync(span[0])
             if kind == "text":
                 content = child.content.replace("\n", " ")
@@ -586,7 +592,7 @@ class _Reader:
                         "autolink": child.markup == "autolink", "span": span, "label": self._label(token.content, span)}
             elif kind == "link_close" and link is not None:
                 self._link(prose, link)
-                if link["span"]:
+                if link["span"] and multiline:
                     sync(link["span"][1])
                 link = None
             elif kind == "footnote_ref":
@@ -601,7 +607,7 @@ class _Reader:
             elif kind == "html_inline":
                 self._html_inline(child.content, source, span)
                 self._raw_html(child.content, source.line_of(span[0]) if span else current_line())
-            if span and kind not in ("link_open",):
+            if span and multiline and kind != "link_open":
                 sync(span[1])
         return prose
 
