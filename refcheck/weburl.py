@@ -169,7 +169,10 @@ def join(base: str, reference: str) -> str | None:
 
 def scheme_of(text: str) -> str:
     """The lower-case scheme a URL is written with, or "" for a relative reference; the rest need not parse."""
-    match = _SCHEME.match(text.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE))
+    text = text.strip(_C0_OR_SPACE)
+    if "\t" in text or "\n" in text or "\r" in text:  # rare: str.translate walks the whole URL in Python's slow path
+        text = text.translate(_TAB_OR_NEWLINE)
+    match = _SCHEME.match(text)
     return match.group(1).lower() if match else ""
 
 

@@ -63,7 +63,7 @@ def clean_url(raw: str) -> str:
 def is_fetchable_url(url: str) -> bool:
     """Whether refcheck can fetch `url`: http or https with a host, by the WHATWG URL standard. mailto:, ftp:… are not."""
     parsed = parse(url)
-    return parsed is not None and parsed.is_web and any(c.isalnum() for c in parsed.host)
+    return parsed is not None and parsed.is_web and _LETTER_OR_DIGIT.search(parsed.host) is not None
 
 
 def _strip_trailing(url: str) -> str:

@@ -203,7 +203,8 @@ def _strip_with_keys(title: str, site_keys: frozenset[str]) -> str:
 @lru_cache(maxsize=8192)  # a cited title is read by both generic-title checks and by its comparison
 def _untagged(title: str) -> str:
     """The title unified (`_unify_marks`), without a leading tag (【速報】, [News])."""
-    return _LEADING_TAG.sub("", _unify_marks(title)).strip()
+    text = _unify_marks(title)
+    return (_LEADING_TAG.sub("", text) if "[" in text else text).strip()  # a tag is bracketed: no `[`, no tag
 
 
 @lru_cache(maxsize=8192)  # pure; the same title with the same site names is stripped by several checks
@@ -446,7 +447,7 @@ def _unsplit(title: str) -> str | None:
     """`strip_site_affixes(title, names)` for any names when the untagged title has no separator and no trailing
     parenthesis (then there is no segment to remove: the untagged title is the answer); else None."""
     text = _untagged(title)
-    if len(_split_parts(text)[0]) > 1 or _TRAILING_PAREN.search(text):
+    if len(_split_parts(text)[0]) > 1 or (")" in text and _TRAILING_PAREN.search(text)):
         return None
     return text
 

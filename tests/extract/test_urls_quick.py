@@ -43,3 +43,10 @@ def test_the_quick_helpers_answer_as_the_plain_ones():
         assert urls._has_host(text) == _has_host_plain(text), text
     assert sum(_has_host_plain(text) for text in strings) > 10000
     assert sum(_strip_trailing_plain(text) != text for text in strings) > 5000
+
+
+def test_the_letter_or_digit_regex_is_str_isalnum_on_every_code_point():
+    import sys
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1))
+            if (urls._LETTER_OR_DIGIT.match(c) is not None) != c.isalnum()] == []
