@@ -1,8 +1,11 @@
 """The Markdown reader's shortcuts change no result: the tokens and the extraction equal those of the full parser.
 
-Two shortcuts (refcheck/extract/markdown.py, issue 19): markdown-it's parseLinkDestination answered by one regex for
-a plain destination, and the rules a document cannot need (no `]:` → no reference definitions, …) switched off for
-it. The reference is a parser built as before: every rule on, markdown-it's own helpers.
+The shortcuts (refcheck/extract/markdown.py, issue 19): markdown-it's parseLinkDestination answered by one regex for
+a plain destination; the rules a document cannot need (no `]:` → no reference definitions, …) switched off for it;
+a tight top-level list of simple one-line items given its block tokens by one rule (`_simple_list`); and inline runs
+that are one link or autolink then plain text, or plain text alone, given their tokens without the inline parser
+(`_inline_children`). The reference is a parser built as before: every rule on, markdown-it's own helpers, no
+shortcut; the texts include generated link lists with lines that break the simple forms in every way we know.
 """
 
 from __future__ import annotations
