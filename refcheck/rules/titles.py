@@ -423,7 +423,10 @@ def is_generic_title(title: str | None, site: str | None, url: str | None) -> bo
 @lru_cache(maxsize=16384)  # pure (the publisher table is fixed), and asked up to three times per reference
 def _is_generic_on(title: str | None, site: str | None, host: str | None) -> bool:
     """`is_generic_title` for a URL's host (None: no URL; "": a URL with no host)."""
-    key = compact(title or "")
+    # An ASCII title's compact form is its name key: normalize_title only drops or case-folds, there, characters that
+    # name_key drops or case-folds too (tests/rules/test_titles_ascii.py). One normalisation instead of two, and the
+    # name key is the one publishers_named looks up next.
+    key = name_key(title) if title and title.isascii() else compact(title or "")
     if not key:
         return False
     if key == name_key(site) or key in _domain_name_keys(looks_like_domain(site) or "") or (
