@@ -90,7 +90,7 @@ except ImportError:  # pragma: no cover - another packaging of ada-url: the URL 
 
 
 def _parse_direct(text: str, base: str | None) -> WebUrl | None:
-    """What `parse` builds from ada's `URL` class, from the same C getters (tests/test_weburl.py: the WPT cases)."""
+    """What `parse` builds from ada's `URL` class, from ada's C functions (tests/test_weburl.py: the WPT cases)."""
     try:
         data = text.encode()
         if base is None:
@@ -103,18 +103,51 @@ def _parse_direct(text: str, base: str | None) -> WebUrl | None:
     try:
         if not _lib.ada_is_valid(url):
             return None
-        port = _part(_lib.ada_get_port(url))
         href = _part(_lib.ada_get_href(url))
         # The cache holds a big document's URLs: the href is the text itself when it was already normalised, and
         # schemes and hosts repeat (one string each, not one per URL).
-        return WebUrl(href=text if href == text else href,
-                      scheme=sys.intern(_part(_lib.ada_get_protocol(url))[:-1].lower()),
-                      username=_part(_lib.ada_get_username(url)), password=_part(_lib.ada_get_password(url)),
-                      hostname=sys.intern(_part(_lib.ada_get_hostname(url))), port=int(port) if port else None,
-                      pathname=_part(_lib.ada_get_pathname(url)), search=_part(_lib.ada_get_search(url)),
-                      hash=_part(_lib.ada_get_hash(url)))
+        href = text if href == text else href
+        if href.isascii():  # as serialised by the standard it always is: the offsets in bytes are offsets in it
+            return _from_components(href, _lib.ada_get_components(url))
+        return _from_getters(href, url)
     finally:
         _lib.ada_free(url)
+
+
+_OMITTED = 0xFFFFFFFF  # ada's url_components::omitted: the part is absent
+
+
+def _from_components(href: str, parts) -> WebUrl:
+    """The parts cut from the href at ada's offsets, as ada's getters cut them (url_aggregator::get_username, …):
+    one C call, not nine, each copying its part through the bindings."""
+    scheme_end, username_end, host_start, host_end = parts.protocol_end, parts.username_end, parts.host_start, \
+        parts.host_end
+    pathname_start, search_start, hash_start = parts.pathname_start, parts.search_start, parts.hash_start
+    size = len(href)
+    if host_end > host_start and href[host_start] == "@":  # after credentials, host_start is the `@`
+        hostname = href[host_start + 1:host_end]
+    else:
+        hostname = href[host_start:host_end]
+    port = href[host_end + 1:pathname_start] if parts.port != _OMITTED else ""
+    query_end = hash_start if hash_start != _OMITTED else size
+    path_end = search_start if search_start != _OMITTED else query_end
+    return WebUrl(href=href, scheme=sys.intern(href[:scheme_end - 1].lower()),
+                  username=href[scheme_end + 2:username_end] if scheme_end + 2 < username_end else "",
+                  password=href[username_end + 1:host_start] if host_start > username_end else "",
+                  hostname=sys.intern(hostname), port=int(port) if port else None,
+                  pathname=href[pathname_start:path_end],
+                  search=href[search_start:query_end] if search_start != _OMITTED and query_end - search_start > 1
+                  else "",
+                  hash=href[hash_start:] if hash_start != _OMITTED and size - hash_start > 1 else "")
+
+
+def _from_getters(href: str, url) -> WebUrl:
+    port = _part(_lib.ada_get_port(url))
+    return WebUrl(href=href, scheme=sys.intern(_part(_lib.ada_get_protocol(url))[:-1].lower()),
+                  username=_part(_lib.ada_get_username(url)), password=_part(_lib.ada_get_password(url)),
+                  hostname=sys.intern(_part(_lib.ada_get_hostname(url))), port=int(port) if port else None,
+                  pathname=_part(_lib.ada_get_pathname(url)), search=_part(_lib.ada_get_search(url)),
+                  hash=_part(_lib.ada_get_hash(url)))
 
 
 def _part(value) -> str:
@@ -136,7 +169,10 @@ def join(base: str, reference: str) -> str | None:
 
 def scheme_of(text: str) -> str:
     """The lower-case scheme a URL is written with, or "" for a relative reference; the rest need not parse."""
-    match = _SCHEME.match(text.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE))
+    text = text.strip(_C0_OR_SPACE)
+    if "\t" in text or "\n" in text or "\r" in text:  # rare: str.translate walks the whole URL in Python's slow path
+        text = text.translate(_TAB_OR_NEWLINE)
+    match = _SCHEME.match(text)
     return match.group(1).lower() if match else ""
 
 

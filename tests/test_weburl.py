@@ -182,5 +182,11 @@ def test_the_direct_c_calls_build_what_the_url_class_builds():
     assert weburl._lib is not None  # the fast path is the one in use
     inputs = [(case["input"], case.get("base")) for case in CASES] + [(case["input"], None) for case in CASES]
     inputs += [("http://\ud800.com/", None), ("http://a.com/", "\ud800"), ("", None), ("https://例え.jp/ä?q=ü#é", None)]
+    # credentials, ports, empty and absent queries and fragments, opaque paths, hosts absent or empty
+    inputs += [(f"{scheme}{user}{host}{port}{path}{query}{fragment}", None)
+               for scheme in ("http://", "https://", "foo://", "file://", "mailto:", "blob:https://")
+               for user in ("", "u@", "u:p@", ":p@", "u:@", "@") for host in ("", "h.example", "[::1]", "10.0.0.1")
+               for port in ("", ":80", ":8123", ":") for path in ("", "/", "/a/b", "a")
+               for query in ("", "?", "?q=1") for fragment in ("", "#", "#f")]
     for text, base in inputs:
         assert weburl._parse_direct(text, base) == weburl._parse_with_class(text, base), (text, base)

@@ -69,6 +69,18 @@ def _normalize_link(normalize):
     return normalized
 
 
+def _normalize_link_text(normalize):
+    """markdown-it's public `normalizeLinkText` hook (an autolink's text), answering at once for a plain http(s) URL
+    without punycode (`xn--` labels it would decode): it gives those back unchanged (tests/extract/
+    test_normalize_link.py). Its URL parse and format cost as much as the rest of a `<url>` line's reading."""
+    def normalized(url: str) -> str:
+        if len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url) and "xn--" not in url.lower():
+            return url
+        return normalize(url)
+
+    return normalized
+
+
 def _with_span(rule, token_type: str):
     def spanned(state, silent: bool) -> bool:
         start, first = state.pos, len(state.tokens)
@@ -101,12 +113,119 @@ def _parse_link_destination(string: str, pos: int, maximum: int):
     return md_helpers.parseLinkDestination(string, pos, maximum)
 
 
-def _parser() -> MarkdownIt:
+# Text in which no inline rule of the parser can match anywhere: none of the characters that start one (`\` escape,
+# `` ` `` code, `*` `_` emphasis, `~` strikethrough, `[` `]` links and footnotes, `!` only before `[`, `<` autolinks
+# and HTML, `&` entities, `^` inline footnotes) and no line break. markdown-it makes one text token of it.
+_PLAIN_TEXT = r"[^\n\\`*_~\[\]<&^]"
+# An inline run that is one inline link or autolink, then plain text: `[title](https://…)`, `<https://…>` — nearly
+# every line of a list of links. The destination is a plain one (as in _parse_link_destination) with no title.
+_LINK_LINE = re.compile(rf"\[({_PLAIN_TEXT}+)\]\(([^\x00-\x20\x7f()\\<][^\x00-\x20\x7f()\\]*)\)({_PLAIN_TEXT}*)")
+_AUTOLINK_LINE = re.compile(rf"<([a-zA-Z][a-zA-Z0-9+.\-]{{1,31}}:[^<>\x00-\x20]*)>({_PLAIN_TEXT}*)")
+_TEXT_LINE = re.compile(f"{_PLAIN_TEXT}+")
+
+
+def _inline_children(md: MarkdownIt, content: str) -> list[Token] | None:
+    """The tokens markdown-it's inline parser makes of `content` when it is a link line or plain text (the same
+    tokens, spans included: tests/extract/test_markdown_lean.py holds them equal); None for anything else."""
+    match = _LINK_LINE.fullmatch(content)
+    if match is not None:
+        href = md.normalizeLink(unescapeAll(match.group(2)))
+        if not md.validateLink(href):
+            return None
+        tokens = _link_tokens(href, match.group(1), match.end(2) + 1, autolink=False)
+        return tokens + [Token("text", "", 0, content=match.group(3))] if match.group(3) else tokens
+    match = _AUTOLINK_LINE.fullmatch(content) if content[:1] == "<" else None
+    if match is not None:
+        href = md.normalizeLink(match.group(1))
+        if not md.validateLink(href):
+            return None
+        tokens = _link_tokens(href, md.normalizeLinkText(match.group(1)), match.end(1) + 1, autolink=True)
+        return tokens + [Token("text", "", 0, content=match.group(2))] if match.group(2) else tokens
+    if _TEXT_LINE.fullmatch(content):
+        return [Token("text", "", 0, content=content)]
+    return None
+
+
+def _link_tokens(href: str, text: str, end: int, autolink: bool) -> list[Token]:
+    """link_open, its text, link_close: as markdown-it's link and autolink rules push them (wrapped by _with_span)."""
+    markup, info = ("autolink", "auto") if autolink else ("", "")
+    # Token's fields in order, as in _simple_list
+    return [Token("link_open", "a", 1, {"href": href}, None, 0, None, "", markup, info, {"span": (0, end)}),
+            Token("text", "", 0, {}, None, 1, None, text),
+            Token("link_close", "a", -1, {}, None, 0, None, "", markup, info)]
+
+
+def _inline_rule(state) -> None:
+    """markdown-it's core `inline` rule, with the inline parser skipped where `_inline_children` knows its answer."""
+    md = state.md
+    for token in state.tokens:
+        if token.type == "inline":
+            if token.children is None:
+                token.children = []
+            children = None if token.children else _inline_children(md, token.content)
+            if children is None:
+                md.inline.parse(token.content, md, state.env, token.children)
+            else:
+                token.children.extend(children)
+
+
+# A bullet list item of one line whose text starts no block inside the item: not a fence, quote, rule, list, heading,
+# indented code, HTML block (`<scheme:` is an autolink, never one), reference definition or footnote (`[label]` not
+# followed by `:`), and with no white space around it (markdown-it trims it).
+_SIMPLE_ITEM = re.compile(r"([-*+]) (?=[^\s`~>*\-_+#<\[0-9]|<[A-Za-z][A-Za-z0-9+.\-]*:|\[[^\[\]\\^\s][^\[\]\\]*\](?!:))"
+                          r"(?:.*\S)?")
+
+
+def _simple_list(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """A block rule before markdown-it's `list`: a tight top-level bullet list of simple one-line items (a list of
+    links), its tokens pushed as markdown-it's list and paragraph rules push them, without running the block rules on
+    every item (tests/extract/test_markdown_lean.py holds the tokens equal). Anything else is left to `list`: another
+    line in the list or after it without a blank line (an item or a lazy continuation), or after the blank lines a
+    line that could continue the list or the last item."""
+    if silent or state.level or state.blkIndent or state.listIndent != -1 or state.parentType != "root":
+        return False
+    src, starts, ends = state.src, state.bMarks, state.eMarks
+    marker = src[starts[start_line]]
+    line = start_line
+    while line < end_line and src[starts[line]] == marker and _SIMPLE_ITEM.fullmatch(src, starts[line], ends[line]):
+        line += 1
+    if line == start_line:
+        return False
+    end = line
+    if end < end_line:
+        if not state.isEmpty(end):
+            return False
+        end = state.skipEmptyLines(end)
+        if end < end_line and (state.sCount[end] >= 2 or src[starts[end] + state.tShift[end]] in "-*+"):
+            return False
+    # Token's fields in order (positional arguments cost a third less than keywords, for 5 tokens an item): type, tag,
+    # nesting, attrs, map, level, children, content, markup, info, meta, block, hidden.
+    tokens = state.tokens
+    tokens.append(Token("bullet_list_open", "ul", 1, {}, [start_line, end], 0, None, "", marker, "", {}, True, False))
+    last = line - 1
+    for item in range(start_line, line):
+        tokens += (Token("list_item_open", "li", 1, {}, [item, end if item == last else item + 1], 1, None, "", marker,
+                         "", {}, True, False),
+                   Token("paragraph_open", "p", 1, {}, [item, item + 1], 2, None, "", "", "", {}, True, True),
+                   Token("inline", "", 0, {}, [item, item + 1], 3, [], src[starts[item] + 2: ends[item]], "", "", {},
+                         True, False),
+                   Token("paragraph_close", "p", -1, {}, None, 2, None, "", "", "", {}, True, True),
+                   Token("list_item_close", "li", -1, {}, None, 1, None, "", marker, "", {}, True, False))
+    tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", marker, "", {}, True, False))
+    state.line = end
+    return True
+
+
+def _parser(shortcuts: bool = True) -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"linkify": False}).enable("table").use(footnote_plugin)
     functions = {rule.name: rule.fn for rule in parser.inline.ruler.__rules__}
     for name, token_type in _SPANNED_RULES.items():
         parser.inline.ruler.at(name, _with_span(functions[name], token_type))
+    if shortcuts:
+        parser.block.ruler.before("list", "simple_list", _simple_list)
+        parser.core.ruler.at("inline", _inline_rule)
     parser.normalizeLink = _normalize_link(parser.normalizeLink)
+    parser.normalizeLinkText = _normalize_link_text(parser.normalizeLinkText)
     parser.validateLink = _validate_link(parser.validateLink)
     parser.helpers = SimpleNamespace(parseLinkLabel=md_helpers.parseLinkLabel, parseLinkTitle=md_helpers.parseLinkTitle,
                                      parseLinkDestination=_parse_link_destination)
@@ -449,9 +568,11 @@ class _Reader:
         def current_line() -> int:
             return prose.line + prose.newlines
 
+        # On one source line no offset is past a newline the prose lacks: `sync` has nothing to add.
+        multiline = bool(source.breaks)
         for child in token.children or ():
             kind, span = child.type, (child.meta or {}).get("span")
-            if span:
+            if span and multiline:
                 sync(span[0])
             if kind == "text":
                 content = child.content.replace("\n", " ")
@@ -471,7 +592,7 @@ class _Reader:
                         "autolink": child.markup == "autolink", "span": span, "label": self._label(token.content, span)}
             elif kind == "link_close" and link is not None:
                 self._link(prose, link)
-                if link["span"]:
+                if link["span"] and multiline:
                     sync(link["span"][1])
                 link = None
             elif kind == "footnote_ref":
@@ -486,7 +607,7 @@ class _Reader:
             elif kind == "html_inline":
                 self._html_inline(child.content, source, span)
                 self._raw_html(child.content, source.line_of(span[0]) if span else current_line())
-            if span and kind not in ("link_open",):
+            if span and multiline and kind != "link_open":
                 sync(span[1])
         return prose
 

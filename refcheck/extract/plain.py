@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import fields
+from operator import attrgetter
 
 from refcheck.fingerprint import code_fingerprint
 from refcheck.models import Claim, Document, Extraction, Link, Marker, ProseBlock, Reference, Suppression
@@ -22,8 +23,7 @@ _CODE = ("extract/*.py", "models.py", "data/checkworthy_en.json")
 
 
 def extraction_to_json(extraction: Extraction) -> str:
-    plain = {name: [[_plain(getattr(item, f.name)) for f in fields(kind)] for item in getattr(extraction, name)]
-             for name, kind in _PARTS}
+    plain = {name: _rows(getattr(extraction, name), kind) for name, kind in _PARTS}
     plain["has_markers"] = extraction.has_markers
     plain["anchors"] = list(extraction.anchors)
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
@@ -55,6 +55,12 @@ def extraction_key(document: Document) -> str:
 def extractor_fingerprint() -> str:
     """refcheck's version and a hash of the extraction code and data as installed (an edit in a checkout counts)."""
     return code_fingerprint(*_CODE)
+
+
+def _rows(items, kind: type) -> list[list]:
+    """Each record as its field values in field order (the field names looked up once, not once per record)."""
+    values = attrgetter(*(f.name for f in fields(kind)))
+    return [[_plain(value) for value in values(item)] for item in items]
 
 
 def _plain(value):

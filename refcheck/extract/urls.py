@@ -63,32 +63,42 @@ def clean_url(raw: str) -> str:
 def is_fetchable_url(url: str) -> bool:
     """Whether refcheck can fetch `url`: http or https with a host, by the WHATWG URL standard. mailto:, ftp:… are not."""
     parsed = parse(url)
-    return parsed is not None and parsed.is_web and any(c.isalnum() for c in parsed.host)
+    return parsed is not None and parsed.is_web and _LETTER_OR_DIGIT.search(parsed.host) is not None
 
 
 def _strip_trailing(url: str) -> str:
     """Drop sentence punctuation and closing brackets that have no opening partner inside the URL.
 
     Wikipedia's `https://en.wikipedia.org/wiki/Python_(programming_language)` keeps its `)`; the `)` of
-    `(see https://x.com/a)` goes. Counts are kept as the end moves, so this stays linear in the URL.
+    `(see https://x.com/a)` goes. Counts are kept as the end moves, so this stays linear in the URL; they are taken
+    only when a closing bracket ends it (most URLs end in a letter, a digit or `/`).
     """
-    counts = {closer: (url.count(opener), url.count(closer)) for closer, opener in _CLOSING_TO_OPENING.items()}
+    counts = None
     end = len(url)
     while end:
         last = url[end - 1]
         if last in _TRAILING_PUNCTUATION:
             end -= 1
-        elif last in counts and counts[last][1] > counts[last][0]:
-            opened, closed = counts[last]
-            counts[last] = (opened, closed - 1)
-            end -= 1
-        else:
+            continue
+        if last not in _CLOSING_TO_OPENING:
             break
+        if counts is None:
+            counts = {closer: (url.count(opener), url.count(closer)) for closer, opener in _CLOSING_TO_OPENING.items()}
+        opened, closed = counts[last]
+        if closed <= opened:
+            break
+        counts[last] = (opened, closed - 1)
+        end -= 1
     return url[:end]
+
+
+_HOST_END = re.compile(r"[/?#]")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what str.isalnum() accepts: \w is exactly it and `_`
 
 
 def _has_host(url: str) -> bool:
     """Whether something host-like follows the scheme: `https://` alone, or `https://.`, is not a URL."""
-    rest = url.split("://", 1)[-1]
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return any(c.isalnum() for c in host)
+    start = url.find("://")
+    start = 0 if start == -1 else start + 3
+    end = _HOST_END.search(url, start)
+    return _LETTER_OR_DIGIT.search(url, start, end.start() if end else len(url)) is not None

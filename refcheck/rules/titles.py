@@ -203,7 +203,8 @@ def _strip_with_keys(title: str, site_keys: frozenset[str]) -> str:
 @lru_cache(maxsize=8192)  # a cited title is read by both generic-title checks and by its comparison
 def _untagged(title: str) -> str:
     """The title unified (`_unify_marks`), without a leading tag (【速報】, [News])."""
-    return _LEADING_TAG.sub("", _unify_marks(title)).strip()
+    text = _unify_marks(title)
+    return (_LEADING_TAG.sub("", text) if "[" in text else text).strip()  # a tag is bracketed: no `[`, no tag
 
 
 @lru_cache(maxsize=8192)  # pure; the same title with the same site names is stripped by several checks
@@ -422,7 +423,10 @@ def is_generic_title(title: str | None, site: str | None, url: str | None) -> bo
 @lru_cache(maxsize=16384)  # pure (the publisher table is fixed), and asked up to three times per reference
 def _is_generic_on(title: str | None, site: str | None, host: str | None) -> bool:
     """`is_generic_title` for a URL's host (None: no URL; "": a URL with no host)."""
-    key = compact(title or "")
+    # An ASCII title's compact form is its name key: normalize_title only drops or case-folds, there, characters that
+    # name_key drops or case-folds too (tests/rules/test_titles_ascii.py). One normalisation instead of two, and the
+    # name key is the one publishers_named looks up next.
+    key = name_key(title) if title and title.isascii() else compact(title or "")
     if not key:
         return False
     if key == name_key(site) or key in _domain_name_keys(looks_like_domain(site) or "") or (
@@ -446,7 +450,7 @@ def _unsplit(title: str) -> str | None:
     """`strip_site_affixes(title, names)` for any names when the untagged title has no separator and no trailing
     parenthesis (then there is no segment to remove: the untagged title is the answer); else None."""
     text = _untagged(title)
-    if len(_split_parts(text)[0]) > 1 or _TRAILING_PAREN.search(text):
+    if len(_split_parts(text)[0]) > 1 or (")" in text and _TRAILING_PAREN.search(text)):
         return None
     return text
 

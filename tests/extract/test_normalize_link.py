@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from markdown_it.common.normalize_url import normalizeLink
+from markdown_it.common.normalize_url import normalizeLink, normalizeLinkText
 
 from refcheck.extract.markdown import _MAX_PLAIN_URL, _PARSER, _PLAIN_HTTP_URL, _PLAIN_RELATIVE
 
@@ -42,6 +42,19 @@ def test_quick_answer_equals_markdown_its_normalize_link():
         quick += bool(len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url))
     # The comparison means something only if both paths ran many times.
     assert 2000 < quick < len(urls) - 2000
+
+
+def test_quick_answer_equals_markdown_its_normalize_link_text():
+    rng = random.Random(20261206)
+    urls = [_random_url(rng) for _ in range(20000)]
+    urls += ["http://127.0.0.2:38753/articles/2020/bank-editor-draft-0", "http://EXAMPLE.com/A", "http://xn--wgv71a.jp/",
+             "http://XN--wgv71a.jp/", "http://a.xn--wgv71a/x", "https://x.com/xn--wgv71a", "http://a..b/"]
+    quick = 0
+    for url in urls:
+        assert _PARSER.normalizeLinkText(url) == normalizeLinkText(url), url
+        quick += bool(len(url) <= _MAX_PLAIN_URL and _PLAIN_HTTP_URL.fullmatch(url) and "xn--" not in url.lower())
+    assert 2000 < quick < len(urls) - 2000
+    assert _PARSER.normalizeLinkText("http://xn--wgv71a.jp/") == "http://日本.jp/"  # punycode is still decoded
 
 
 def test_links_still_normalised_where_markdown_it_would():

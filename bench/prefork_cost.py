@@ -1,0 +1,95 @@
+"""CPU seconds `refcheck check` spends before its first request, this checkout against an earlier commit (issue 19).
+
+For each document and version, alternately (before, after, before, after: the VM's speed drifts), a fresh
+`bench/serial_phases.py check DOC …` of that version's tree (its own serial_phases.py, so the stamps are the same)
+runs until the fetch forks its first worker; the process is stopped there (nothing is fetched: the documents'
+URLs point at a closed loopback port). From its `[phase]` stamps (process CPU seconds at each): the extraction
+(`extract_paths`, offline rules and the memo store included) and everything before the fork (imports, extraction,
+URL selection, the fetcher's routing), whose CPU adds straight to the run's wall time.
+
+    .venv/bin/python bench/prefork_cost.py --before 4582ecb DOC...   # e.g. bench/extract_cost.py's W2/W3 documents
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_STAMP = re.compile(r"\[phase\]\s+[0-9.]+ pid=(\d+) (.*) cpu=([0-9.]+)")
+
+
+def tree_at(commit: str, work: Path) -> Path:
+    target = work / f"tree-{commit}"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "refcheck", "bench"], check=True,
+                             capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def until_fork(tree: Path, document: Path, work: Path) -> dict[str, float]:
+    """The CPU stamps of one run of `tree`'s check on `document`, up to the first fork of a fetch worker."""
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, str(tree / "bench" / "serial_phases.py"), "check", str(document), "--allow-private",
+               "--no-progress", "--no-archive", "--cache-dir", str(cache), "--format", "json", "--output",
+               str(work / "out.json"), "--fail-on", "never"]
+    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(tree)}, stderr=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, text=True, start_new_session=True)
+    stamps: dict[str, float] = {}
+    try:
+        for line in child.stderr:
+            match = _STAMP.search(line)
+            if match and int(match.group(1)) == child.pid:
+                stamps.setdefault(match.group(2), float(match.group(3)))
+                if match.group(2) in ("fork begin", "fetch_share begin", "Fetcher.run end"):
+                    break
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    return stamps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", required=True)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("documents", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="refcheck-prefork-") as scratch:
+        work = Path(scratch)
+        trees = {"before": tree_at(args.before, work), "after": ROOT}
+        print(f"before = {args.before}, after = this checkout; load average "
+              f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
+        print("\n| document | version | extraction CPU s (runs) | median | before the first fork CPU s (runs) | median |")
+        print("|---|---|---|---:|---|---:|")
+        for document in args.documents:
+            figures = {name: {"extract": [], "serial": []} for name in trees}
+            for _ in range(args.rounds):
+                for name, tree in trees.items():
+                    stamps = until_fork(tree, document.resolve(), work)
+                    figures[name]["extract"].append(stamps["extract_paths end"] - stamps["extract_paths begin"])
+                    figures[name]["serial"].append(stamps.get("fork begin", stamps.get("fetch_share begin", 0.0)))
+            for name in trees:
+                cells = []
+                for key in ("extract", "serial"):
+                    values = figures[name][key]
+                    cells += [" / ".join(f"{v:.2f}" for v in values), f"{statistics.median(values):.2f}"]
+                print(f"| {document.name} | {name} | {' | '.join(cells)} |", flush=True)
+            ratios = [statistics.median(figures["after"][key]) / statistics.median(figures["before"][key])
+                      for key in ("extract", "serial")]
+            print(f"| {document.name} | after / before | | {ratios[0]:.2f} | | {ratios[1]:.2f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
