@@ -17,7 +17,6 @@ import dataclasses
 import errno
 import functools
 import http
-import ipaddress
 import json
 import os
 import re
@@ -162,6 +161,9 @@ _PLAIN_URL = re.compile(
     r"(/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/\[\]\\^|]|%[0-9A-Fa-f]{2})*)"
     r"(?:\?((?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]\\^`{|}]|%[0-9A-Fa-f]{2})*))?")
 _IPV4_SHAPED = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx's IPv4_STYLE_HOSTNAME
+# What ipaddress.IPv4Address (httpx's check) accepts of those: four decimal octets up to 255, no leading zero.
+_IPV4_VALID = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+                         r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _DOT_SEGMENTS = frozenset((".", ".."))
 
@@ -170,35 +172,29 @@ def plain_httpx_url(url: str) -> httpx.URL | None:
     """httpx.URL(url) without httpx's parser, for a URL of `_PLAIN_URL`'s shape; None for any other (ask httpx).
 
     httpx's parser costs ~40 µs per URL, most of it a Python-level scan of every character; on such a URL its every
-    step is the identity (the scheme is lowercase, the host needs neither IDNA nor escaping, the path and query
+    step is the identity (the URL is not too long, the scheme is lowercase, the host needs neither IDNA nor escaping, the path and query
     have nothing to percent-encode) except two, done here alike: a default port is dropped, and an IPv4-shaped host
-    must be a valid address (else httpx refuses it: so does this, by leaving it to httpx). A path with dot segments
+    must be a valid address (else httpx refuses it: this leaves it to httpx). A path with dot segments
     goes to httpx too. The URL built holds the very components httpx's parser would produce, so every property
     read from it is httpx's: tests/fetch/test_plain_url.py compares the two on the standard's test data and on
     generated URLs, and fails if they ever differ.
     """
+    if len(url) > _HTTPX_MAX_URL_LENGTH:
+        return None  # httpx refuses it
     match = _PLAIN_URL.fullmatch(url)
     if match is None or _URL_COMPONENTS is None:
         return None
     scheme, host, port, path, query = match.groups()
     if "." in path and not _DOT_SEGMENTS.isdisjoint(path.split("/")):
         return None  # httpx removes dot segments
-    if _IPV4_SHAPED.fullmatch(host) and not _valid_ipv4(host):
-        return None
+    if _IPV4_SHAPED.fullmatch(host) and not _IPV4_VALID.fullmatch(host):
+        return None  # httpx refuses it (ipaddress does not take it): httpx's error it shall be
     number = None if port is None else int(port)
     if number == _DEFAULT_PORTS[scheme]:
         number = None
     built = _BARE_URL(httpx.URL)
     built._uri_reference = _URL_COMPONENTS(scheme, "", host, number, path, query, None)
     return built
-
-
-def _valid_ipv4(host: str) -> bool:
-    try:
-        ipaddress.IPv4Address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _url_components():

@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import errno
+import functools
 import os
 import re
 import socket
@@ -536,13 +537,21 @@ def _header_lines(headers: list[tuple[str, str]]) -> list[bytes]:
     Accept is given, so curl adds no "Accept: */*" of its own."""
     lines, accept = [], False
     for name, value in headers:
-        if any(character in name or character in value for character in "\r\n\0"):
-            raise httpx.LocalProtocolError(f"invalid header {name!r}")
         accept = accept or name.lower() == "accept"
-        lines.append((f"{name}: {value}" if value else f"{name};").encode("latin-1"))
+        lines.append(_header_line(name, value))
     if not accept:
         lines.append(b"Accept:")
     return lines
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_line(name: str, value: str) -> bytes:
+    """One header line, made once per distinct pair: the client's own headers and a host's Host line repeat on
+    every request. Raises (nothing cached) for a line break or NUL, which would split or end the line."""
+    line = f"{name}: {value}" if value else f"{name};"
+    if "\r" in line or "\n" in line or "\0" in line:
+        raise httpx.LocalProtocolError(f"invalid header {name!r}")
+    return line.encode("latin-1")
 
 
 class CurlTransport(httpx.AsyncBaseTransport):

@@ -204,3 +204,15 @@ def test_a_head_past_h11s_bound_is_read_by_httpx(server):
     by_httpx, _ = asyncio.run(ask(PerOriginTransport))
     assert asyncio.run(ask(CurlTransport)) == (by_httpx, 1)
     assert server.hits("/huge") == 3  # httpx's own, then curl's (refused at the bound) and httpx's again
+
+
+def test_header_lines_for_curl_are_the_pairs_as_sent_and_refuse_line_breaks_every_time():
+    pairs = [("Host", "127.0.0.2:8080"), ("User-Agent", "refcheck/1"), ("X-Empty", ""), ("X-Latin", "caf\xe9")]
+    expected = [b"Host: 127.0.0.2:8080", b"User-Agent: refcheck/1", b"X-Empty;", b"X-Latin: caf\xe9", b"Accept:"]
+    for _ in range(2):  # the second time from the remembered lines
+        assert engine_curl._header_lines(pairs) == expected
+        assert engine_curl._header_lines([("accept", "*/*")]) == [b"accept: */*"]
+    for bad in [("X-A", "1\r\nX-B: 2"), ("X-A\n", "1"), ("X-A", "1\0")]:
+        for _ in range(2):  # a refused pair is refused again, never remembered as a line
+            with pytest.raises(httpx.LocalProtocolError):
+                engine_curl._header_lines([bad])

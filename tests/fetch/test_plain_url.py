@@ -87,7 +87,8 @@ def test_what_the_shortcut_builds_and_what_it_leaves_to_httpx():
         assert _agrees(url)
     left = ["http://256.1.1.1/", "http://a.example/./x", "http://a.example/a/../x", "http://[::1]/",
             "http://user@a.example/", "http://a.example/#frag", "http://A.example/", "http://a.example/a b",
-            "http://a.example/%zz", "http://a.example", "ftp://a.example/", "http://bücher.example/"]
+            "http://a.example/%zz", "http://a.example", "ftp://a.example/", "http://bücher.example/",
+            "http://example.org/" + "a" * 70_000]
     for url in left:
         assert plain_httpx_url(url) is None, url
     rng = random.Random(19)
@@ -95,6 +96,23 @@ def test_what_the_shortcut_builds_and_what_it_leaves_to_httpx():
         path = "".join(rng.choice(string.ascii_letters + "/-._%~" + "0123456789abcdefABCDEF") for _ in range(12))
         url = f"http://h{rng.randrange(9)}.example:{rng.choice(['80', '8080', '1'])}/{path}"
         assert _agrees(url), url
+
+
+def test_ipv4_shaped_hosts_are_built_exactly_when_httpx_takes_them():
+    octets = ["0", "00", "01", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256", "299", "300",
+              "999", "0255", "1000"]
+    rng = random.Random(4)
+    hosts = [".".join(rng.choice(octets) for _ in range(4)) for _ in range(3000)]
+    hosts += [f"{octet}.0.0.1" for octet in octets] + [f"1.2.3.{octet}" for octet in octets]
+    for host in hosts:
+        url = f"http://{host}/"
+        try:
+            httpx.URL(url)
+            taken = True
+        except httpx.InvalidURL:
+            taken = False
+        assert (plain_httpx_url(url) is not None) == taken, host
+        assert _agrees(url)
 
 
 def test_parsed_url_is_httpx_url_either_way():
