@@ -1262,6 +1262,9 @@ def _read_without_text(read_page, body: bytes, content_type: str | None, url: st
     return replaced(page, text_read=False)
 
 
+_NOT_STARTED = contextlib.nullcontext()
+
+
 class _Deadline:
     """A URL's total time budget, charged only for time that was the network's.
 
@@ -1304,12 +1307,14 @@ class _Deadline:
             self._timer.cancel()
             self._timer = None
 
-    @contextlib.contextmanager
     def paused(self):
         """Stop the clock for the block (this URL's page waiting for the reader, and being read)."""
         if self._started is None:
-            yield
-            return
+            return _NOT_STARTED  # a URL's first hop: nothing to stop (no generator made for it)
+        return self._paused()
+
+    @contextlib.contextmanager
+    def _paused(self):
         self.stop()
         began, stalls_before = time.monotonic(), self._stalls()
         try:
