@@ -769,6 +769,8 @@ class Fetcher:
 
     def _reusable(self, entry, want_text: bool, now: float) -> bool:
         """A cache entry that answers for the URL as it is: fresh, and with the main text if that is wanted."""
+        if entry is None:
+            return False  # a cold run's every URL: no import statement to run for it
         from refcheck.fetch.cache import is_fresh
 
         return (entry is not None and not (want_text and not has_text(entry.result))
