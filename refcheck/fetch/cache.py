@@ -937,6 +937,8 @@ def _page_json(page: PageFacts) -> str:
 
 def _plain(value: Any) -> Any:
     """A dataclass as JSON-ready dicts and lists (tuples come back as tuples on the way out)."""
+    if value is None or type(value) is str:  # most of what it is given (the archive fields of a row)
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
@@ -953,5 +955,9 @@ def _tuples(value: Any) -> Any:
     return value
 
 
+# json.dumps with options builds a JSONEncoder per call; one made once writes the same text (two per stored row).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)

@@ -19,6 +19,7 @@ import functools
 import http
 import json
 import os
+import re
 import ssl
 import threading
 import time
@@ -148,7 +149,68 @@ def clean_location(value: str) -> str:
 def parsed_url(url: str) -> httpx.URL:
     """httpx's parse of a URL, once: each hop needs it three times (validation, its host's gate, the request), and
     httpx.URL is immutable, so one object serves them all. Raises what httpx.URL raises (not cached)."""
-    return httpx.URL(url)
+    return plain_httpx_url(url) or httpx.URL(url)
+
+
+# A URL in the shape the standard's serialisation (`prepared_form`) writes for an ordinary http(s) link, made only of
+# characters httpx's parser keeps as they are: a lowercase scheme, a host of lowercase letters, digits, dots and
+# hyphens (no IPv6 literal, no user info), a decimal port, a path (and query) with nothing httpx would percent-encode
+# and only well-formed %XX escapes, no fragment.
+_PLAIN_URL = re.compile(
+    r"(https?)://([a-z0-9.-]+)(?::([0-9]{1,5}))?"
+    r"(/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/\[\]\\^|]|%[0-9A-Fa-f]{2})*)"
+    r"(?:\?((?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?\[\]\\^`{|}]|%[0-9A-Fa-f]{2})*))?")
+_IPV4_SHAPED = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx's IPv4_STYLE_HOSTNAME
+# What ipaddress.IPv4Address (httpx's check) accepts of those: four decimal octets up to 255, no leading zero.
+_IPV4_VALID = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+                         r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DOT_SEGMENTS = frozenset((".", ".."))
+
+
+def plain_httpx_url(url: str) -> httpx.URL | None:
+    """httpx.URL(url) without httpx's parser, for a URL of `_PLAIN_URL`'s shape; None for any other (ask httpx).
+
+    httpx's parser costs 10-40 µs per URL, most of it a Python-level scan of every character. On such a URL each of
+    its steps is the identity (the URL is not too long, the scheme is lowercase, the host needs neither IDNA nor
+    escaping, the path and query have nothing to percent-encode) except two, done here alike: a default port is
+    dropped, and an IPv4-shaped host must be a valid address (else httpx refuses it: this leaves it to httpx). A
+    path with dot segments goes to httpx too. The URL built holds the very components httpx's parser would produce,
+    so every property read from it is httpx's: tests/fetch/test_plain_url.py compares the two on the standard's test
+    data and on generated URLs, and fails if they ever differ.
+    """
+    if len(url) > _HTTPX_MAX_URL_LENGTH:
+        return None  # httpx refuses it
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None or _URL_COMPONENTS is None:
+        return None
+    scheme, host, port, path, query = match.groups()
+    if "." in path and not _DOT_SEGMENTS.isdisjoint(path.split("/")):
+        return None  # httpx removes dot segments
+    if _IPV4_SHAPED.fullmatch(host) and not _IPV4_VALID.fullmatch(host):
+        return None  # httpx refuses it (ipaddress does not take it): httpx's error it shall be
+    number = None if port is None else int(port)
+    if number == _DEFAULT_PORTS[scheme]:
+        number = None
+    built = _BARE_URL(httpx.URL)
+    built._uri_reference = _URL_COMPONENTS(scheme, "", host, number, path, query, None)
+    return built
+
+
+def _url_components():
+    """httpx's parse result type (private: if a later httpx has none, every URL goes to httpx's parser)."""
+    try:
+        from httpx._urlparse import ParseResult
+    except ImportError:
+        return None
+    probe = httpx.URL("http://a.example/")
+    if vars(probe) != {"_uri_reference": ParseResult("http", "", "a.example", None, "/", None, None)}:
+        return None  # an httpx.URL holds more than its parse result, or another one: built by httpx alone
+    return ParseResult
+
+
+_URL_COMPONENTS = _url_components()
+_BARE_URL = object.__new__
 
 
 def _host_key(url: httpx.URL) -> str:
@@ -707,6 +769,8 @@ class Fetcher:
 
     def _reusable(self, entry, want_text: bool, now: float) -> bool:
         """A cache entry that answers for the URL as it is: fresh, and with the main text if that is wanted."""
+        if entry is None:
+            return False  # a cold run's every URL: no import statement to run for it
         from refcheck.fetch.cache import is_fresh
 
         return (entry is not None and not (want_text and not has_text(entry.result))
@@ -735,7 +799,7 @@ class Fetcher:
     @staticmethod
     def _settle_all(result: FetchResult, doc_urls: list[str], settle: Callable[[FetchResult], None]) -> None:
         for url in doc_urls:  # results are frozen: one already keyed by this URL is used as it is
-            settle(result if result.url == url else dataclasses.replace(result, url=url))
+            settle(result if result.url == url else replaced(result, url=url))
 
     # ── cache ──
 
@@ -832,8 +896,8 @@ class Fetcher:
             page = await self._read(outcome.body, outcome.content_type, outcome.read_url or "", want_text=True)
         except Exception:  # the first reading succeeded; a failing second one leaves the page as it was
             return outcome
-        result = dataclasses.replace(outcome.result, page=page)
-        return dataclasses.replace(outcome, result=result, body=None)
+        result = replaced(outcome.result, page=page)
+        return replaced(outcome, result=result, body=None)
 
     async def _host_fingerprint(self, cited: str) -> soft404.HostFingerprint | None:
         """The cited page's origin's answer for a path that cannot exist: probed once per run, shared by its URLs."""
@@ -877,7 +941,8 @@ class Fetcher:
         """Fetch one prepared URL, following redirects, within the per-URL deadline."""
         chain: list[Redirect] = []
         position = [target]  # the URL being requested, for a deadline that strikes mid-chain
-        window = asyncio.timeout(None)  # rescheduled by the clock once the first request starts
+        # asyncio.timeout(None) without its loop lookup; rescheduled by the clock once the first request starts
+        window = asyncio.Timeout(None)
         clock = _Deadline(self.settings.deadline, window, self._parsing.stalls)
         try:
             async with window:
@@ -1086,9 +1151,9 @@ class Fetcher:
             return dataclasses.replace(attempt, body=None, page=PageFacts(content_type=content_type),
                                        reason=f"page not read: {type(error).__name__}: {error}")
         if page.challenge:
-            return dataclasses.replace(attempt, body=None, page=page, status=UrlStatus.BLOCKED,
-                                       reason=f"bot challenge ({page.challenge})")
-        return dataclasses.replace(attempt, body=None if page.text_read else body, page=page)
+            return replaced(attempt, body=None, page=page, status=UrlStatus.BLOCKED,
+                            reason=f"bot challenge ({page.challenge})")
+        return replaced(attempt, body=None if page.text_read else body, page=page)
 
     async def _read(self, body: bytes, content_type: str | None, url: str, want_text: bool) -> PageFacts:
         """The page reader's facts; a large body is parsed off the event loop."""
@@ -1117,6 +1182,34 @@ class Fetcher:
             reason += f" (the PDF cap is {self.settings.max_pdf_bytes / 1024 / 1024:g} MB)"
         reason = "; ".join(part for part in (attempt.reason, reason) if part) or None
         return dataclasses.replace(attempt, body=None, page=reading.page, reason=reason)
+
+
+def replaced(record, **changes):
+    """`dataclasses.replace(record, **changes)` for the fetcher's frozen records, without running `__init__` again
+    (~10 µs for a PageFacts or an Attempt, twice per page): the record's fields copied, `changes` over them.
+
+    Only where that is all `replace` would do: a dataclass without `__post_init__` whose fields are all `__init__`
+    ones, kept in its `__dict__` (no slots, nothing else stored there), and changes that name its fields; anything
+    else goes to dataclasses.replace. tests/fetch/test_replaced.py compares the two."""
+    names = _plain_fields(type(record))
+    fields = getattr(record, "__dict__", None)
+    if names is None or fields is None or len(fields) != len(names) or not names.issuperset(changes):
+        return dataclasses.replace(record, **changes)
+    copy = object.__new__(type(record))
+    copy.__dict__.update(fields)
+    copy.__dict__.update(changes)
+    return copy
+
+
+@functools.cache
+def _plain_fields(cls: type) -> frozenset[str] | None:
+    """The field names of a dataclass `replaced` may copy, or None."""
+    if not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
+        return None
+    fields = dataclasses.fields(cls)
+    if any(not field.init for field in fields):
+        return None
+    return frozenset(field.name for field in fields)
 
 
 def _says_nothing(host: soft404.HostFingerprint | None) -> bool:
@@ -1169,7 +1262,10 @@ class _RequestBase:
 
 def _read_without_text(read_page, body: bytes, content_type: str | None, url: str, **options) -> PageFacts:
     page = read_page(body, content_type, url, want_text=False, **options)
-    return dataclasses.replace(page, text_read=False)
+    return replaced(page, text_read=False)
+
+
+_NOT_STARTED = contextlib.nullcontext()
 
 
 class _Deadline:
@@ -1214,12 +1310,14 @@ class _Deadline:
             self._timer.cancel()
             self._timer = None
 
-    @contextlib.contextmanager
     def paused(self):
         """Stop the clock for the block (this URL's page waiting for the reader, and being read)."""
         if self._started is None:
-            yield
-            return
+            return _NOT_STARTED  # a URL's first hop: nothing to stop (no generator made for it)
+        return self._paused()
+
+    @contextlib.contextmanager
+    def _paused(self):
         self.stop()
         began, stalls_before = time.monotonic(), self._stalls()
         try:

@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import errno
+import functools
 import os
 import re
 import socket
@@ -64,6 +65,9 @@ MAX_IDLE_CONNECTIONS = 4096  # curl's connection cache (idle connections kept fo
 _PARTIAL_BODY = "peer closed connection without sending complete message body"  # h11's words, which tests read
 _TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")  # a header name, as h11 accepts it
 _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # control characters h11 refuses in a header value
+# A header line _on_header accepts as it is, its value stripped of blanks and line ends: a name, a colon, a value
+# without those control characters (a line it does not match is read step by step; tests/fetch/test_engine_curl.py).
+_PLAIN_FIELD = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t\r\n]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t\r\n]*")
 _TLS_CODES = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})  # CURLE_SSL_* and peer checks
 _ODD_CODES = frozenset({1, 3, 8, 16, 23, 100})  # protocol, URL, weird reply, HTTP/2, our abort, too large
 
@@ -262,6 +266,10 @@ class _Transfer:
         self.head_bytes += len(line)
         if self.head_bytes > MAX_HEAD:
             return self._refuse()
+        field = _PLAIN_FIELD.fullmatch(line)
+        if field is not None:  # most lines: what the last branch below makes of them, in one step
+            self.raw.append(field.groups())
+            return None
         if line[:5] == b"HTTP/":
             parts = line.split(None, 2)
             if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
@@ -536,13 +544,21 @@ def _header_lines(headers: list[tuple[str, str]]) -> list[bytes]:
     Accept is given, so curl adds no "Accept: */*" of its own."""
     lines, accept = [], False
     for name, value in headers:
-        if any(character in name or character in value for character in "\r\n\0"):
-            raise httpx.LocalProtocolError(f"invalid header {name!r}")
         accept = accept or name.lower() == "accept"
-        lines.append((f"{name}: {value}" if value else f"{name};").encode("latin-1"))
+        lines.append(_header_line(name, value))
     if not accept:
         lines.append(b"Accept:")
     return lines
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_line(name: str, value: str) -> bytes:
+    """One header line, made once per distinct pair: the client's own headers and a host's Host line repeat on
+    every request. Raises (nothing cached) for a line break or NUL, which would split or end the line."""
+    line = f"{name}: {value}" if value else f"{name};"
+    if "\r" in line or "\n" in line or "\0" in line:
+        raise httpx.LocalProtocolError(f"invalid header {name!r}")
+    return line.encode("latin-1")
 
 
 class CurlTransport(httpx.AsyncBaseTransport):

@@ -95,10 +95,11 @@ def keyword_reason(page: PageFacts, cited_url: str) -> str | None:
     """
     if len(page.main_text) >= LONG_TEXT:
         return None
-    if _SELF_NAMED_PATH.search(unquote(_split(cited_url).path)):
-        return None
     for headline in dict.fromkeys((*page.title_candidates, page.title or "")):
         if headline and not_found_headline(headline):
+            # The URL is looked at only now: most pages have no such headline, and splitting it costs more.
+            if _SELF_NAMED_PATH.search(unquote(_split(cited_url).path)):
+                return None
             signals = [s for s in page.soft_404_signals if s.startswith(("title:", "h1:"))]
             named = f" (page reader's signal: {signals[0]})" if signals else ""
             return f"its headline says “{headline}”{named}"

@@ -11,6 +11,8 @@ import threading
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 pytest.importorskip("pycurl")
 
@@ -204,3 +206,47 @@ def test_a_head_past_h11s_bound_is_read_by_httpx(server):
     by_httpx, _ = asyncio.run(ask(PerOriginTransport))
     assert asyncio.run(ask(CurlTransport)) == (by_httpx, 1)
     assert server.hits("/huge") == 3  # httpx's own, then curl's (refused at the bound) and httpx's again
+
+
+def test_header_lines_for_curl_are_the_pairs_as_sent_and_refuse_line_breaks_every_time():
+    pairs = [("Host", "127.0.0.2:8080"), ("User-Agent", "refcheck/1"), ("X-Empty", ""), ("X-Latin", "caf\xe9")]
+    expected = [b"Host: 127.0.0.2:8080", b"User-Agent: refcheck/1", b"X-Empty;", b"X-Latin: caf\xe9", b"Accept:"]
+    for _ in range(2):  # the second time from the remembered lines
+        assert engine_curl._header_lines(pairs) == expected
+        assert engine_curl._header_lines([("accept", "*/*")]) == [b"accept: */*"]
+    for bad in [("X-A", "1\r\nX-B: 2"), ("X-A\n", "1"), ("X-A", "1\0")]:
+        for _ in range(2):  # a refused pair is refused again, never remembered as a line
+            with pytest.raises(httpx.LocalProtocolError):
+                engine_curl._header_lines([bad])
+
+
+def _header_line_read_step_by_step(line: bytes):
+    """_on_header's reading of a field line before its one-step match: (name, value), or None for a refused line."""
+    name, colon, value = line.partition(b":")
+    value = value.strip(b" \t\r\n")
+    if not colon or not engine_curl._TOKEN.fullmatch(name) or engine_curl._BAD_VALUE.search(value):
+        return None
+    return name, value
+
+
+class _Head:
+    def done(self) -> bool:
+        return False
+
+
+def _read_by_on_header(line: bytes):
+    state = type("State", (), {})()
+    state.head, state.head_bytes, state.raw, state.status, state.odd = _Head(), 0, [(b"Prev", b"v")], 200, False
+    state._refuse = lambda: engine_curl._Transfer._refuse(state)
+    answer = engine_curl._Transfer._on_header(state, line)
+    return None if answer == -1 else state.raw[-1]
+
+
+@settings(max_examples=3000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.lists(st.sampled_from([b"Content-Type", b"X-A", b"bad name", b"", b":", b" ", b"\t", b"\r", b"\n", b"\r\n",
+                                 b"\x00", b"\x7f", b"\x0b", b"text/html", b"a b", b"\xe9", b";", b"=", b"\"q\""]),
+                max_size=7).map(b"".join))
+def test_a_header_line_is_read_in_one_step_as_it_was_step_by_step(line):
+    if line[:5] == b"HTTP/" or line in (b"\r\n", b"\n") or line[:1] in (b" ", b"\t"):
+        return  # the status line, the head's end and continuations have their own branches
+    assert _read_by_on_header(line) == _header_line_read_step_by_step(line)
