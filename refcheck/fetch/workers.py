@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gc
 import math
 import multiprocessing
 import os
@@ -70,11 +71,19 @@ async def fetch_in_workers(fetcher: Fetcher, by_target: dict[str, list[str]], en
     groups = split_by_host(list(by_target), workers)
     concurrency = max(1, math.ceil(fetcher.settings.max_concurrency / len(groups)))
     # Fork before this process starts any request: the children get no half-open connection or pending future.
-    children = [_Worker.start(fetcher, {t: by_target[t] for t in group}, entries, concurrency) for group in groups[1:]]
-    own = {target: by_target[target] for target in groups[0]}
-    digests = fetcher.digests if fetcher.digest is not None else None
-    shares = await asyncio.gather(fetcher.fetch_share(own, entries, settle, concurrency=concurrency),
-                                  *(child.finish(settle, digests) for child in children))
+    # Everything alive now (the documents, their extractions, the imports) lives until the fetch ends: frozen out of
+    # the cycle collector, so neither process rescans it during the fetch, and a child's collections do not write to
+    # the pages it shares with the parent (copy-on-write). Unfrozen once the fetch is over.
+    gc.freeze()
+    try:
+        children = [_Worker.start(fetcher, {t: by_target[t] for t in group}, entries, concurrency)
+                    for group in groups[1:]]
+        own = {target: by_target[target] for target in groups[0]}
+        digests = fetcher.digests if fetcher.digest is not None else None
+        shares = await asyncio.gather(fetcher.fetch_share(own, entries, settle, concurrency=concurrency),
+                                      *(child.finish(settle, digests) for child in children))
+    finally:
+        gc.unfreeze()
     combined = Share()
     for share in shares:
         combined.add(share)

@@ -247,3 +247,22 @@ def test_the_split_key_groups_targets_exactly_as_the_per_host_gates_do():
     assert all(len(keys) == 1 for keys in gate_of.values()), {g: k for g, k in gate_of.items() if len(k) > 1}
     assert all(len(gates) == 1 for gates in split_of.values()), {k: g for k, g in split_of.items() if len(g) > 1}
     assert len(gate_of) > 50
+
+
+def _freeze_count(result) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_what_lived_before_the_fork_is_frozen_during_the_fetch_and_thawed_after(three_hosts):
+    """Objects alive when the workers fork are kept out of the cycle collector while the fetch runs, in every
+    fetching process (so no process rescans them, and a child's collections do not copy the pages it shares with the
+    parent); the parent thaws them once the fetch is over, so later work is collected as before."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    run = fetch_all(all_urls(three_hosts), FetchSettings(allow_private=True, retries=0, workers=3, probe_soft_404=False),
+                    digest=_freeze_count)
+    assert all(count > 1000 for _, count in run.digests.values())  # the imports alone are many thousands of objects
+    assert gc.get_freeze_count() == 0
