@@ -46,7 +46,7 @@ from aiohttp.abc import AbstractResolver
 
 from refcheck.fetch import client as _client
 from refcheck.fetch.guard import Guard
-from refcheck.fetch.heads import answer_headers  # noqa: F401 (also this module's: tests import it from here)
+from refcheck.fetch.heads import Answer, answer_headers  # noqa: F401 (also this module's: tests import it from here)
 
 MAX_FIELD_SIZE = 64 * 1024  # one header line (a long Content-Security-Policy or Set-Cookie still fits)
 MAX_LINE_SIZE = 8190  # the status line
@@ -180,32 +180,6 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-class Answer:
-    """An answer as the fetcher reads it, without httpx's models (building an httpx.Request and an httpx.Response
-    cost ~22 µs a request, a tenth of aiohttp's own work): the status, `headers` as a plain dict of lowercase names
-    (`answer_headers`), and the raw body through `aiter_raw`, read once, with failures raised as httpx's."""
-
-    is_stream_consumed = False  # (an in-memory httpx.Response says True: its content is decoded already)
-
-    def __init__(self, response: aiohttp.ClientResponse):
-        self.status_code = response.status
-        self.headers = answer_headers(response.raw_headers)
-        self._body = _Body(response)
-        self._closed = False
-
-    async def aiter_raw(self):
-        if self._closed:
-            raise httpx.StreamClosed()
-        async for chunk in self._body:
-            yield chunk
-        await self.aclose()  # read to its end: the connection goes back to the pool now, as httpx's aiter_raw does
-
-    async def aclose(self) -> None:
-        if not self._closed:
-            self._closed = True
-            await self._body.aclose()
-
-
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """httpx.AsyncBaseTransport on one aiohttp session: per-origin pools of `per_origin` connections each."""
 
@@ -251,7 +225,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """The fetcher's GET without httpx's models: `headers` exactly as the httpx.Request that `request()` builds
         would send them (that request is built only if aiohttp refuses the answer and httpx is asked instead)."""
         response = await self._request("GET", url, headers, timeouts, request)
-        return response if isinstance(response, httpx.Response) else Answer(response)
+        if isinstance(response, httpx.Response):
+            return response
+        return Answer(response.status, response.raw_headers, _Body(response))
 
     async def _request(self, method: str, url: httpx.URL, headers: list[tuple[str, str]], timeouts: dict | None,
                        request: Callable[[], httpx.Request], data: bytes | None = None,

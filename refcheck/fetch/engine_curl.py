@@ -57,7 +57,7 @@ import pycurl
 
 from refcheck.fetch import client as _client
 from refcheck.fetch.guard import Guard
-from refcheck.fetch.heads import answer_headers
+from refcheck.fetch.heads import Answer
 
 BUFFER_LIMIT = 256 * 1024  # unread body bytes held per transfer before it is paused
 MAX_HEAD = 100 * 1024  # h11's bound on an answer's head (httpcore's max_incomplete_event_size)
@@ -513,31 +513,6 @@ class _Body(httpx.AsyncByteStream):
             self._transfer.release()
 
 
-class Answer:
-    """An answer as the fetcher reads it without httpx's models (as engine_aiohttp.Answer): the status, `headers` as
-    a plain dict of lowercase names (`answer_headers`), and the raw body through `aiter_raw`, read once."""
-
-    is_stream_consumed = False
-
-    def __init__(self, transfer: _Transfer):
-        self.status_code = transfer.status
-        self.headers = answer_headers(transfer.raw)
-        self._body = _Body(transfer)
-        self._closed = False
-
-    async def aiter_raw(self):
-        if self._closed:
-            raise httpx.StreamClosed()
-        async for chunk in self._body:
-            yield chunk
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        if not self._closed:
-            self._closed = True
-            await self._body.aclose()
-
-
 def _header_lines(headers: list[tuple[str, str]]) -> list[bytes]:
     """The request's header lines for curl, as the bytes httpx would send (latin-1, as the pairs were decoded):
     "Name: value" (curl's "Name;" for an empty value, since "Name:" would remove the header), and "Accept:" when no
@@ -586,7 +561,7 @@ class CurlTransport(httpx.AsyncBaseTransport):
                        request: Callable[[], httpx.Request]) -> Answer | httpx.Response:
         """The fetcher's GET without httpx's models (as AiohttpTransport.send_get)."""
         answer = await self._request(url, headers, timeouts, request)
-        return answer if isinstance(answer, httpx.Response) else Answer(answer)
+        return answer if isinstance(answer, httpx.Response) else Answer(answer.status, answer.raw, _Body(answer))
 
     async def _request(self, url: httpx.URL, headers: list[tuple[str, str]], timeouts: dict | None,
                        request: Callable[[], httpx.Request], head_only: bool = False) -> _Transfer | httpx.Response:

@@ -1,4 +1,4 @@
-"""The aiohttp engine's GET without httpx's models (`AiohttpTransport.send_get`, `engine_aiohttp.Answer`): the same
+"""The aiohttp engine's GET without httpx's models (`AiohttpTransport.send_get`, `heads.Answer`): the same
 request on the wire and the same reading of the answer as through httpx's Request and Response."""
 
 from __future__ import annotations
