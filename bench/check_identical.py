@@ -25,16 +25,9 @@ sys.path.insert(0, str(HERE))
 
 from run import SimWebProcess, write_document  # noqa: E402
 from simweb import plan_web  # noqa: E402
+from extract_cost import code_at  # noqa: E402
 
 _TIMING = re.compile(r'^\s*"elapsed": [^\n]*\n', re.MULTILINE)  # the one field that times the run
-
-
-def code_at(commit: str, work: Path) -> Path:
-    target = work / f"code-{commit}"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "refcheck"], check=True, capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target
 
 
 def check(code: Path, document: Path, work: Path, name: str) -> str:

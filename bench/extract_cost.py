@@ -61,11 +61,12 @@ def documents(work: Path, names: list[str]) -> list[Path]:
     return paths
 
 
-def code_at(commit: str, work: Path) -> Path:
-    """`commit`'s refcheck package, unpacked (git archive) where a child can import it first."""
+def code_at(commit: str, work: Path, parts: tuple[str, ...] = ("refcheck",)) -> Path:
+    """`commit`'s refcheck package (and any other `parts` of the tree), unpacked (git archive) where a child can
+    import it first."""
     target = work / f"code-{commit}"
     target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "refcheck"], check=True, capture_output=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, *parts], check=True, capture_output=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     return target
 

@@ -24,16 +24,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from extract_cost import code_at  # noqa: E402  (git archive of a commit's tree)
+
 _STAMP = re.compile(r"\[phase\]\s+[0-9.]+ pid=(\d+) (.*) cpu=([0-9.]+)")
-
-
-def tree_at(commit: str, work: Path) -> Path:
-    target = work / f"tree-{commit}"
-    target.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "refcheck", "bench"], check=True,
-                             capture_output=True)
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target
 
 
 def until_fork(tree: Path, document: Path, work: Path) -> dict[str, float]:
@@ -67,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="refcheck-prefork-") as scratch:
         work = Path(scratch)
-        trees = {"before": tree_at(args.before, work), "after": ROOT}
+        trees = {"before": code_at(args.before, work, ("refcheck", "bench")), "after": ROOT}
         print(f"before = {args.before}, after = this checkout; load average "
               f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}")
         print("\n| document | version | extraction CPU s (runs) | median | before the first fork CPU s (runs) | median |")

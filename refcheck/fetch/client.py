@@ -435,6 +435,27 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
+class HttpxFallback:
+    """For the engines that bypass httpx's own stack (engine_aiohttp, engine_curl): an answer the engine's parser
+    refuses or would read differently is asked once more through httpx's own transport (`PerOriginTransport`, the
+    same guard and pins), so it is read, or refused, exactly as with the httpx engine. Expects `_guard` and
+    `_per_origin` on the transport; the httpx transport is made on first use."""
+
+    _fallback: PerOriginTransport | None = None
+    fallbacks = 0  # requests asked again through httpx
+
+    async def _ask_httpx(self, request: httpx.Request) -> httpx.Response:
+        if self._fallback is None:
+            self._fallback = PerOriginTransport(self._guard, per_origin=self._per_origin)
+        self.fallbacks += 1
+        return await self._fallback.handle_async_request(request)
+
+    async def _close_fallback(self) -> None:
+        if self._fallback is not None:
+            fallback, self._fallback = self._fallback, None
+            await fallback.aclose()
+
+
 HTTP_ENGINES = ("aiohttp", "httpx", "curl")
 # Network fetches in a run from which a big run's engine (curl, else aiohttp) is used when REFCHECK_HTTP_ENGINE is
 # not set: each saves CPU per request over httpx's own stack, and importing one costs once per run (aiohttp ~0.16 s,

@@ -180,7 +180,7 @@ class _Body(httpx.AsyncByteStream):
         self._response.release()
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
+class AiohttpTransport(_client.HttpxFallback, httpx.AsyncBaseTransport):
     """httpx.AsyncBaseTransport on one aiohttp session: per-origin pools of `per_origin` connections each."""
 
     def __init__(self, guard: Guard, *, per_origin: int):
@@ -188,8 +188,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._per_origin = per_origin
         self._session: aiohttp.ClientSession | None = None
         self._tls: ssl.SSLContext | None = None
-        self._fallback: httpx.AsyncBaseTransport | None = None
-        self.fallbacks = 0  # requests asked again through httpx because aiohttp refused the answer's head
 
     def _open(self) -> aiohttp.ClientSession:
         # Made on first use, inside the running loop (a forked worker process makes its own).
@@ -261,16 +259,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except (aiohttp.ClientError, OSError, TimeoutError) as error:
             _raise_mapped(error, reading=False)
 
-    async def _ask_httpx(self, request: httpx.Request) -> httpx.Response:
-        if self._fallback is None:
-            self._fallback = _client.PerOriginTransport(self._guard, per_origin=self._per_origin)
-        self.fallbacks += 1
-        return await self._fallback.handle_async_request(request)
-
     async def aclose(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
-        if self._fallback is not None:
-            fallback, self._fallback = self._fallback, None
-            await fallback.aclose()
+        await self._close_fallback()

@@ -536,16 +536,14 @@ def _header_line(name: str, value: str) -> bytes:
     return line.encode("latin-1")
 
 
-class CurlTransport(httpx.AsyncBaseTransport):
+class CurlTransport(_client.HttpxFallback, httpx.AsyncBaseTransport):
     """httpx.AsyncBaseTransport on one CurlMulti: per-host pools of `per_origin` connections each."""
 
     def __init__(self, guard: Guard, *, per_origin: int):
         self._guard = guard
         self._per_origin = per_origin
         self._driver: _Driver | None = None
-        self._fallback: httpx.AsyncBaseTransport | None = None
         self._pins: dict[tuple[str, int], tuple[tuple[str, ...], str | None, frozenset[str]]] = {}
-        self.fallbacks = 0  # requests asked again through httpx because curl would read the answer differently
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.method not in ("GET", "HEAD"):
@@ -613,16 +611,8 @@ class CurlTransport(httpx.AsyncBaseTransport):
         self._driver = _Driver(self._per_origin)
         return self._driver
 
-    async def _ask_httpx(self, request: httpx.Request) -> httpx.Response:
-        if self._fallback is None:
-            self._fallback = _client.PerOriginTransport(self._guard, per_origin=self._per_origin)
-        self.fallbacks += 1
-        return await self._fallback.handle_async_request(request)
-
     async def aclose(self) -> None:
         if self._driver is not None:
             driver, self._driver = self._driver, None
             driver.close()
-        if self._fallback is not None:
-            fallback, self._fallback = self._fallback, None
-            await fallback.aclose()
+        await self._close_fallback()
