@@ -39,6 +39,7 @@ class Publisher:
 
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_ASCII_NOT_LETTER_OR_DIGIT = bytes(code for code in range(128) if not chr(code).isalnum())
 
 
 @lru_cache(maxsize=8192)  # site names and the table's aliases come back again and again
@@ -46,6 +47,10 @@ def name_key(text: str | None) -> str:
     """A name reduced to its letters and digits: NFKC (full-width → half-width), case-folded, no spaces or marks."""
     if not text:
         return ""
+    if text.isascii():
+        # NFKC leaves ASCII as it is, casefold() is lower(), and [\W_] takes every ASCII character but the letters
+        # and digits: deleted bytewise, a fifth of the regex's time (a page's headline is a new key each time).
+        return text.lower().encode().translate(None, _ASCII_NOT_LETTER_OR_DIGIT).decode()
     return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 

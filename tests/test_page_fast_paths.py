@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from refcheck import headline, page
+from refcheck import headline, page, sitenames
 
 
 # --- white space ----------------------------------------------------------------------------------------------------
@@ -348,6 +348,21 @@ def test_title_words_skip_the_cjk_search_only_for_ascii_text(title, cjk):
         assert page._title_words(text) == expected
 
 
+_ASCII = st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_ASCII, st.text(alphabet=st.sampled_from(list("Aa1_ ÄßİＡ１ﬁ日本")), max_size=6))
+def test_ascii_title_words_and_name_keys_are_what_the_regexes_give(ascii_text, other):
+    """The ASCII fast paths of _title_words and sitenames.name_key against NFKC + casefold + the regexes, on ASCII
+    text (every character, controls and "_" included) and on text where NFKC or casefold change something."""
+    for text in (ascii_text, ascii_text + other, other):
+        normal = unicodedata.normalize("NFKC", text).casefold()
+        expected_words = set(page._TITLE_WORD.findall(normal)) | set(page._CJK_CHAR.findall(normal))
+        assert page._title_words(text) == expected_words
+        assert sitenames.name_key.__wrapped__(text) == re.sub(r"[\W_]+", "", normal)
+
+
 def test_edge_junk_marks_and_white_space_are_the_regex_class():
     for code in range(sys.maxunicode + 1):
         character = chr(code)
@@ -392,6 +407,42 @@ def test_every_separator_branch_needs_a_separator_mark():
 def test_title_pieces_are_the_separator_split(title):
     parts = headline._SEPARATOR.split(title)
     assert headline._pieces(title) == (parts[0::2], parts[1::2])
+
+
+_BAR_TITLE_CHARACTERS = list("ab Z9|｜¦\n\t\x1c\x85") + ["\u3000", "\u00a0", "\u2028", "\u200b", "\ufeff"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_BAR_TITLE_CHARACTERS), max_size=14))
+def test_a_title_with_only_bars_splits_as_the_separator_regex_does(title):
+    """_split_at_bars (what _pieces takes for a title whose only marks are bars) against the regex split, on titles of
+    bars, runs of every kind of white space (and near-spaces that are not: U+200B, U+FEFF) and letters."""
+    assert headline._NON_BAR_MARK.search(title) is None
+    parts = headline._SEPARATOR.split(title)
+    assert headline._split_at_bars(title) == (parts[0::2], parts[1::2])
+
+
+def test_the_non_bar_marks_are_the_separator_marks_but_the_bars():
+    marks = {chr(code) for code in range(sys.maxunicode + 1) if headline._SEPARATOR_MARK.fullmatch(chr(code))}
+    others = {chr(code) for code in range(sys.maxunicode + 1) if headline._NON_BAR_MARK.fullmatch(chr(code))}
+    assert others == marks - set("|｜¦") and len(others) == len(marks) - 3
+
+
+_ONE_PIECE_PARTS = ["日本語のページ", " MOONGIFT", " Example", "(MOONGIFT)", "（経済産業省）", "(a/MOONGIFT)", "Headline",
+                    " ", "e-mail", "10:30", "x" * 41, "（", ")", "ページ", " ab"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_ONE_PIECE_PARTS), min_size=1, max_size=5).map("".join),
+       st.sampled_from([(), ("MOONGIFT",), ("経済産業省", "Example")]))
+def test_a_one_piece_title_is_stripped_as_the_general_path_strips_it(title, declared):
+    """strip_site_name's shortcut for a title that is one piece against the general path given that one piece."""
+    names = headline.SiteNames(declared, "https://www.moongift.jp/2020/", lambda: ["MOONGIFT", "Example"])
+    others = [("MOONGIFT", True), (title, False)]
+    text = headline._without_edge_junk(" ".join(title.split()))
+    segments, separators = headline._pieces(text)
+    if text and len(segments) == 1:
+        assert headline.strip_site_name(title, names, others) == headline._strip_pieces(text, [text], [], names, others)
 
 
 # --- soft-404 signals: one look for a hint in all the places ------------------------------------------------------------
