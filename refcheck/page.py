@@ -544,10 +544,19 @@ def _corroborated(sourced: list[tuple[str, str]]) -> str | None:
     (Wikipedia's JSON-LD headline is "Wikimedia list article"); the <title>/<h1> pair then wins.
     og:title and twitter:title are one kind: one is usually copied from the other.
     """
-    words = [(source, _title_words(title)) for source, title in sourced]
-    for index, (source, own) in enumerate(words):
-        if any(other_source != source and _overlap(own, other) >= 0.6 for other_source, other in words):
-            return sourced[index][1]
+    words: list[set[str] | None] = [None] * len(sourced)  # each title's words, made when first compared
+    for index, (source, title) in enumerate(sourced):
+        for other_index, (other_source, other_title) in enumerate(sourced):
+            if other_source == source:
+                continue
+            own = words[index]
+            if own is None:
+                own = words[index] = _title_words(title)
+            other = words[other_index]
+            if other is None:
+                other = words[other_index] = _title_words(other_title)
+            if _overlap(own, other) >= 0.6:
+                return title
     return None
 
 
@@ -680,9 +689,10 @@ def _language(tree: LexborHTMLParser, meta: dict[str, str]) -> str | None:
     html_node = tree.root  # the document element: the parser always makes it <html>
     if html_node is None or html_node.tag != "html":
         html_node = tree.css_first("html")
+    attributes = html_node.attributes if html_node is not None else {}  # a new dict each time it is asked for
     candidates = (
-        html_node.attributes.get("lang") if html_node is not None else None,
-        html_node.attributes.get("xml:lang") if html_node is not None else None,
+        attributes.get("lang"),
+        attributes.get("xml:lang"),
         meta.get("og:locale"),
         meta.get("content-language"),
         meta.get("language"),

@@ -445,6 +445,23 @@ def test_a_one_piece_title_is_stripped_as_the_general_path_strips_it(title, decl
         assert headline.strip_site_name(title, names, others) == headline._strip_pieces(text, [text], [], names, others)
 
 
+def _corroborated_eagerly(sourced):
+    """_corroborated as it was: every title's words made up front."""
+    words = [(source, page._title_words(title)) for source, title in sourced]
+    for index, (source, own) in enumerate(words):
+        if any(other_source != source and page._overlap(own, other) >= 0.6 for other_source, other in words):
+            return sourced[index][1]
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["meta", "social", "json-ld", "title", "h1"]),
+                          st.lists(st.sampled_from(["alpha", "beta", "gamma", "Delta", "日本", "語", "-", "|"]),
+                                   max_size=5).map(" ".join)), max_size=6))
+def test_titles_are_corroborated_as_with_every_title_read_first(sourced):
+    assert page._corroborated(sourced) == _corroborated_eagerly(sourced)
+
+
 # --- soft-404 signals: one look for a hint in all the places ------------------------------------------------------------
 
 
