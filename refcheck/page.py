@@ -396,18 +396,22 @@ class _Words:
 
 
 def _collect_meta(tree: LexborHTMLParser) -> dict[str, str]:
-    """First non-empty content of each <meta name|property|itemprop|http-equiv>, keys lower-cased."""
+    """First non-empty content of each <meta name|property|itemprop|http-equiv> whose key the reader reads
+    (_META_KEYS_READ), keys lower-cased. The others (description, viewport, og:image …, most of a page's <meta>s)
+    are not kept, and their content is not cleaned."""
     found: dict[str, str] = {}
     for node in tree.tags("meta"):  # tags(): a name lookup, several times cheaper than the selector engine
         attrs = node.attributes
-        content = _clean_inline(attrs.get("content"))
-        if not content:
-            continue
+        content: str | None = None  # cleaned when a key needs it: "" for a content that is empty or white space
         for attr in _META_KEY_ATTRIBUTES:
             value = attrs.get(attr)
             if value:  # most <meta>s have one of the four: no lower() and split() of nothing for the other three
                 for key in value.lower().split():
-                    found.setdefault(key, content)
+                    if key in _META_KEYS_READ and key not in found:
+                        if content is None:
+                            content = _clean_inline(attrs.get("content"))
+                        if content:
+                            found[key] = content
     return found
 
 
@@ -709,6 +713,13 @@ _DATE_META_KEYS = (
     "date", "dc.date.issued", "dc.date", "dcterms.created", "dcterms.date", "sailthru.date", "parsely-pub-date",
     "citation_publication_date", "citation_date", "article.published", "published-date", "cxenseparse:recs:publishtime",
 )
+# Every <meta> key the reader reads, what _collect_meta keeps: a key the reader newly asks the meta dict for goes here.
+_META_KEYS_READ = frozenset((
+    "og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site",  # the site's name
+    *_OTHER_TITLE_META, "og:title", "twitter:title",  # titles
+    "og:locale", "content-language", "language",  # the language
+    *_DATE_META_KEYS,  # the date
+))
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _JA_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _COMPACT_DATE = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?:T|\d{2}|$)")

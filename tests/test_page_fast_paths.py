@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import sys
 import unicodedata
 
@@ -460,6 +461,53 @@ def _corroborated_eagerly(sourced):
                                    max_size=5).map(" ".join)), max_size=6))
 def test_titles_are_corroborated_as_with_every_title_read_first(sourced):
     assert page._corroborated(sourced) == _corroborated_eagerly(sourced)
+
+
+# --- <meta>s: only the keys the reader reads are kept ------------------------------------------------------------------
+
+
+def test_every_meta_key_the_reader_asks_for_is_kept():
+    """Each meta.get("…") in page.py names a key of _META_KEYS_READ (a key missing there would read as absent)."""
+    source = Path(page.__file__).read_text(encoding="utf-8")
+    asked = set(re.findall(r"""meta\.get\(["']([^"']+)["']""", source))
+    assert asked and asked <= page._META_KEYS_READ, asked - page._META_KEYS_READ
+    # The keys read in loops: meta.get(key) for key in these tuples.
+    assert re.findall(r"meta\.get\(key\)", source) and set(page._OTHER_TITLE_META) | set(page._DATE_META_KEYS) <= page._META_KEYS_READ
+    assert "meta.get(" not in source.replace("meta.get(key)", "").replace('meta.get("', "")
+
+
+def _every_meta(tree):
+    """_collect_meta as it was: the first non-empty content of every key."""
+    found = {}
+    for node in tree.tags("meta"):
+        attrs = node.attributes
+        content = page._clean_inline(attrs.get("content"))
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            for key in (attrs.get(attr) or "").lower().split():
+                found.setdefault(key, content)
+    return found
+
+
+_META_KEYS = sorted(page._META_KEYS_READ) + ["description", "og:description", "viewport", "og:image", "OG:TITLE"]
+_META_ATTRIBUTES = ["name", "property", "itemprop", "http-equiv", "NAME", "rel"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_META_ATTRIBUTES),
+                          st.lists(st.sampled_from(_META_KEYS), min_size=1, max_size=3).map(" ".join),
+                          st.sampled_from(["", " ", "\u3000", "Some  Title", "2020-02-15", "ja_JP", "en,fr", " x\ny "]),
+                          st.booleans()),
+                max_size=12))
+def test_the_meta_kept_are_the_keys_read_of_every_meta(metas):
+    """_collect_meta against the first non-empty content of every key, restricted to _META_KEYS_READ: pages of
+    <meta>s with keys read and not, several keys in one attribute, empty and white-space contents, no content."""
+    tags = "".join(f'<meta {attribute}="{keys}"' + (f' content="{content}"' if has_content else "") + ">"
+                   for attribute, keys, content, has_content in metas)
+    tree = LexborHTMLParser(f"<html><head>{tags}</head><body><meta name=language content=de></body></html>")
+    every = _every_meta(tree)
+    assert page._collect_meta(tree) == {key: value for key, value in every.items() if key in page._META_KEYS_READ}
 
 
 # --- soft-404 signals: one look for a hint in all the places ------------------------------------------------------------
