@@ -463,7 +463,7 @@ def test_titles_are_corroborated_as_with_every_title_read_first(sourced):
     assert page._corroborated(sourced) == _corroborated_eagerly(sourced)
 
 
-# --- <meta>s: only the keys the reader reads are kept ------------------------------------------------------------------
+# --- <meta>s: only the keys the reader reads are kept -----------------------------------------------------------------
 
 
 def test_every_meta_key_the_reader_asks_for_is_kept():
@@ -472,7 +472,8 @@ def test_every_meta_key_the_reader_asks_for_is_kept():
     asked = set(re.findall(r"""meta\.get\(["']([^"']+)["']""", source))
     assert asked and asked <= page._META_KEYS_READ, asked - page._META_KEYS_READ
     # The keys read in loops: meta.get(key) for key in these tuples.
-    assert re.findall(r"meta\.get\(key\)", source) and set(page._OTHER_TITLE_META) | set(page._DATE_META_KEYS) <= page._META_KEYS_READ
+    assert re.findall(r"meta\.get\(key\)", source)
+    assert set(page._OTHER_TITLE_META) | set(page._DATE_META_KEYS) <= page._META_KEYS_READ
     assert "meta.get(" not in source.replace("meta.get(key)", "").replace('meta.get("', "")
 
 
