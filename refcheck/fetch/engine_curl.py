@@ -590,9 +590,8 @@ class _Body(httpx.AsyncByteStream):
         self._transfer = transfer
         self._released = False
 
-    async def __aiter__(self):
-        async for chunk in self._transfer.chunks_as_read():
-            yield chunk
+    def __aiter__(self):
+        return self._transfer.chunks_as_read()  # the transfer's own generator: no second one around it per chunk
 
     async def aclose(self) -> None:
         if not self._released:
