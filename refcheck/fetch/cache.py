@@ -770,7 +770,10 @@ class _BatchWriter:
 
     def submit(self, item: _Pending) -> None:
         self._pending.append(item)
-        self._wake.set()
+        # Set only when clear (an Event's set takes its lock): the writer clears it before it drains the rows, so a
+        # row appended while it is still set is drained by the pass about to begin.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def finish(self) -> None:
         """Commit what is waiting, then stop the thread."""
@@ -850,9 +853,30 @@ def _row_from_result(
 
 def _row_tuple(result: FetchResult, key: str, etag: str | None, last_modified: str | None, now: float,
                parser_version: int) -> tuple:
-    """`_row_from_result` as a tuple in `_RESULT_COLUMNS` order."""
-    row = _row_from_result(result, key, etag, last_modified, now, parser_version)
-    return tuple(row[column] for column in _RESULT_COLUMNS)
+    """`_row_from_result` as a tuple in `_RESULT_COLUMNS` order, made without the dict (one per stored result, on
+    the event loop): tests/fetch/test_cache_batched.py holds the equality."""
+    redirects = result.redirects
+    page = result.page
+    return (key, str(result.status), result.http_status, result.final_url,
+            _json([[r.url, r.status] for r in redirects]) if redirects else "[]",
+            _page_json(page) if page is not None else None,
+            result.reason, result.elapsed, etag, last_modified, now, parser_version, _extra_json(result))
+
+
+def _extra_json(result: FetchResult) -> str | None:
+    """The `extra` column of `_row_from_result`; most results have none of those fields set, whose text is made once."""
+    names = _extra_names(type(result))
+    if not names:
+        return None
+    values = [getattr(result, name) for name in names]
+    if values.count(None) == len(values):
+        return _no_extras(names)
+    return _json({name: _plain(value) for name, value in zip(names, values)})
+
+
+@functools.cache
+def _no_extras(names: tuple[str, ...]) -> str:
+    return _json(dict.fromkeys(names))
 
 
 def _entry_from_row(row: tuple) -> CacheEntry | None:

@@ -651,6 +651,7 @@ class Fetcher:
         self._light_get: Callable | None = None
         self._probes: dict[str, asyncio.Future[soft404.HostFingerprint | None]] = {}  # one soft-404 probe per origin
         self._parsing = _BackgroundParsing()
+        self._deadlines: _DeadlineWatch | None = None  # the loop's one timer for URL deadlines (_deadline_watch)
         self.engine: str | None = None  # the HTTP engine of this run's network fetches, once chosen (http_engine)
 
     # ── run ──
@@ -809,6 +810,7 @@ class Fetcher:
         self._client = self._client_transport = self._light_get = None
         self._probes = {}
         self._parsing = _BackgroundParsing()
+        self._deadlines = None
         self.digests = {}
 
     def _wants_text(self, doc_urls: list[str]) -> bool:
@@ -964,7 +966,7 @@ class Fetcher:
         position = [target]  # the URL being requested, for a deadline that strikes mid-chain
         # asyncio.timeout(None) without its loop lookup; rescheduled by the clock once the first request starts
         window = asyncio.Timeout(None)
-        clock = _Deadline(self.settings.deadline, window, self._parsing.stalls)
+        clock = _Deadline(self.settings.deadline, window, self._parsing.stalls, self._deadline_watch())
         try:
             async with window:
                 attempt = await self._follow(target, validators or {}, chain, position, clock, want_text)
@@ -990,6 +992,14 @@ class Fetcher:
                         connection_level=attempt.connection_level and not chain,
                         body=attempt.body if textless else None, content_type=attempt.content_type,
                         read_url=position[0] if textless else None)
+
+    def _deadline_watch(self) -> _DeadlineWatch:
+        """The running loop's one timer for every URL's deadline (made again for another loop: a worker process's)."""
+        loop = asyncio.get_running_loop()
+        watch = self._deadlines
+        if watch is None or watch.loop is not loop:
+            watch = self._deadlines = _DeadlineWatch(loop)
+        return watch
 
     async def _follow(self, target: str, validators: dict[str, str], chain: list[Redirect], position: list[str],
                       clock: _Deadline, want_text: bool = True) -> Attempt:
@@ -1295,18 +1305,19 @@ class _Deadline:
     It starts when the URL's first request gets through the concurrency gates (time queued behind other URLs of the
     same host is not charged), and it leaves out the time the event loop spent reading other URLs' pages
     (`stalls`, cumulative seconds) and the time this URL's own page waited for the reader (`paused`). A slow reader
-    and a fast network made URLs time out that had answered at once. The timer re-arms itself when it fires early
-    because of such time, so the deadline is exact without touching every URL on every slice of reading.
+    and a fast network made URLs time out that had answered at once. The watch's timer looks again when it fires
+    early because of such time, so the deadline is exact without touching every URL on every slice of reading.
     """
 
-    def __init__(self, seconds: float, window: asyncio.Timeout, stalls: Callable[[], float] = lambda: 0.0):
+    def __init__(self, seconds: float, window: asyncio.Timeout, stalls: Callable[[], float] = lambda: 0.0,
+                 watch: _DeadlineWatch | None = None):
         self.seconds = seconds
         self._window = window
         self._stalls = stalls
+        self._watch = watch
         self._started: float | None = None
         self._stalls_at_start = 0.0
         self._excused = 0.0  # paused time that was not already counted as a stall
-        self._timer: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         if self._started is None:
@@ -1327,9 +1338,8 @@ class _Deadline:
         return 0.0 if self._started is None else time.monotonic() - self._started
 
     def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._watch is not None:
+            self._watch.running.discard(self)
 
     def paused(self):
         """Stop the clock for the block (this URL's page waiting for the reader, and being read)."""
@@ -1350,15 +1360,53 @@ class _Deadline:
                 self._arm()
 
     def _arm(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_at(loop.time() + max(0.0, self.left()), self._fire)
+        if self._watch is None or self._watch.loop is not asyncio.get_running_loop():
+            self._watch = _DeadlineWatch(asyncio.get_running_loop())  # a clock made outside a fetcher (tests)
+        self._watch.add(self)
 
-    def _fire(self) -> None:
-        self._timer = None
-        if self.left() > 0.001:
-            self._arm()  # the reader took some of the time: the URL still has some of its own
-        elif not self._window.expired():
+    def strike(self) -> None:
+        """The URL is out of time: its window (the `async with` around its requests) ends it now."""
+        if not self._window.expired():
             self._window.reschedule(asyncio.get_running_loop().time())
+
+
+class _DeadlineWatch:
+    """One loop timer for the deadlines of every URL in flight (a timer per URL cost a handle, a heap push and a
+    cancel each): armed for the earliest deadline, it looks at every running clock when it fires, strikes those
+    with no time left and arms itself for the next. A clock that stops (its URL done, or paused) only leaves the
+    set; the timer may then fire for nothing, at most once per deadline's length."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.running: set[_Deadline] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, clock: _Deadline) -> None:
+        self.running.add(clock)
+        due = self.loop.time() + max(0.0, clock.left())
+        if self._timer is None or due < self._timer.when():
+            self._arm(due)
+
+    def _arm(self, due: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self.loop.call_at(due, self._check)
+
+    def _check(self) -> None:
+        self._timer = None
+        now, earliest, out_of_time = self.loop.time(), None, []
+        for clock in self.running:
+            left = clock.left()
+            if left > 0.001:  # the reader took some of the time: the URL still has some of its own
+                if earliest is None or now + left < earliest:
+                    earliest = now + left
+            else:
+                out_of_time.append(clock)
+        for clock in out_of_time:
+            self.running.discard(clock)
+            clock.strike()
+        if earliest is not None:
+            self._arm(earliest)
 
 
 async def _acquire_both(host_gate: asyncio.Semaphore, global_gate: asyncio.Semaphore) -> None:

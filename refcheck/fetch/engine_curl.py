@@ -17,7 +17,8 @@ What the fetcher relies on, kept here:
 - **Timeouts** as httpx's: connect (TCP and TLS handshake) by CONNECTTIMEOUT_MS; per-read by a loop timer from the
   moment the connection is ready (PREREQFUNCTION), reset whenever the transfer's socket turns readable, that fires
   after the read timeout without a byte (curl's LOW_SPEED_TIME counts whole seconds, and curl calls back only once a
-  whole head line is in). Time the transfer spends paused for the reader does not count.
+  whole head line is in). Time the transfer spends paused for the reader does not count. One loop timer serves all
+  transfers (armed for the earliest read timeout, it looks at every transfer when it fires), not one per request.
 - **TLS** verifying with the trust anchors of the process's context (`client._tls_context`, the seam tests replace):
   pycurl takes no SSLContext, so the context's CA certificates go to curl as PEM (`_ca_option`; curl's own default
   bundle and CA path are unset), with its minimum TLS version, its TLS 1.2 cipher list and its partial-chain flag; host
@@ -68,8 +69,59 @@ _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # control characters h11 
 # A header line _on_header accepts as it is, its value stripped of blanks and line ends: a name, a colon, a value
 # without those control characters (a line it does not match is read step by step; tests/fetch/test_engine_curl.py).
 _PLAIN_FIELD = re.compile(rb"([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t\r\n]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t\r\n]*")
+# The same, for each line of a head's lines joined (each ends with its line feed, the only one in it): a match is
+# one whole line, so a head has as many matches as lines exactly when every line is of that shape.
+_PLAIN_FIELDS = re.compile(rb"^([-!#$%&'*+.^_`|~0-9A-Za-z]+):[ \t\r]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t\r]*\n", re.M)
 _TLS_CODES = frozenset({35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91, 98})  # CURLE_SSL_* and peer checks
 _ODD_CODES = frozenset({1, 3, 8, 16, 23, 100})  # protocol, URL, weird reply, HTTP/2, our abort, too large
+_AT_ONCE = float("-inf")  # the due time of curl's timer when curl asked for 0 ms
+
+
+def _read_head(lines: list[bytes]) -> tuple[int, list[tuple[bytes, bytes]]] | None:
+    """A head's status and fields (name, value) from its lines (without the blank line that ends it), read as h11
+    reads them; None for a head h11 would refuse. Field lines of the plain shape are read by one regex call for the
+    whole head; a head with any other line is read line by line (`_read_head_step_by_step`), which is what this
+    equals (tests/fetch/test_engine_curl.py)."""
+    status = _status(lines[0]) if lines else None
+    if status is not None:
+        fields = _PLAIN_FIELDS.findall(b"".join(lines[1:]))
+        if len(fields) == len(lines) - 1:  # each match is one whole line: every line was plain
+            return status, fields
+    return _read_head_step_by_step(lines)
+
+
+def _status(line: bytes) -> int | None:
+    if line[:5] != b"HTTP/":
+        return None
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
+        return None
+    return int(parts[1])
+
+
+def _read_head_step_by_step(lines: list[bytes]) -> tuple[int, list[tuple[bytes, bytes]]] | None:
+    status, raw = 0, []
+    for line in lines:
+        field = _PLAIN_FIELD.fullmatch(line)
+        if field is not None:
+            raw.append(field.groups())
+        elif line[:5] == b"HTTP/":
+            status = _status(line)
+            if status is None:
+                return None
+            raw = []
+        elif line[:1] in (b" ", b"\t"):  # obs-fold: h11 joins the continuation to the previous value with a space
+            if not raw:
+                return None
+            name, value = raw[-1]
+            raw[-1] = (name, (value + b" " + line.strip(b" \t\r\n")).strip(b" \t"))
+        else:
+            name, colon, value = line.partition(b":")
+            value = value.strip(b" \t\r\n")
+            if not colon or not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+                return None
+            raw.append((name, value))
+    return status, raw
 
 
 class _Odd(Exception):
@@ -194,7 +246,7 @@ class _Transfer:
             handle.setopt(option, value)
         handle.unsetopt(pycurl.CAINFO)  # trust only what the Python context trusts (_ca_option, per https request)
         handle.unsetopt(pycurl.CAPATH)
-        self.resolve = self.tls = self.timeout = self.socket = self.watchdog = None
+        self.resolve = self.tls = self.timeout = self.socket = None
         self.allowed: frozenset[str] = frozenset()
 
     def start(self, url: str, resolve: str | None, allowed: frozenset[str], headers: list[str],
@@ -221,6 +273,8 @@ class _Transfer:
         self.read_timeout = timeouts.get("read")
         self.status = 0
         self.raw: list[tuple[bytes, bytes]] = []
+        self.lines: list[bytes] = []  # the head's lines so far
+        self.head_read = False
         self.head_bytes = 0
         self.head = self.driver.loop.create_future()
         self.chunks: collections.deque[bytes] = collections.deque()
@@ -228,8 +282,7 @@ class _Transfer:
         self.waiter: asyncio.Future | None = None
         self.paused = self.finished = self.odd = self.refused = self.sent = self.resent = False
         self.error: BaseException | None = None
-        self.last = 0.0
-        self.watchdog: asyncio.TimerHandle | None = None
+        self.last = 0.0  # when a byte last arrived (or the connection became ready): the read timer's start
         self.socket: int | None = None  # the connection's socket, once connected
         self.driver.add(self)
 
@@ -257,39 +310,27 @@ class _Transfer:
             # not idle even though curl calls back only once a whole line is in).
             self.driver.connected.append(self)  # its socket is asked for after socket_action (not allowed inside)
             self.last = self.driver.loop.time()
-            self.watchdog = self.driver.loop.call_later(self.read_timeout, self._check_idle)
+            self.driver.time_reads(self)
         return pycurl.PREREQFUNC_OK
 
     def _on_header(self, line: bytes) -> int | None:
-        if self.head.done():
+        # Called once per line: the lines are only kept here, and read together at the blank line that ends a head.
+        if self.head_read:
             return None  # trailers after a chunked body: not part of the head
         self.head_bytes += len(line)
         if self.head_bytes > MAX_HEAD:
             return self._refuse()
-        field = _PLAIN_FIELD.fullmatch(line)
-        if field is not None:  # most lines: what the last branch below makes of them, in one step
-            self.raw.append(field.groups())
+        if line != b"\r\n" and line != b"\n":
+            self.lines.append(line)
             return None
-        if line[:5] == b"HTTP/":
-            parts = line.split(None, 2)
-            if len(parts) < 2 or not parts[1].isdigit() or len(parts[1]) != 3:
-                return self._refuse()
-            self.status, self.raw = int(parts[1]), []
-        elif line == b"\r\n" or line == b"\n":
-            if self.status >= 200:
-                self.head.set_result(None)
-            return None
-        elif line[:1] in (b" ", b"\t"):  # obs-fold: h11 joins the continuation to the previous value with a space
-            if not self.raw:
-                return self._refuse()
-            name, value = self.raw[-1]
-            self.raw[-1] = (name, (value + b" " + line.strip(b" \t\r\n")).strip(b" \t"))
-        else:
-            name, colon, value = line.partition(b":")
-            value = value.strip(b" \t\r\n")
-            if not colon or not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
-                return self._refuse()
-            self.raw.append((name, value))
+        lines, self.lines = self.lines, []
+        head = _read_head(lines)
+        if head is None:
+            return self._refuse()
+        status, raw = head
+        if status >= 200:  # else an interim answer (100 Continue): the real one's head follows
+            self.status, self.raw, self.head_read = status, raw, True
+            self.head.set_result(None)
         return None
 
     def _refuse(self) -> int:
@@ -309,20 +350,12 @@ class _Transfer:
 
     # the loop's side
 
-    def _check_idle(self) -> None:
-        self.watchdog = None
-        if self.finished:
-            return
-        now = self.driver.loop.time()
-        if self.paused:  # waiting for the reader, not for the network
-            self.watchdog = self.driver.loop.call_later(self.read_timeout, self._check_idle)
-            return
-        idle = now - self.last
-        if idle < self.read_timeout:
-            self.watchdog = self.driver.loop.call_later(self.read_timeout - idle, self._check_idle)
-            return
-        self.driver.remove(self)
-        self.finish(httpx.ReadTimeout("read timeout"))
+    def read_due(self, now: float) -> float | None:
+        """When this transfer's read timeout would strike, seen at `now`; None if it has struck."""
+        if self.paused:  # waiting for the reader, not for the network: looked at again a read timeout later
+            return now + self.read_timeout
+        due = self.last + self.read_timeout
+        return due if now < due else None
 
     def failed(self, code: int, message: str) -> None:
         """curl ended the transfer with `code`: the answer's failure as httpx's, or the odd answer to ask again."""
@@ -338,9 +371,7 @@ class _Transfer:
 
     def finish(self, error: BaseException | None = None) -> None:
         self.finished = True
-        if self.watchdog is not None:
-            self.watchdog.cancel()
-            self.watchdog = None
+        self.driver.timed.discard(self)
         if error is None and not self.head.done():
             error = httpx.RemoteProtocolError("Server disconnected without sending a response.")
         if not self.head.done():
@@ -405,7 +436,10 @@ class _Driver:
         multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
         multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, per_origin)
         multi.setopt(pycurl.M_MAXCONNECTS, MAX_IDLE_CONNECTIONS)
-        self.timer: asyncio.TimerHandle | None = None
+        self.timer: asyncio.Handle | None = None  # curl's timer
+        self.timer_due = 0.0  # when curl's timer fires (loop time; -inf: as soon as the loop turns)
+        self.timed: set[_Transfer] = set()  # transfers whose read timeout runs (connected, not finished)
+        self.read_timer: asyncio.TimerHandle | None = None  # one for all of them: the earliest read timeout
         self.watched: dict[int, int] = {}
         self.idle: list[_Transfer] = []
         self.active: set[_Transfer] = set()
@@ -442,11 +476,61 @@ class _Driver:
         self.watched[fd] = what
 
     def _on_timer(self, milliseconds: int) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
+        # curl often asks again for the deadline its timer already has (0 ms at every request's start, then the same
+        # connect deadline as before it): the armed timer is kept when it fires within a millisecond of the one
+        # asked for (curl's unit; a timer that fires early is safe: curl then asks for the rest).
+        if milliseconds < 0:
+            due = None
+        elif milliseconds == 0:
+            due = _AT_ONCE
+        else:
+            due = self.loop.time() + milliseconds / 1000
+        timer = self.timer
+        if timer is not None:
+            if due is not None and (due == self.timer_due or abs(due - self.timer_due) <= 0.001):
+                return
+            timer.cancel()
             self.timer = None
-        if milliseconds >= 0:
-            self.timer = self.loop.call_later(milliseconds / 1000, self._act, pycurl.SOCKET_TIMEOUT, 0)
+        if due is None:
+            return
+        if due == _AT_ONCE:
+            self.timer = self.loop.call_soon(self._on_deadline)
+        else:
+            self.timer = self.loop.call_at(due, self._on_deadline)
+        self.timer_due = due
+
+    def _on_deadline(self) -> None:
+        self.timer = None  # fired: whatever curl asks for next is armed anew
+        self._act(pycurl.SOCKET_TIMEOUT, 0)
+
+    def time_reads(self, transfer: _Transfer) -> None:
+        """Start `transfer`'s read timeout (from `transfer.last`). One loop timer serves every transfer: armed for
+        the earliest read timeout, it looks at all of them when it fires and arms itself for the next. A byte that
+        arrives only moves a transfer's own time (`last`), never the timer, which may then fire for nothing."""
+        self.timed.add(transfer)
+        due = transfer.last + transfer.read_timeout
+        if self.read_timer is None or due < self.read_timer.when():
+            self._arm_reads(due)
+
+    def _arm_reads(self, due: float) -> None:
+        if self.read_timer is not None:
+            self.read_timer.cancel()
+        self.read_timer = self.loop.call_at(due, self._check_reads)
+
+    def _check_reads(self) -> None:
+        self.read_timer = None
+        now, earliest, idle = self.loop.time(), None, []
+        for transfer in self.timed:
+            due = transfer.read_due(now)
+            if due is None:
+                idle.append(transfer)
+            elif earliest is None or due < earliest:
+                earliest = due
+        for transfer in idle:
+            self.remove(transfer)
+            transfer.finish(httpx.ReadTimeout("read timeout"))
+        if earliest is not None:
+            self._arm_reads(earliest)
 
     def _act(self, fd: int, event: int) -> None:
         if event == pycurl.CSELECT_IN:
@@ -491,6 +575,9 @@ class _Driver:
         self.watched.clear()
         if self.timer is not None:
             self.timer.cancel()
+        if self.read_timer is not None:
+            self.read_timer.cancel()
+        self.timed.clear()
 
 
 # ── the answer, with and without httpx's models ──────────────────────────────────────────────────────────────────
@@ -503,9 +590,8 @@ class _Body(httpx.AsyncByteStream):
         self._transfer = transfer
         self._released = False
 
-    async def __aiter__(self):
-        async for chunk in self._transfer.chunks_as_read():
-            yield chunk
+    def __aiter__(self):
+        return self._transfer.chunks_as_read()  # the transfer's own generator: no second one around it per chunk
 
     async def aclose(self) -> None:
         if not self._released:

@@ -10,7 +10,13 @@ def answer_headers(raw: tuple[tuple[bytes, bytes], ...]) -> dict[str, str]:
     """An answer's headers as `dict(httpx.Headers(raw).items())` makes them: lowercase names, a repeated name's values
     joined with ", ", all decoded as ASCII, else UTF-8, else ISO-8859-1 (httpx's fallbacks, decided for the whole
     head). tests/fetch/test_light_answers.py holds the equality."""
-    encoding = _head_encoding(raw)
+    try:  # nearly every head is ASCII: read as such at once, without first looking for the head's encoding
+        return _headers_decoded(raw, "ascii")
+    except UnicodeDecodeError:
+        return _headers_decoded(raw, _head_encoding(raw))
+
+
+def _headers_decoded(raw: tuple[tuple[bytes, bytes], ...], encoding: str) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in raw:
         key, text = name.lower().decode(encoding), value.decode(encoding)

@@ -169,3 +169,18 @@ def test_a_closed_cache_refuses_rows(tmp_path):
 
     with pytest.raises(CacheError, match="closed"):
         asyncio.run(main())
+
+
+@pytest.mark.parametrize("changes", [
+    {},  # redirects, a full page, no archive fields
+    {"redirects": (), "page": None, "reason": None},
+    {"archive_url": "https://web.archive.org/web/2020/x", "archived_at": "2020-01-01T00:00:00Z"},
+    {"archive_reason": "no snapshot", "status": UrlStatus.DEAD, "http_status": 404},
+    {"page": PageFacts(title="t", main_text="ü\n\"q\"", anchors=("a", "b"), title_candidates=("t",))},
+])
+def test_the_row_tuple_is_the_row_dict_in_column_order(changes):
+    """store_soon makes its row without the dict `store` makes (`_row_tuple`): the two must never differ."""
+    stored = dataclasses.replace(full_result(), **changes)
+    by_dict = cache_module._row_from_result(stored, "https://k.example/", '"e"', "Mon", 12.5, 7)
+    assert cache_module._row_tuple(stored, "https://k.example/", '"e"', "Mon", 12.5, 7) == tuple(
+        by_dict[column] for column in cache_module._RESULT_COLUMNS)

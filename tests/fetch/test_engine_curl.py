@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import time
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from refcheck.fetch import engine_curl  # noqa: E402
 from refcheck.fetch.engine_curl import BUFFER_LIMIT, CurlTransport  # noqa: E402
 from refcheck.fetch.client import PerOriginTransport  # noqa: E402
 from refcheck.fetch.guard import Guard  # noqa: E402
+from tests.fetch.test_network import silent_peer  # noqa: E402
 from tests.webserver import Reply, WebServer  # noqa: E402
 
 
@@ -160,6 +162,103 @@ def test_time_paused_for_the_reader_is_not_a_read_timeout(server):
     assert asyncio.run(pause_then_read()) == (True, 64 * 64 * 1024)
 
 
+async def _outcome(transport: CurlTransport, url: str, timeout: httpx.Timeout, wait: float = 0.0) -> str | int:
+    """The body's length, or the name of the failure."""
+    await asyncio.sleep(wait)
+    request = httpx.Request("GET", url, extensions={"timeout": timeout.as_dict()})
+    try:
+        response = await transport.handle_async_request(request)
+        try:
+            return len(b"".join([chunk async for chunk in response.aiter_raw()]))
+        finally:
+            await response.aclose()
+    except httpx.HTTPError as error:
+        return type(error).__name__
+
+
+def test_one_read_timer_times_out_each_silent_transfer_and_no_other(server):
+    # One loop timer serves every transfer's read timeout (0.3 s here). A quick answer is done before the timer
+    # first fires; the timer must then still strike each silent transfer, the one started later too, and must not
+    # strike a body whose bytes keep coming within the timeout although it outlives the others' timeouts.
+    async def transfers():
+        guard = Guard(allow_private=True)
+        await guard.check("127.0.0.1", server.port)
+        transport = CurlTransport(guard, per_origin=8)
+        timeout = httpx.Timeout(5.0, read=0.3)
+        try:
+            outcomes = await asyncio.wait_for(asyncio.gather(
+                _outcome(transport, server.url("/_/status/200"), timeout),
+                _outcome(transport, server.url("/_/delay?seconds=0.8"), timeout),
+                _outcome(transport, server.url("/_/drip?bytes=8&interval=0.1"), timeout),
+                _outcome(transport, server.url("/_/delay?seconds=0.8"), timeout, wait=0.2)), 10)
+            return outcomes, set(transport._driver.timed)
+        finally:
+            await transport.aclose()
+
+    (quick, silent, dripping, silent_later), timed = asyncio.run(transfers())
+    assert quick > 0 and dripping == 8
+    assert silent == silent_later == "ReadTimeout"
+    assert timed == set()  # every transfer's read timer was let go
+    time.sleep(0.8)  # the server's threads hold their end of the connections until their pause is over
+
+
+def test_a_connect_timeout_still_fires_when_curl_asks_again_for_its_deadlines(server):
+    # The TLS handshake with a peer that never answers is timed by curl's connect timeout, through the loop timer
+    # curl asks for. Quick requests on the same transport before and during it ask again and again for deadlines the
+    # timer already has (kept, not re-armed): the connect timeout must fire all the same.
+    with silent_peer() as peer:
+        async def transfers():
+            guard = Guard(allow_private=True)
+            await guard.check("127.0.0.1", server.port)
+            await guard.check("127.0.0.1", peer.port)
+            transport = CurlTransport(guard, per_origin=4)
+            timeout = httpx.Timeout(5.0, connect=0.3)
+            try:
+                before = [await _outcome(transport, server.url("/_/status/200"), timeout) for _ in range(3)]
+                during = await asyncio.wait_for(asyncio.gather(
+                    _outcome(transport, f"https://127.0.0.1:{peer.port}/", timeout),
+                    *(_outcome(transport, server.url("/_/delay?seconds=0.1"), timeout, wait=0.05 * number)
+                      for number in range(6))), 10)
+                return before, during
+            finally:
+                await transport.aclose()
+
+        before, (handshake, *quick) = asyncio.run(transfers())
+    assert all(isinstance(length, int) for length in before + quick)
+    assert handshake == "ConnectTimeout"
+
+
+def test_curls_timer_is_kept_for_the_deadline_it_has_and_moved_for_another():
+    async def timers():
+        driver = engine_curl._Driver(per_origin=1)
+        loop = asyncio.get_running_loop()
+        seen = []
+        try:
+            driver._on_timer(5000)
+            first = driver.timer
+            driver._on_timer(5000)  # the same deadline, asked for again (within curl's millisecond)
+            seen.append(driver.timer is first)
+            driver._on_timer(200)  # another: the timer moves
+            seen.append(first.cancelled() and abs(driver.timer.when() - (loop.time() + 0.2)) < 0.1)
+            driver._on_timer(0)
+            soon = driver.timer
+            driver._on_timer(0)  # still due at the loop's next turn
+            seen.append(driver.timer is soon and not soon.cancelled())
+            driver._on_timer(-1)  # no timeout at all
+            seen.append(driver.timer is None and soon.cancelled())
+            driver._on_timer(0)
+            await asyncio.sleep(0)  # fired (curl acts on nothing): the next ask arms a new timer
+            await asyncio.sleep(0)
+            seen.append(driver.timer is None)
+            driver._on_timer(5000)
+            seen.append(driver.timer is not None and not driver.timer.cancelled())
+        finally:
+            driver.close()
+        return seen
+
+    assert asyncio.run(timers()) == [True] * 6
+
+
 def test_one_transfer_per_request_and_the_handles_are_reused(server):
     server.route("/k", Reply(200, "<title>kept</title>"))
 
@@ -229,24 +328,40 @@ def _header_line_read_step_by_step(line: bytes):
     return name, value
 
 
-class _Head:
-    def done(self) -> bool:
-        return False
+def _read_in_a_head(line: bytes):
+    head = engine_curl._read_head_step_by_step([b"HTTP/1.1 200 OK\r\n", b"Prev: v\r\n", line])
+    return None if head is None else head[1][-1]
 
 
-def _read_by_on_header(line: bytes):
-    state = type("State", (), {})()
-    state.head, state.head_bytes, state.raw, state.status, state.odd = _Head(), 0, [(b"Prev", b"v")], 200, False
-    state._refuse = lambda: engine_curl._Transfer._refuse(state)
-    answer = engine_curl._Transfer._on_header(state, line)
-    return None if answer == -1 else state.raw[-1]
+_PIECES = [b"Content-Type", b"X-A", b"bad name", b"", b":", b" ", b"\t", b"\r", b"\n", b"\r\n", b"\x00", b"\x7f",
+           b"\x0b", b"text/html", b"a b", b"\xe9", b";", b"=", b"\"q\""]
 
 
 @settings(max_examples=3000, suppress_health_check=list(HealthCheck), deadline=None)
-@given(st.lists(st.sampled_from([b"Content-Type", b"X-A", b"bad name", b"", b":", b" ", b"\t", b"\r", b"\n", b"\r\n",
-                                 b"\x00", b"\x7f", b"\x0b", b"text/html", b"a b", b"\xe9", b";", b"=", b"\"q\""]),
-                max_size=7).map(b"".join))
+@given(st.lists(st.sampled_from(_PIECES), max_size=7).map(b"".join))
 def test_a_header_line_is_read_in_one_step_as_it_was_step_by_step(line):
     if line[:5] == b"HTTP/" or line in (b"\r\n", b"\n") or line[:1] in (b" ", b"\t"):
         return  # the status line, the head's end and continuations have their own branches
-    assert _read_by_on_header(line) == _header_line_read_step_by_step(line)
+    assert _read_in_a_head(line) == _header_line_read_step_by_step(line)
+
+
+_LINE = st.lists(st.sampled_from([piece for piece in _PIECES if b"\n" not in piece] + [b"X-B: 1", b"Y:2 ", b"HTTP/1.1"]),
+                 min_size=1, max_size=6).map(b"".join)
+
+
+@settings(max_examples=3000, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.sampled_from([b"HTTP/1.1 200 OK", b"HTTP/1.1 404", b"HTTP/1.0 30x Moved", b"HTTP/2 204 ", b"ICY 200 OK"]),
+       st.lists(st.tuples(_LINE, st.sampled_from([b"\r\n", b"\n"])).map(b"".join), max_size=8),
+       st.sampled_from([b"\r\n", b"\n"]))
+def test_a_head_read_in_one_call_is_read_as_line_by_line(status_line, lines, end):
+    # curl hands the engine whole lines, each ending with its line feed; the head is read at its blank line.
+    head = [status_line + end, *lines]
+    assert engine_curl._read_head(head) == engine_curl._read_head_step_by_step(head)
+
+
+def test_a_plain_head_is_read_in_one_call(monkeypatch):
+    head = [b"HTTP/1.1 301 Moved\r\n", b"Location:  /x \r\n", b"X-Empty:\r\n", b"Set-Cookie: a=1; b\tc\n"]
+    expected = (301, [(b"Location", b"/x"), (b"X-Empty", b""), (b"Set-Cookie", b"a=1; b\tc")])
+    assert engine_curl._read_head(head) == engine_curl._read_head_step_by_step(head) == expected
+    monkeypatch.setattr(engine_curl, "_read_head_step_by_step", None)  # the one-call reading alone
+    assert engine_curl._read_head(head) == expected

@@ -51,6 +51,8 @@ def test_a_header_value_httpx_refuses_is_refused_alike():
     ((b"X-Title", "Straße".encode()), (b"Content-Type", b"text/html")),  # UTF-8
     ((b"X-Title", "Straße".encode("latin-1")), (b"ETag", b'"e"')),  # not UTF-8: ISO-8859-1
     ((b"Retry-After", b"120"), (b"retry-after", b"60"), (b"Content-Length", b"0")),
+    ((b"Vary", b"a"), (b"vary", b"b"), (b"X-Title", "Straße".encode())),  # ASCII read first, then not: read again
+    ((b"Vary", b"a"), (b"vary", b"b"), (b"X-Title", "Straße".encode("latin-1"))),
 ])
 def test_answer_headers_read_as_httpx_reads_them(raw):
     assert answer_headers(raw) == dict(httpx.Headers(list(raw)).items())
