@@ -397,14 +397,15 @@ def _scope(path, settings: Settings) -> frozenset[int] | None:
 def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
     """Every fetchable URL once, in first-seen order, however many documents cite it."""
     seen: dict[str, None] = {}
-    for extraction in extractions:
+    for extraction in extractions:  # a URL already seen is not asked about again (a cited link is also a reference)
         for reference in extraction.references:
             for url in (reference.url, reference.archive_url):
-                if url and is_fetchable_url(url):
-                    seen.setdefault(url, None)
+                if url and url not in seen and is_fetchable_url(url):
+                    seen[url] = None
         for link in extraction.links:
-            if "://" in link.url and is_fetchable_url(link.url):  # a docs tree's local links skip the URL parser
-                seen.setdefault(link.url, None)
+            url = link.url  # a docs tree's local links skip the URL parser
+            if url not in seen and "://" in url and is_fetchable_url(url):
+                seen[url] = None
     return list(seen)
 
 
