@@ -65,9 +65,10 @@ class OfflineRules:
     """The offline findings of a check, made in a fork of this process while this one picks the URLs and prepares
     the fetch: they decide no request, and that time the second core idles (W3: ~1 s of rules before the fork).
 
-    The fork writes them to a file and exits (its copy-on-write pages are not held through the fetch); `filled`
-    reads them. Where the fork fails or dies, or there is too little to gain, they are made here: the same code on
-    the same extraction either way.
+    The fork writes them to a file and exits. It is waited for before this process forks again (the fetch's worker
+    processes: `_wait_before_forking`), so it never competes with the fetch for a core nor holds copied pages
+    through it; `filled` puts its findings in. Where the fork fails or dies, or there is too little to gain, they
+    are made here: the same code on the same extraction either way.
     """
 
     MIN_ITEMS = 5_000  # references and links below which the fork (~10 ms, and the pages it copies) gains nothing
@@ -75,7 +76,7 @@ class OfflineRules:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.held: list[tuple[int, object, Extraction, frozenset[int] | None]] = []
-        self.child: int | None = None  # the fork's pid, while it runs
+        self.child: int | None = None  # the fork's pid, until it is waited for
         self.found: dict[int, tuple[Finding, ...]] | None = None
         self._output: str | None = None
 
@@ -99,6 +100,7 @@ class OfflineRules:
             return
         if self.child == 0:
             self._in_child()
+        _RUNNING.append(self)
 
     def _in_child(self) -> None:
         import gc
@@ -118,36 +120,33 @@ class OfflineRules:
         return {index: offline_findings(document, extraction, scope, self.settings)
                 for index, document, extraction, scope in self.held}
 
-    def _collected(self) -> dict[int, tuple[Finding, ...]] | None:
-        """The fork's findings once it has ended, or None if it made none (failed, killed, nothing written)."""
+    def collect(self) -> None:
+        """Wait for the fork and take its findings (none if it failed, was killed or wrote nothing)."""
         import os
         import pickle
 
+        if self.child is None:
+            return
+        if self in _RUNNING:
+            _RUNNING.remove(self)
         try:
             _, status = os.waitpid(self.child, 0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                return None
-            with open(self._output, "rb") as output:
-                return pickle.load(output)
+            if os.waitstatus_to_exitcode(status) == 0:
+                with open(self._output, "rb") as output:
+                    self.found = pickle.load(output)
         except (OSError, EOFError, pickle.UnpicklingError):
-            return None
+            self.found = None
         finally:
             self.child = None
+            self._remove_output()
 
     def filled(self, documents: tuple[DocumentReport, ...]) -> tuple[DocumentReport, ...]:
         """`documents` with the held documents' findings in place."""
+        self.collect()
         if self.found is None:
-            self.found = self._collected() if self.child is not None else None
-            if self.found is None:
-                self.found = self._made_here()
-            if self._output is not None:
-                import os
-
-                os.unlink(self._output)
-                self._output = None
+            self.found = self._made_here()
         return tuple(replace(report, findings=self.found[index]) if index in self.found else report
                      for index, report in enumerate(documents))
-
 
     def discard(self) -> None:
         """End the fork and remove its file (a check that failed or was interrupted needs no findings)."""
@@ -157,10 +156,14 @@ class OfflineRules:
         if self.child is not None:
             try:
                 os.kill(self.child, signal.SIGKILL)
-                os.waitpid(self.child, 0)
             except OSError:
-                pass  # already reaped
-            self.child = None
+                pass  # ended already
+            self.collect()
+        self._remove_output()
+
+    def _remove_output(self) -> None:
+        import os
+
         if self._output is not None:
             try:
                 os.unlink(self._output)
@@ -169,11 +172,30 @@ class OfflineRules:
             self._output = None
 
 
+_RUNNING: list[OfflineRules] = []  # OfflineRules whose fork is not yet waited for
+
+
+def _wait_before_forking() -> None:
+    """Before this process forks (the fetch's workers), the offline rules' fork ends: a worker then has both cores
+    to itself and the parent, and no process holds copies of the parent's pages through the fetch."""
+    while _RUNNING:
+        _RUNNING[-1].collect()
+
+
 def _can_fork_aside() -> bool:
     import os
     import sys
 
-    return hasattr(os, "fork") and sys.platform != "darwin"  # fork is unsafe on macOS (as for fetch/workers.py)
+    if not hasattr(os, "fork") or sys.platform == "darwin":  # fork is unsafe on macOS (as for fetch/workers.py)
+        return False
+    global _WAIT_REGISTERED
+    if not _WAIT_REGISTERED:
+        os.register_at_fork(before=_wait_before_forking)
+        _WAIT_REGISTERED = True
+    return True
+
+
+_WAIT_REGISTERED = False
 
 
 def location_of(document, extraction: Extraction, line: int | None) -> Location:

@@ -128,3 +128,21 @@ def test_held_documents_keep_their_order_among_conversations_and_small_runs(tmp_
     filled = aside.filled(extracted.documents)
     assert [d.findings for d in filled] == [d.findings for d in extract_paths(
         [str(path), str(FIXTURES / "text" / "suppressions.txt")], settings).documents]
+
+
+def test_the_fork_is_waited_for_before_this_process_forks_again(documents, tmp_path, monkeypatch):
+    """The fetch's worker processes are forked only once the offline rules' fork has ended (no third process
+    competing for the cores or holding copied pages during the fetch)."""
+    monkeypatch.setattr(OfflineRules, "MIN_ITEMS", 0)
+    settings = _settings(tmp_path)
+    aside = OfflineRules(settings)
+    extracted = extract_paths(documents, settings, aside=aside)
+    aside.start()
+    assert aside.child is not None and aside.found is None
+    other = os.fork()
+    if other == 0:
+        os._exit(0)
+    os.waitpid(other, 0)
+    assert aside.child is None and aside.found is not None
+    assert [d.findings for d in aside.filled(extracted.documents)] == [
+        d.findings for d in extract_paths(documents, settings).documents]
