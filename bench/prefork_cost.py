@@ -39,7 +39,9 @@ def until_fork(tree: Path, document: Path, work: Path) -> tuple[dict[str, float]
     command = [sys.executable, str(tree / "bench" / "serial_phases.py"), "check", str(document), "--allow-private",
                "--no-progress", "--no-archive", "--cache-dir", str(cache), "--format", "json", "--output",
                str(work / "out.json"), "--fail-on", "never"]
-    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(tree)}, stderr=subprocess.PIPE,
+    # TMPDIR: the scratch directory, so what a killed run leaves (the offline rules' file) goes with it
+    child = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(tree), "TMPDIR": str(work)},
+                             stderr=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, text=True, start_new_session=True)
     stamps: dict[str, float] = {}
     walls: dict[str, float] = {}

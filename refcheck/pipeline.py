@@ -91,12 +91,14 @@ class OfflineRules:
         import os
         import tempfile
 
-        descriptor, self._output = tempfile.mkstemp(prefix="refcheck-offline-", suffix=".pickle")
-        os.close(descriptor)
+        _wait_at_every_fork()
         try:
+            descriptor, self._output = tempfile.mkstemp(prefix="refcheck-offline-", suffix=".pickle")
+            os.close(descriptor)
             self.child = os.fork()
-        except OSError:
+        except OSError:  # no temporary file or no fork: the findings are made here
             self.child = None
+            self._remove_output()
             return
         if self.child == 0:
             self._in_child()
@@ -186,13 +188,17 @@ def _can_fork_aside() -> bool:
     import os
     import sys
 
-    if not hasattr(os, "fork") or sys.platform == "darwin":  # fork is unsafe on macOS (as for fetch/workers.py)
-        return False
+    return hasattr(os, "fork") and sys.platform != "darwin"  # fork is unsafe on macOS (as for fetch/workers.py)
+
+
+def _wait_at_every_fork() -> None:
+    """Have `_wait_before_forking` run before each fork of this process (registered once: it cannot be undone)."""
     global _WAIT_REGISTERED
     if not _WAIT_REGISTERED:
+        import os
+
         os.register_at_fork(before=_wait_before_forking)
         _WAIT_REGISTERED = True
-    return True
 
 
 _WAIT_REGISTERED = False

@@ -146,3 +146,16 @@ def test_the_fork_is_waited_for_before_this_process_forks_again(documents, tmp_p
     assert aside.child is None and aside.found is not None
     assert [d.findings for d in aside.filled(extracted.documents)] == [
         d.findings for d in extract_paths(documents, settings).documents]
+
+
+def test_no_temporary_file_means_the_findings_are_made_here(documents, tmp_path, monkeypatch):
+    settings = _settings(tmp_path)
+    here, _ = _check(documents, settings, monkeypatch, min_items=10**9)
+
+    def no_file(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_file)
+    without, (_, forks) = _check(documents, settings, monkeypatch, min_items=0)
+    assert forks == [None]
+    assert without == here
