@@ -20,10 +20,12 @@ from refcheck.settings import Settings
 from refcheck.weburl import parse as parse_url
 
 
-def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report:
+def extract_paths(paths: Iterable[str], settings: Settings, memo=None, aside: OfflineRules | None = None) -> Report:
     """Read and extract every document, with the findings that need no network.
 
     `memo`: where extractions are kept between runs (the check's cache: `stored_extraction`/`store_extraction`).
+    `aside`: takes the offline findings of documents that are not conversations, to be made later (its `start`
+    makes them on another core); their reports hold no findings until `aside.filled` puts them in.
     """
     paths = list(paths)
     reports = []
@@ -36,17 +38,170 @@ def extract_paths(paths: Iterable[str], settings: Settings, memo=None) -> Report
                 extraction = replace(extraction, links=tuple(link for link in extraction.links if link.kind != "asset"))
             # --changed-since names lines of the file; a JSON export's lines are not those the findings give.
             scope = _scope(document_path, settings) if document.conversation is None else None
-            findings = reference_findings(extraction) + uncited_claim_findings(
-                extraction.claims, claims_from=settings.claims_from) + conversation_findings(extraction)
+            if aside is not None and document.conversation is None:
+                aside.hold(len(reports), document, extraction, scope)
+                reports.append(DocumentReport(document, extraction, (), scope))
+                continue
+            findings = offline_findings(document, extraction, scope, settings)
             if document.conversation is not None:
                 document, extraction = _slim(document, extraction)
-            reports.append(DocumentReport(document, extraction,
-                                          _finish(findings, extraction, settings, scope, document), scope))
+            reports.append(DocumentReport(document, extraction, findings, scope))
     unmatched = [name for name in settings.conversations if name not in matched]
     if unmatched:
         raise InputError("--conversation " + ", ".join(repr(name) for name in unmatched)
                          + ": no conversation with that id or title in " + ", ".join(map(str, paths)))
     return Report(command="extract", documents=tuple(reports), notices=_skipped_notice(paths))
+
+
+def offline_findings(document, extraction: Extraction, scope: frozenset[int] | None,
+                     settings: Settings) -> tuple[Finding, ...]:
+    """A document's findings that need no network (references, uncited claims, conversations), finished."""
+    findings = reference_findings(extraction) + uncited_claim_findings(
+        extraction.claims, claims_from=settings.claims_from) + conversation_findings(extraction)
+    return _finish(findings, extraction, settings, scope, document)
+
+
+class OfflineRules:
+    """The offline findings of a check, made in a fork of this process while this one picks the URLs and prepares
+    the fetch: they decide no request, and that time the second core idles (W3: ~1 s of rules before the fork).
+
+    The fork writes them to a file and exits. It is waited for before this process forks again (the fetch's worker
+    processes: `_wait_before_forking`), so it never competes with the fetch for a core nor holds copied pages
+    through it; `filled` puts its findings in. Where the fork fails or dies, or there is too little to gain, they
+    are made here: the same code on the same extraction either way.
+    """
+
+    MIN_ITEMS = 5_000  # references and links below which the fork (~10 ms, and the pages it copies) gains nothing
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.held: list[tuple[int, object, Extraction, frozenset[int] | None]] = []
+        self.child: int | None = None  # the fork's pid, until it is waited for
+        self.found: dict[int, tuple[Finding, ...]] | None = None
+        self._output: str | None = None
+
+    def hold(self, index: int, document, extraction: Extraction, scope: frozenset[int] | None) -> None:
+        self.held.append((index, document, extraction, scope))
+
+    def start(self) -> None:
+        """Make the held documents' findings in a fork, when there is enough of them and this system can fork."""
+        items = sum(len(extraction.references) + len(extraction.links) for _, _, extraction, _ in self.held)
+        if items < self.MIN_ITEMS or not _can_fork_aside():
+            return
+        import os
+        import tempfile
+
+        _wait_at_every_fork()
+        try:
+            descriptor, self._output = tempfile.mkstemp(prefix="refcheck-offline-", suffix=".pickle")
+            os.close(descriptor)
+            self.child = os.fork()
+        except OSError:  # no temporary file or no fork: the findings are made here
+            self.child = None
+            self._remove_output()
+            return
+        if self.child == 0:
+            self._in_child()
+        _RUNNING.append(self)
+
+    def _in_child(self) -> None:
+        import gc
+        import os
+        import pickle
+
+        gc.disable()  # a short life: collecting would only touch (and copy) the parent's pages
+        status = 1
+        try:
+            with open(self._output, "wb") as output:
+                pickle.dump(self._made_here(), output, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)  # never back into the parent's code: no atexit, no cache connection closed twice
+
+    def _made_here(self) -> dict[int, tuple[Finding, ...]]:
+        return {index: offline_findings(document, extraction, scope, self.settings)
+                for index, document, extraction, scope in self.held}
+
+    def collect(self) -> None:
+        """Wait for the fork and take its findings (none if it failed, was killed or wrote nothing)."""
+        import os
+        import pickle
+
+        if self.child is None:
+            return
+        if self in _RUNNING:
+            _RUNNING.remove(self)
+        try:
+            _, status = os.waitpid(self.child, 0)
+            if os.waitstatus_to_exitcode(status) == 0:
+                with open(self._output, "rb") as output:
+                    self.found = pickle.load(output)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            self.found = None
+        finally:
+            self.child = None
+            self._remove_output()
+
+    def filled(self, documents: tuple[DocumentReport, ...]) -> tuple[DocumentReport, ...]:
+        """`documents` with the held documents' findings in place."""
+        self.collect()
+        if self.found is None:
+            self.found = self._made_here()
+        return tuple(replace(report, findings=self.found[index]) if index in self.found else report
+                     for index, report in enumerate(documents))
+
+    def discard(self) -> None:
+        """End the fork and remove its file (a check that failed or was interrupted needs no findings)."""
+        import os
+        import signal
+
+        if self.child is not None:
+            try:
+                os.kill(self.child, signal.SIGKILL)
+            except OSError:
+                pass  # ended already
+            self.collect()
+        self._remove_output()
+
+    def _remove_output(self) -> None:
+        import os
+
+        if self._output is not None:
+            try:
+                os.unlink(self._output)
+            except OSError:
+                pass
+            self._output = None
+
+
+_RUNNING: list[OfflineRules] = []  # OfflineRules whose fork is not yet waited for
+
+
+def _wait_before_forking() -> None:
+    """Before this process forks (the fetch's workers), the offline rules' fork ends: a worker then has both cores
+    to itself and the parent, and no process holds copies of the parent's pages through the fetch."""
+    while _RUNNING:
+        _RUNNING[-1].collect()
+
+
+def _can_fork_aside() -> bool:
+    import os
+    import sys
+
+    return hasattr(os, "fork") and sys.platform != "darwin"  # fork is unsafe on macOS (as for fetch/workers.py)
+
+
+def _wait_at_every_fork() -> None:
+    """Have `_wait_before_forking` run before each fork of this process (registered once: it cannot be undone)."""
+    global _WAIT_REGISTERED
+    if not _WAIT_REGISTERED:
+        import os
+
+        os.register_at_fork(before=_wait_before_forking)
+        _WAIT_REGISTERED = True
+
+
+_WAIT_REGISTERED = False
 
 
 def location_of(document, extraction: Extraction, line: int | None) -> Location:
@@ -80,8 +235,10 @@ def check_paths(paths: Iterable[str], settings: Settings,
     paths = [str(path) for path in paths]
     documents = [str(path) for path in _document_paths(paths, settings)]  # "nothing to check" comes first, before the cache
     cache = _open_cache(settings)
+    aside = OfflineRules(settings)
     try:
-        extracted = extract_paths(documents, settings, memo=cache)
+        extracted = extract_paths(documents, settings, memo=cache, aside=aside)
+        aside.start()
         urls = urls_to_fetch(extracted.documents, settings)
         if on_start:
             on_start(len(urls))
@@ -95,6 +252,9 @@ def check_paths(paths: Iterable[str], settings: Settings,
         basis = run.basis if settings.changed_since is None else None  # a scope from git is not in the cache
         urls = list(dict.fromkeys([*urls, *run.results]))  # with the copies the archive offered
         resolved = _resolve(extracted.documents, run.results, settings, cache)
+    except BaseException:
+        aside.discard()
+        raise
     finally:
         if cache is not None:
             cache.close()
@@ -111,7 +271,7 @@ def check_paths(paths: Iterable[str], settings: Settings,
         urls = list(dict.fromkeys([*urls, *found]))
     documents = tuple(_with_network_findings(report, results, settings, _resolved_in(resolved, index), checked,
                                              run.digests)
-                      for index, (report, checked) in enumerate(zip(extracted.documents, local)))
+                      for index, (report, checked) in enumerate(zip(aside.filled(extracted.documents), local)))
     ordered = tuple(results[url] for url in urls if url in results)
     return Report(command="check", documents=documents, urls=ordered, notices=notices, cache_basis=basis)
 
@@ -265,14 +425,15 @@ def _scope(path, settings: Settings) -> frozenset[int] | None:
 def unique_urls(extractions: Iterable[Extraction]) -> list[str]:
     """Every fetchable URL once, in first-seen order, however many documents cite it."""
     seen: dict[str, None] = {}
-    for extraction in extractions:
+    for extraction in extractions:  # a URL already seen is not asked about again (a cited link is also a reference)
         for reference in extraction.references:
             for url in (reference.url, reference.archive_url):
-                if url and is_fetchable_url(url):
-                    seen.setdefault(url, None)
+                if url and url not in seen and is_fetchable_url(url):
+                    seen[url] = None
         for link in extraction.links:
-            if "://" in link.url and is_fetchable_url(link.url):  # a docs tree's local links skip the URL parser
-                seen.setdefault(link.url, None)
+            url = link.url  # a docs tree's local links skip the URL parser
+            if url not in seen and "://" in url and is_fetchable_url(url):
+                seen[url] = None
     return list(seen)
 
 

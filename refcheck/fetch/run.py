@@ -99,6 +99,8 @@ def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache
 
     remapper = Remapper(settings.remaps, include=settings.include, exclude=settings.exclude)
     unique = list(dict.fromkeys(urls))
+    if _first_target_missing(unique, remapper, cache):
+        return None  # a cold cache: told by one lookup, not by preparing and looking up every URL (W3: ~0.4 s)
     results: dict[str, FetchResult] = {}
     by_target: dict[str, list[str]] = {}
     for url in unique:
@@ -126,3 +128,17 @@ def answer_from_cache(urls: Iterable[str], settings: FetchSettings, cache, cache
         if on_result:
             on_result(result)
     return FetchRun(ordered, basis=cache_basis(entries, cache_settings, cache.parser_version))
+
+
+def _first_target_missing(unique: list[str], remapper: Remapper, cache) -> bool:
+    """Whether the first URL that is not excluded already makes `answer_from_cache` give up: its target does not
+    prepare, or has no cache entry. Either way the whole answer is None, whatever the other URLs are."""
+    for url in unique:
+        if remapper.is_excluded(url):
+            continue
+        try:
+            target = prepared_form(remapper.remap(url))
+        except InvalidTarget:
+            return True
+        return target not in cache.lookup_many([target])
+    return False

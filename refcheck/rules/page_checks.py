@@ -20,12 +20,18 @@ Verdicts = dict[tuple[str | None, str | None], tuple[Finding | None, Finding | N
 
 def cited_pages(extractions: Iterable[Extraction]) -> dict[str, tuple[tuple[str | None, str | None], ...]]:
     """URL → each (title, site) a reference cites it with: what `page_verdicts` judges for that URL's page."""
-    cited: dict[str, dict[tuple[str | None, str | None], None]] = {}
+    cited: dict[str, tuple[tuple[str | None, str | None], ...]] = {}
     for extraction in extractions:
         for reference in extraction.references:
-            if reference.url:
-                cited.setdefault(reference.url, {})[(reference.title, reference.site)] = None
-    return {url: tuple(pairs) for url, pairs in cited.items()}
+            url = reference.url
+            if url:
+                pair = (reference.title, reference.site)
+                pairs = cited.get(url)
+                if pairs is None:  # most URLs are cited once: one tuple, no set of pairs to build and convert
+                    cited[url] = (pair,)
+                elif pair not in pairs:
+                    cited[url] = (*pairs, pair)
+    return cited
 
 
 def page_verdicts(result: FetchResult, cited: dict[str, tuple[tuple[str | None, str | None], ...]]) -> Verdicts | None:

@@ -13,6 +13,7 @@ from refcheck.fetch import fetch_all
 from refcheck.fetch.cache import FetchCache
 from refcheck.fetch.client import prepare_url
 from refcheck.fetch.run import InvalidTarget, answer_from_cache, prepared_form
+from refcheck.models import UrlStatus
 from refcheck.settings import CacheSettings
 from tests.webserver import Reply
 
@@ -79,6 +80,26 @@ def test_no_answer_when_anything_needs_the_fetcher(cached_site, quick, tmp_path,
         assert answer(cached_site, CacheSettings(offline=True)) is None  # offline answers are the fetcher's
         assert answer(cached_site, text_urls={cached_site[0]}) is None  # stored without the text a claim needs
     assert answer_from_cache(cached_site, quick, None, CacheSettings()) is None
+
+
+def test_the_first_url_decides_a_cold_cache_alone(cached_site, quick, tmp_path, server):
+    """A first URL without an entry is enough for None (one lookup, not one per URL); an excluded or cached first
+    URL is not, and the rest are still asked about."""
+    excluded_first = replace(quick, exclude=(r"/excluded",))
+    with FetchCache(tmp_path / "cache") as cache:
+        asked: list[list[str]] = []
+        lookup_many = cache.lookup_many
+        cache.lookup_many = lambda targets: asked.append(list(targets)) or lookup_many(targets)
+        many_new = [server.url(f"/new-{n}") for n in range(50)]
+        assert answer_from_cache([*many_new, *cached_site], quick, cache, CacheSettings()) is None
+        assert asked == [[many_new[0]]]
+        assert answer_from_cache(["http://[::1/broken", *cached_site], quick, cache, CacheSettings()) is None
+        assert answer_from_cache([*cached_site, *many_new], quick, cache, CacheSettings()) is None
+        answered = answer_from_cache([server.url("/excluded"), *cached_site], excluded_first, cache, CacheSettings(),
+                                     text_urls=set())
+        assert answered is not None and answered.results[server.url("/excluded")].status is UrlStatus.EXCLUDED
+        assert [r.status for r in answered.results.values()][1:] == [
+            UrlStatus.OK, UrlStatus.OK, UrlStatus.OK, UrlStatus.DEAD]
 
 
 def test_a_warm_check_does_not_load_the_network_layer(server, tmp_path):

@@ -64,3 +64,24 @@ def test_each_placed_finding_has_its_own_evidence():
     findings = [f for f in page_findings(EXTRACTION, RESULTS, _digests(RESULTS)) if f.rule == "title-mismatch"]
     assert len(findings) == 2 and findings[0].evidence == findings[1].evidence
     assert findings[0].evidence is not findings[1].evidence
+
+
+def test_cited_pages_is_each_urls_pairs_once_in_first_seen_order():
+    """Against the plain form (a dict of pairs per URL), on references that cite URLs once, twice the same way,
+    differently, and not at all."""
+    import random
+
+    chooser = random.Random(19)
+    urls = [None, "", *(f"https://cited.example/{n}" for n in range(12))]
+    titles, sites = [None, "A", "B", "a"], [None, "Site", "Other"]
+    for _ in range(200):
+        references = [Reference(id=str(n), line=n, url=chooser.choice(urls), title=chooser.choice(titles),
+                                site=chooser.choice(sites)) for n in range(chooser.randrange(0, 30))]
+        extractions = [Extraction(references=tuple(references[:10])), Extraction(references=tuple(references[10:]))]
+        plain: dict = {}
+        for reference in references:
+            if reference.url:
+                plain.setdefault(reference.url, {})[(reference.title, reference.site)] = None
+        expected = {url: tuple(pairs) for url, pairs in plain.items()}
+        got = cited_pages(extractions)
+        assert got == expected and list(got) == list(expected)
