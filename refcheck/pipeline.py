@@ -65,7 +65,8 @@ class OfflineRules:
     """The offline findings of a check, made in a fork of this process while this one picks the URLs and prepares
     the fetch: they decide no request, and that time the second core idles (W3: ~1 s of rules before the fork).
 
-    The fork writes them to a file and exits. It is waited for before this process forks again (the fetch's worker
+    The fork writes them to an unnamed temporary file (nothing is left on disk, even when a process is killed) and
+    exits. It is waited for before this process forks again (the fetch's worker
     processes: `_wait_before_forking`), so it never competes with the fetch for a core nor holds copied pages
     through it; `filled` puts its findings in. Where the fork fails or dies, or there is too little to gain, they
     are made here: the same code on the same extraction either way.
@@ -78,7 +79,7 @@ class OfflineRules:
         self.held: list[tuple[int, object, Extraction, frozenset[int] | None]] = []
         self.child: int | None = None  # the fork's pid, until it is waited for
         self.found: dict[int, tuple[Finding, ...]] | None = None
-        self._output: str | None = None
+        self._output = None  # the unnamed temporary file both processes hold, until the findings are read
 
     def hold(self, index: int, document, extraction: Extraction, scope: frozenset[int] | None) -> None:
         self.held.append((index, document, extraction, scope))
@@ -93,8 +94,7 @@ class OfflineRules:
 
         _wait_at_every_fork()
         try:
-            descriptor, self._output = tempfile.mkstemp(prefix="refcheck-offline-", suffix=".pickle")
-            os.close(descriptor)
+            self._output = tempfile.TemporaryFile(prefix="refcheck-offline-")
             self.child = os.fork()
         except OSError:  # no temporary file or no fork: the findings are made here
             self.child = None
@@ -112,8 +112,8 @@ class OfflineRules:
         gc.disable()  # a short life: collecting would only touch (and copy) the parent's pages
         status = 1
         try:
-            with open(self._output, "wb") as output:
-                pickle.dump(self._made_here(), output, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(self._made_here(), self._output, protocol=pickle.HIGHEST_PROTOCOL)
+            self._output.flush()
             status = 0
         finally:
             os._exit(status)  # never back into the parent's code: no atexit, no cache connection closed twice
@@ -134,8 +134,8 @@ class OfflineRules:
         try:
             _, status = os.waitpid(self.child, 0)
             if os.waitstatus_to_exitcode(status) == 0:
-                with open(self._output, "rb") as output:
-                    self.found = pickle.load(output)
+                self._output.seek(0)  # the descriptor's offset is shared: the fork left it at the end
+                self.found = pickle.load(self._output)
         except (OSError, EOFError, pickle.UnpicklingError):
             self.found = None
         finally:
@@ -151,7 +151,7 @@ class OfflineRules:
                      for index, report in enumerate(documents))
 
     def discard(self) -> None:
-        """End the fork and remove its file (a check that failed or was interrupted needs no findings)."""
+        """End the fork and close its file (a check that failed or was interrupted needs no findings)."""
         import os
         import signal
 
@@ -164,13 +164,8 @@ class OfflineRules:
         self._remove_output()
 
     def _remove_output(self) -> None:
-        import os
-
         if self._output is not None:
-            try:
-                os.unlink(self._output)
-            except OSError:
-                pass
+            self._output.close()
             self._output = None
 
 

@@ -71,8 +71,17 @@ def test_findings_made_in_a_fork_are_those_made_here(documents, tmp_path, monkey
     settings = _settings(tmp_path)
     here, (report, forks) = _check(documents, settings, monkeypatch, min_items=10**9)
     assert forks == [None]
+    made_in: list[int] = []  # the processes that made findings; a list in this process sees only its own calls
+    made_here = OfflineRules._made_here
+
+    def noting(self):
+        made_in.append(os.getpid())
+        return made_here(self)
+
+    monkeypatch.setattr(OfflineRules, "_made_here", noting)
     forked, (_, forks) = _check(documents, settings, monkeypatch, min_items=0)
     assert forks and forks[0] not in (None, 0, os.getpid())  # the findings were made by another process
+    assert made_in == []  # ... and read back from it: this process did not fall back to making them
     assert forked == here
     rules = {finding.rule for document in report.documents for finding in document.findings}
     assert {"uncited-claim", "generic-title", "no-url", "invalid-url", "missing-reference"} <= rules
@@ -155,7 +164,7 @@ def test_no_temporary_file_means_the_findings_are_made_here(documents, tmp_path,
     def no_file(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tempfile, "mkstemp", no_file)
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_file)
     without, (_, forks) = _check(documents, settings, monkeypatch, min_items=0)
     assert forks == [None]
     assert without == here
