@@ -22,6 +22,7 @@ import gc
 import pickle
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 from refcheck.settings import Settings
@@ -77,11 +78,10 @@ def judgements(results) -> tuple[float, list]:
 
 
 def _clear_memos() -> None:
-    """The probes' set-up above asked for every origin: forget what that memoised, as a real run has not asked."""
-    for function in vars(soft404).values():
-        clear = getattr(function, "cache_clear", None)
-        if clear is not None:
-            clear()
+    """The probes' set-up above split every URL (before origin_of's plain path): forget urllib's memo of that."""
+    clear = getattr(urllib.parse.urlsplit, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 def pipe(results, cited) -> dict:
