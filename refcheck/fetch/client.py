@@ -888,13 +888,20 @@ class Fetcher:
         if reason is None and self.settings.probe_soft_404 and outcome.body is not None:
             outcome = await self._text_for_probe(outcome)
             result = outcome.result
-        if reason is None and self.settings.probe_soft_404 and soft404.worth_probing(result):
+        if (reason is None and self.settings.probe_soft_404 and not self._probe_says_nothing(result)
+                and soft404.worth_probing(result)):
             host = await self._host_fingerprint(result.fetched_url or result.url)
             reason = soft404.probe_reason(result, host) if host is not None else None
         if reason is None:
             return outcome
         judged = dataclasses.replace(result, status=UrlStatus.SOFT_404, reason=reason)
         return dataclasses.replace(outcome, result=judged)
+
+    def _probe_says_nothing(self, result: FetchResult) -> bool:
+        """Whether the host's probe has answered and rules out a probe verdict for every page of the host: then
+        asking `worth_probing` and awaiting the probe would come to no reason, as it does for most pages."""
+        probe = self._probes.get(soft404.origin_of(result.fetched_url or result.url))
+        return probe is not None and probe.done() and _says_nothing(probe.result())
 
     async def _text_for_probe(self, outcome: _Outcome) -> _Outcome:
         """The outcome with its text read if the probe comparison could use it; else as it is (still without text).

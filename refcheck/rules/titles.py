@@ -522,9 +522,39 @@ def _apostrophes(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
 
 
+# The first word (run of letters) of every match of _REVERSING_EN, lower-case (tests/rules/test_titles_reversing.py
+# derives it from the pattern): an ASCII text without one of these words has no match.
+_REVERSING_EN_FIRST_WORDS = frozenset((
+    "not never no denies denied deny denying postpone postponed postpones postponing delays delayed halt halts "
+    "halted cancel cancels cancelled canceled cancelling canceling cancellation call calls called scraps scrapped "
+    "withdraw withdraws withdrawn withdrew retract retracts retracted retraction false fake hoax debunk debunks "
+    "debunked myth reject rejects rejected suspend suspends suspended reverses reversed overturn overturns "
+    "overturned backtrack backtracks abandon abandons abandoned drop drops isn aren wasn weren won doesn didn don "
+    "can cannot"
+).split())
+_ASCII_LETTERS = re.compile(r"[a-z]+")
+
+
+def _may_hold_reversing_word(title: str) -> bool:
+    """False when `reversing_words(anything, _strip_with_keys(title, any keys))` is surely empty: then the title is
+    neither stripped nor compared by `_reversed_by` (most titles hold no such word).
+
+    The stripped title is a stretch of the title once NFKC-normalised and its dashes and brackets unified (marks, not
+    letters), cut at separators; so each reversing word it holds is in the whole normalised title too, and so is the
+    word boundary on each side, except where the cut was an underscore (a word character), written here as a space.
+    """
+    text = _apostrophes(unicodedata.normalize("NFKC", title)).replace("_", " ")
+    if text.isascii():  # no Japanese word, and case is ASCII case: the first word of a match is one of a few
+        return not _REVERSING_EN_FIRST_WORDS.isdisjoint(_ASCII_LETTERS.findall(text.lower()))
+    return _REVERSING_EN.search(text) is not None or any(word in text for word in _REVERSING_JA)
+
+
 def _reversed_by(cited_title: str, titles: Sequence[str],
                  site_names: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
     """A page title that holds the cited title plus words reversing it: (that title, the words)."""
+    titles = [title for title in titles if _may_hold_reversing_word(title)]
+    if not titles:
+        return None  # no title could be returned (and nothing else is worked out for them)
     site_keys = _site_keys(site_names)  # the same names for every title: made keys once
     cited_key = compact(_strip_with_keys(cited_title, site_keys))
     if len(cited_key) < MIN_REVERSED_CITED:
