@@ -4,16 +4,15 @@ URL's origin without urlsplit, and the skipped probe step for a host whose probe
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
-import re._parser as parser
 from pathlib import Path
 
 from refcheck.fetch import soft404
 from refcheck.fetch.client import Fetcher, _Outcome
 from refcheck.models import FetchResult, PageFacts, UrlStatus
 from refcheck.settings import FetchSettings
+from tests.regex_language import matched_strings
 
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "titles" / "pairs.jsonl"
 
@@ -37,32 +36,8 @@ def _headlines() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _language(items) -> list[str]:
-    """The strings a regex matches, with each white-space run as "" or " " (re._parser's tree)."""
-    strings = [""]
-    for op, value in items:
-        if op is parser.LITERAL:
-            options = [chr(value)]
-        elif op is parser.IN:
-            options = [chr(item) if kind is parser.LITERAL else " " for kind, item in value]
-            assert all(kind in (parser.LITERAL, parser.CATEGORY) for kind, _ in value), value
-        elif op is parser.BRANCH:
-            options = [text for branch in value[1] for text in _language(branch)]
-        elif op is parser.SUBPATTERN:
-            options = _language(value[3])
-        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
-            low, high, body = value
-            options = ([""] if low == 0 else []) + _language(body)
-        elif op is parser.AT:
-            continue
-        else:
-            raise AssertionError(f"unexpected regex element {op}")
-        strings = [start + option for start, option in itertools.product(strings, options)]
-    return strings
-
-
 def test_every_latin_not_found_statement_holds_a_needle():
-    statements = _language(parser.parse(soft404._CORE_LATIN))
+    statements = matched_strings(soft404._CORE_LATIN)
     assert len(statements) > 50
     for statement in statements:
         assert any(needle in statement.casefold() for needle in soft404._CORE_LATIN_NEEDLES), statement

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import re._parser as parser
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from refcheck.models import PageFacts
 from refcheck.rules import titles
 from refcheck.rules.titles import (_REVERSING_EN, _REVERSING_EN_FIRST_WORDS, _may_hold_reversing_word, _reversed_by,
                                    _site_keys, _strip_with_keys, check_title, reversing_words)
+from tests.regex_language import matched_strings
 
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "titles" / "pairs.jsonl"
 
@@ -45,33 +45,8 @@ def _all_titles() -> list[str]:
     return list(dict.fromkeys(title for title in found if title))
 
 
-def _language(items) -> list[str]:
-    """Every string a regex without unbounded repetition matches (re._parser's tree, the kinds _REVERSING_EN uses)."""
-    strings = [""]
-    for op, value in items:
-        if op is parser.LITERAL:
-            options = [chr(value)]
-        elif op is parser.IN:
-            options = [chr(item) for kind, item in value if kind is parser.LITERAL]
-            assert len(options) == len(value), value  # only literal characters in the classes
-        elif op is parser.BRANCH:
-            options = [text for branch in value[1] for text in _language(branch)]
-        elif op is parser.SUBPATTERN:
-            options = _language(value[3])
-        elif op in (parser.MAX_REPEAT, parser.MIN_REPEAT):
-            low, high, body = value
-            assert high <= 1, value
-            options = ([""] if low == 0 else []) + _language(body)
-        elif op is parser.AT:
-            continue  # \b
-        else:
-            raise AssertionError(f"unexpected regex element {op}")
-        strings = [start + option for start, option in itertools.product(strings, options)]
-    return strings
-
-
 def test_the_first_words_are_those_of_every_match_of_the_pattern():
-    matches = _language(parser.parse(_REVERSING_EN.pattern))
+    matches = matched_strings(_REVERSING_EN.pattern, exhaustive=True)
     assert len(matches) > 60
     first_words = {re.match(r"[a-z]+", match.lower()).group(0) for match in matches}
     assert first_words == _REVERSING_EN_FIRST_WORDS
