@@ -40,6 +40,7 @@ from refcheck.fetch.remap import Remapper
 from refcheck.fetch.run import (FetchRun, InvalidTarget, excluded, has_text, lacks_anchors, prepared_form,
                                 resolve_location, reused)
 from refcheck.fetch.retry import TRANSIENT_HTTP_STATUSES, HostRetryBudget, Sleep, parse_retry_after, with_retries
+from refcheck.fetch.sweep import SweepTimer
 from refcheck.models import FetchResult, PageFacts, Redirect, UrlStatus
 from refcheck.pdf import is_pdf, read_pdf
 from refcheck.settings import CacheSettings, FetchSettings
@@ -1378,30 +1379,21 @@ class _Deadline:
 
 
 class _DeadlineWatch:
-    """One loop timer for the deadlines of every URL in flight (a timer per URL cost a handle, a heap push and a
-    cancel each): armed for the earliest deadline, it looks at every running clock when it fires, strikes those
-    with no time left and arms itself for the next. A clock that stops (its URL done, or paused) only leaves the
-    set; the timer may then fire for nothing, at most once per deadline's length."""
+    """The deadlines of every URL in flight on one loop timer (`SweepTimer`): when it fires, every running clock is
+    looked at, those with no time left are struck, and it is armed for the next. A clock that stops (its URL done,
+    or paused) only leaves the set."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop):
         self.loop = loop
         self.running: set[_Deadline] = set()
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer = SweepTimer(loop, self._strike_due)
 
     def add(self, clock: _Deadline) -> None:
         self.running.add(clock)
-        due = self.loop.time() + max(0.0, clock.left())
-        if self._timer is None or due < self._timer.when():
-            self._arm(due)
+        self._timer.due_by(self.loop.time() + max(0.0, clock.left()))
 
-    def _arm(self, due: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = self.loop.call_at(due, self._check)
-
-    def _check(self) -> None:
-        self._timer = None
-        now, earliest, out_of_time = self.loop.time(), None, []
+    def _strike_due(self, now: float) -> float | None:
+        earliest, out_of_time = None, []
         for clock in self.running:
             left = clock.left()
             if left > 0.001:  # the reader took some of the time: the URL still has some of its own
@@ -1412,8 +1404,7 @@ class _DeadlineWatch:
         for clock in out_of_time:
             self.running.discard(clock)
             clock.strike()
-        if earliest is not None:
-            self._arm(earliest)
+        return earliest
 
 
 async def _acquire_both(host_gate: asyncio.Semaphore, global_gate: asyncio.Semaphore) -> None:

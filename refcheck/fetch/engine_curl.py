@@ -59,6 +59,7 @@ import pycurl
 from refcheck.fetch import client as _client
 from refcheck.fetch.guard import Guard
 from refcheck.fetch.heads import Answer
+from refcheck.fetch.sweep import SweepTimer
 
 BUFFER_LIMIT = 256 * 1024  # unread body bytes held per transfer before it is paused
 MAX_HEAD = 100 * 1024  # h11's bound on an answer's head (httpcore's max_incomplete_event_size)
@@ -439,7 +440,7 @@ class _Driver:
         self.timer: asyncio.Handle | None = None  # curl's timer
         self.timer_due = 0.0  # when curl's timer fires (loop time; -inf: as soon as the loop turns)
         self.timed: set[_Transfer] = set()  # transfers whose read timeout runs (connected, not finished)
-        self.read_timer: asyncio.TimerHandle | None = None  # one for all of them: the earliest read timeout
+        self.read_timer = SweepTimer(self.loop, self._time_out_idle)  # one for all of them: the earliest read timeout
         self.watched: dict[int, int] = {}
         self.idle: list[_Transfer] = []
         self.active: set[_Transfer] = set()
@@ -509,17 +510,10 @@ class _Driver:
         arrives only moves a transfer's own time (`last`), never the timer, which may then fire for nothing."""
         self.timed.add(transfer)
         due = transfer.last + transfer.read_timeout
-        if self.read_timer is None or due < self.read_timer.when():
-            self._arm_reads(due)
+        self.read_timer.due_by(due)
 
-    def _arm_reads(self, due: float) -> None:
-        if self.read_timer is not None:
-            self.read_timer.cancel()
-        self.read_timer = self.loop.call_at(due, self._check_reads)
-
-    def _check_reads(self) -> None:
-        self.read_timer = None
-        now, earliest, idle = self.loop.time(), None, []
+    def _time_out_idle(self, now: float) -> float | None:
+        earliest, idle = None, []
         for transfer in self.timed:
             due = transfer.read_due(now)
             if due is None:
@@ -529,8 +523,7 @@ class _Driver:
         for transfer in idle:
             self.remove(transfer)
             transfer.finish(httpx.ReadTimeout("read timeout"))
-        if earliest is not None:
-            self._arm_reads(earliest)
+        return earliest
 
     def _act(self, fd: int, event: int) -> None:
         if event == pycurl.CSELECT_IN:
@@ -575,8 +568,7 @@ class _Driver:
         self.watched.clear()
         if self.timer is not None:
             self.timer.cancel()
-        if self.read_timer is not None:
-            self.read_timer.cancel()
+        self.read_timer.cancel()
         self.timed.clear()
 
 
