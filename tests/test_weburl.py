@@ -6,8 +6,6 @@ the project and the standard disagree, and the list must be exactly the known, e
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +14,9 @@ from refcheck.extract.urls import is_fetchable_url
 from refcheck.fetch.run import InvalidTarget, prepared_form, resolve_location
 from refcheck.rules.references import looks_invalid
 from refcheck.weburl import WEB_SCHEMES, join, parse, scheme_of
+from tests.wpt import url_cases
 
-DATA = Path(__file__).parent / "data" / "wpt" / "urltestdata.json"
-CASES = [case for case in json.loads(DATA.read_text(encoding="utf-8")) if isinstance(case, dict)]
+CASES = list(url_cases())
 PARTS = ("href", "username", "password", "hostname", "pathname", "search", "hash")
 
 

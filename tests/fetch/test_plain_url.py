@@ -4,10 +4,8 @@ does not build must be one it leaves to httpx (None), never a different answer. 
 
 from __future__ import annotations
 
-import json
 import random
 import string
-from pathlib import Path
 
 import httpx
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +15,8 @@ from refcheck.fetch.client import parsed_url, plain_httpx_url
 from refcheck.fetch.run import InvalidTarget, prepared_form
 from refcheck.weburl import join
 from tests.fuzzing import url_text
+from tests.wpt import written_urls
 
-WPT = Path(__file__).resolve().parents[1] / "data" / "wpt" / "urltestdata.json"
 
 
 def _agrees(url: str) -> bool:
@@ -48,10 +46,7 @@ def _prepared(url: str) -> str | None:
 
 
 def test_the_shortcut_agrees_with_httpx_on_the_standards_test_data():
-    cases = [case for case in json.loads(WPT.read_text(encoding="utf-8")) if isinstance(case, dict)]
-    urls = [case["input"] for case in cases]
-    urls += [join(case["base"], case["input"]) for case in cases if case.get("base")]
-    urls = [url for url in urls if url]
+    urls = written_urls()
     candidates = urls + [prepared for prepared in map(_prepared, urls) if prepared]
     built = [url for url in candidates if plain_httpx_url(url) is not None]
     assert len(built) > 200  # the data really reaches the shortcut

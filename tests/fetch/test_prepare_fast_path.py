@@ -3,18 +3,15 @@ httpx would refuse (the fetch would then fail later, with a different answer tha
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import httpx
 from hypothesis import HealthCheck, given, settings
 
 from refcheck.fetch.client import httpx_accepts_plainly, prepare_url
 from refcheck.fetch.run import InvalidTarget, prepared_form
-from refcheck.weburl import join
 from tests.fuzzing import url_text
+from tests.wpt import written_urls
 
-WPT = Path(__file__).resolve().parents[1] / "data" / "wpt" / "urltestdata.json"
 
 
 def _shortcut_is_safe(url: str) -> bool:
@@ -33,10 +30,7 @@ def _shortcut_is_safe(url: str) -> bool:
 
 
 def test_the_shortcut_agrees_with_httpx_on_the_standards_test_data():
-    cases = [case for case in json.loads(WPT.read_text(encoding="utf-8")) if isinstance(case, dict)]
-    urls = [case["input"] for case in cases]
-    urls += [join(case["base"], case["input"]) for case in cases if case.get("base")]
-    urls = [url for url in urls if url]
+    urls = written_urls()
     prepared = [url for url in urls if _prepares(url)]
     assert len(prepared) > 200  # the data really reaches the shortcut
     assert [url for url in urls if not _shortcut_is_safe(url)] == []

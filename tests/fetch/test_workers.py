@@ -225,9 +225,9 @@ def test_the_split_key_groups_targets_exactly_as_the_per_host_gates_do():
     from refcheck.fetch.client import host_of, prepare_url
     from refcheck.fetch.run import InvalidTarget
     from refcheck.fetch.workers import split_key
+    from tests.wpt import url_cases
 
-    cases = json.loads((Path(__file__).parents[1] / "data" / "wpt" / "urltestdata.json").read_text(encoding="utf-8"))
-    written = [case["href"] for case in cases if isinstance(case, dict) and not case.get("failure") and "href" in case]
+    written = [case["href"] for case in url_cases() if not case.get("failure") and "href" in case]
     written += ["http://Bücher.de/a", "http://xn--bcher-kva.de/b", "HTTP://BÜCHER.DE:8080/c", "http://0x7f.1/",
                 "http://127.0.0.1:81/", "http://[::1]/", "http://[0:0::1]:8080/", "http://example.com./",
                 "http://example.com/", "http://user:pw@EXAMPLE.com/", "https://例え.jp/", "https://xn--r8jz45g.jp/x",
