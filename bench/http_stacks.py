@@ -47,6 +47,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 from simweb import plan_web  # noqa: E402
 
 from refcheck.fetch.decoding import CappedDecoder, accept_encoding  # noqa: E402
+from refcheck.fetch.engine_curl import SocketsOnLoop  # noqa: E402
 from refcheck.fetch.guard import Guard  # noqa: E402
 
 CAP = 10 * 1024 * 1024
@@ -236,7 +237,7 @@ async def run_aiohttp(urls: list[str], concurrency: int, per_host: int) -> dict[
     return out
 
 
-class CurlOnLoop:
+class CurlOnLoop(SocketsOnLoop):
     """One pycurl.CurlMulti driven by an asyncio loop through curl's socket and timer callbacks."""
 
     def __init__(self, concurrency: int, per_host: int):
@@ -252,21 +253,6 @@ class CurlOnLoop:
         self.timer: asyncio.TimerHandle | None = None
         self.watched: dict[int, int] = {}
         self.idle: list = []  # easy handles kept for reuse (curl keeps their connection caches in the multi)
-
-    def _on_socket(self, what: int, fd: int, multi, data) -> None:
-        pycurl, loop = self.pycurl, self.loop
-        before = self.watched.pop(fd, 0)
-        if before & pycurl.POLL_IN:
-            loop.remove_reader(fd)
-        if before & pycurl.POLL_OUT:
-            loop.remove_writer(fd)
-        if what == pycurl.POLL_REMOVE:
-            return
-        if what & pycurl.POLL_IN:
-            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-        if what & pycurl.POLL_OUT:
-            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
-        self.watched[fd] = what
 
     def _on_timer(self, milliseconds: int) -> None:
         if self.timer is not None:

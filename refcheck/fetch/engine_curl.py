@@ -427,7 +427,28 @@ class _Transfer:
 # ── the multi handle on the asyncio loop ─────────────────────────────────────────────────────────────────────────
 
 
-class _Driver:
+class SocketsOnLoop:
+    """curl's socket callback (M_SOCKETFUNCTION) on an asyncio loop: each socket curl names is watched for what curl
+    asks (read, write, both, or no longer), and readiness is handed to `self._act(fd, event)`. Needs `self.loop` and
+    `self.watched` (socket -> what it is watched for). Shared with bench/http_stacks.py's bare pycurl stack."""
+
+    def _on_socket(self, what: int, fd: int, multi, data) -> None:
+        loop = self.loop
+        before = self.watched.pop(fd, 0)
+        if before & pycurl.POLL_IN:
+            loop.remove_reader(fd)
+        if before & pycurl.POLL_OUT:
+            loop.remove_writer(fd)
+        if what == pycurl.POLL_REMOVE:
+            return
+        if what & pycurl.POLL_IN:
+            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+        if what & pycurl.POLL_OUT:
+            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+        self.watched[fd] = what
+
+
+class _Driver(SocketsOnLoop):
     """One CurlMulti driven by the running asyncio loop through curl's socket and timer callbacks."""
 
     def __init__(self, per_origin: int):
@@ -460,21 +481,6 @@ class _Driver:
         if transfer in self.active:
             self.active.discard(transfer)
             self.multi.remove_handle(transfer.handle)
-
-    def _on_socket(self, what: int, fd: int, multi, data) -> None:
-        loop = self.loop
-        before = self.watched.pop(fd, 0)
-        if before & pycurl.POLL_IN:
-            loop.remove_reader(fd)
-        if before & pycurl.POLL_OUT:
-            loop.remove_writer(fd)
-        if what == pycurl.POLL_REMOVE:
-            return
-        if what & pycurl.POLL_IN:
-            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-        if what & pycurl.POLL_OUT:
-            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
-        self.watched[fd] = what
 
     def _on_timer(self, milliseconds: int) -> None:
         # curl often asks again for the deadline its timer already has (0 ms at every request's start, then the same
